@@ -1,0 +1,134 @@
+"""The one settings object every entry point uses (CLI, Voilà kernels, Celery workers, tests).
+
+Settings come from environment variables, read once per process by `get_settings()`:
+
+=========================  =====================================================  ==================
+variable                   meaning                                                default
+=========================  =====================================================  ==================
+``DATABASE_URL``           PostgreSQL to use; unset: an embedded server is         (embedded)
+                           started in the data directory
+``REDIS_URL``              Redis to use; unset: an embedded Valkey is started      (embedded)
+``PULSEBI_TZ``             the company's reporting time zone (IANA name)           America/Chicago
+``PULSEBI_DATA_DIR``       where embedded servers, run outputs and logs live       ./.pulsebi
+``PULSEBI_NAMESPACE``      prefix of every Redis key and channel Pulse BI uses     pulsebi
+``PULSEBI_CACHE_TTL``      seconds a cached metric result lives                    300
+``PULSEBI_REFRESH_EVERY``  seconds between scheduled refreshes of the views        300
+``PULSEBI_SMTP_HOST``      SMTP server for report email                            localhost
+``PULSEBI_SMTP_PORT``      its port                                                25
+``PULSEBI_SMTP_TLS``       none, starttls or ssl                                   none
+``PULSEBI_SMTP_USER``      login (optional)                                        (none)
+``PULSEBI_SMTP_PASSWORD``  password (optional)                                     (none)
+``PULSEBI_SMTP_SENDER``    From address                                            pulsebi@localhost
+=========================  =====================================================  ==================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pulsebi.errors import ConfigError
+
+SMTP_TLS_MODES = ("none", "starttls", "ssl")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    redis_url: str | None = None
+    tz: str = "America/Chicago"
+    data_dir: Path = Path(".pulsebi")
+    namespace: str = "pulsebi"
+    cache_ttl: int = 300
+    refresh_every: int = 300
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: str = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str = "pulsebi@localhost"
+
+    def __post_init__(self) -> None:
+        try:
+            zoneinfo.ZoneInfo(self.tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"PULSEBI_TZ={self.tz!r} is not an IANA time zone; use e.g. America/Chicago"
+            ) from None
+        if self.smtp_tls not in SMTP_TLS_MODES:
+            raise ConfigError(
+                f"PULSEBI_SMTP_TLS={self.smtp_tls!r} is not one of {', '.join(SMTP_TLS_MODES)}"
+            )
+        object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().absolute())
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.tz)
+
+    @property
+    def embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+_ENV = {
+    "database_url": "DATABASE_URL",
+    "redis_url": "REDIS_URL",
+    "tz": "PULSEBI_TZ",
+    "data_dir": "PULSEBI_DATA_DIR",
+    "namespace": "PULSEBI_NAMESPACE",
+    "cache_ttl": "PULSEBI_CACHE_TTL",
+    "refresh_every": "PULSEBI_REFRESH_EVERY",
+    "smtp_host": "PULSEBI_SMTP_HOST",
+    "smtp_port": "PULSEBI_SMTP_PORT",
+    "smtp_tls": "PULSEBI_SMTP_TLS",
+    "smtp_user": "PULSEBI_SMTP_USER",
+    "smtp_password": "PULSEBI_SMTP_PASSWORD",
+    "smtp_sender": "PULSEBI_SMTP_SENDER",
+}
+_INTS = {"cache_ttl", "refresh_every", "smtp_port"}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from environment variables (empty values count as unset)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for field, var in _ENV.items():
+        raw = environ.get(var, "").strip()
+        if not raw:
+            continue
+        if field in _INTS:
+            try:
+                values[field] = int(raw)
+            except ValueError:
+                raise ConfigError(f"{var}={raw!r} is not a whole number") from None
+        else:
+            values[field] = raw
+    return Settings(**values)
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def use_settings(settings: Settings | None) -> None:
+    """Replace the process's settings (tests, embedded servers); None re-reads the environment."""
+    global _current
+    _current = settings
