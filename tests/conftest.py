@@ -1,9 +1,9 @@
 """Fixture chains shared by every test module (override any of them in a module's conftest).
 
-    server_settings  the servers to test against: DATABASE_URL / REDIS_URL, or embedded ones
-      └ settings     a database created for this run (dropped after), a Redis namespace of its own
-          └ engine   migrated to head
-              └ db   the crm tables emptied before the test (hand-made data goes here)
+server_settings  the servers to test against: DATABASE_URL / REDIS_URL, or embedded ones
+  └ settings     a database created for this run (dropped after), a Redis namespace of its own
+      └ engine   migrated to head
+          └ db   the crm tables emptied before the test (hand-made data goes here)
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def settings(server_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def settings(
+    server_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
     server_url = resolve_database_url(server_settings)
     name = f"pulsebi_test_{RUN_ID}"
     url = create_database(server_url, name)

@@ -17,8 +17,8 @@ def test_migrations_match_the_table_definitions(engine: Engine) -> None:
                 "include_name": lambda name, type_, parent: (
                     type_ != "schema" or name in ("crm", "bi")
                 ),
-                "include_object": lambda obj, name, type_, reflected, compare_to: not (
-                    type_ == "table" and name == "alembic_version"
+                "include_object": lambda obj, name, type_, reflected, compare_to: (
+                    not (type_ == "table" and name == "alembic_version")
                 ),
             },
         )
@@ -38,9 +38,7 @@ def test_crm_tables_have_only_primary_keys_and_not_null(engine: Engine) -> None:
 
 def test_upgrade_is_idempotent_and_keeps_rows(db: Engine) -> None:
     with db.begin() as conn:
-        conn.execute(
-            text("insert into crm.lead_sources values (1, 'Door to door', 'canvass')")
-        )
+        conn.execute(text("insert into crm.lead_sources values (1, 'Door to door', 'canvass')"))
     upgrade_database(db)
     assert current_revision(db) == head_revision()
     with db.connect() as conn:

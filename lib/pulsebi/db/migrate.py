@@ -22,19 +22,20 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The applied revision(s), comma-separated; None for an empty database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(
+        heads = MigrationContext.configure(
             conn, opts={"version_table_schema": VERSION_SCHEMA}
-        ).get_current_revision()
+        ).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str:
-    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
-    assert head is not None
-    return head
+    """The newest revision(s) shipped, in the form `current_revision` reports."""
+    return ",".join(sorted(ScriptDirectory(str(MIGRATIONS)).get_heads()))
 
 
-def upgrade_database(engine: Engine, revision: str = "head") -> None:
+def upgrade_database(engine: Engine, revision: str = "heads") -> None:
     """Bring the database's schemas up to `revision` (idempotent)."""
     command.upgrade(alembic_config(engine), revision)
 

@@ -9,6 +9,7 @@ These objects are what queries are written against; the migrations create the sa
 from __future__ import annotations
 
 from sqlalchemy import (
+    REAL,
     BigInteger,
     Boolean,
     Column,
@@ -17,7 +18,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
-    REAL,
     SmallInteger,
     Table,
     Text,
@@ -160,4 +160,3 @@ seed_truth = Table(
     _opt("branch_id", Integer), _opt("day", Date), _opt("detail", Text),
     schema=BI,
 )  # fmt: skip
-
