@@ -7,7 +7,7 @@ whose JSON payload is::
     {"name": "Revenue by branch",          # sheet name (unique within a notebook)
      "columns": ["branch", "net_revenue"],
      "rows": [["DAL", 1234.5], ...],        # JSON values; dates as ISO strings
-     "formats": {"net_revenue": "usd"},     # column -> unit: usd, count, rate, hours, days, ms, score, text
+     "formats": {"net_revenue": "usd"},     # column -> one of UNITS
      "chart": {"type": "bar", "x": "branch", "y": ["net_revenue"]} | null}
 
 Front ends that do not know the mimetype ignore it, so the HTML shows as usual.
@@ -54,7 +54,7 @@ class ExportTable:
 
 
 def _json_value(value: Any) -> Any:
-    if value is None:
+    if value is None or value is _nat():
         return None
     if isinstance(value, decimal.Decimal):
         return float(value)
@@ -64,9 +64,13 @@ def _json_value(value: Any) -> Any:
         return None
     if hasattr(value, "item"):  # numpy scalars
         return _json_value(value.item())
-    if value is getattr(__import__("pandas"), "NaT", object()):
-        return None
     return value
+
+
+def _nat() -> Any:
+    import pandas as pd
+
+    return pd.NaT
 
 
 def read_export_tables(notebook: dict[str, Any]) -> list[ExportTable]:

@@ -1,0 +1,1 @@
+"""Charts: one spec, drawn live with bqplot under Voilà or as static images under Papermill."""
