@@ -1,0 +1,94 @@
+"""`pulsebi reconcile ghost-appointments | splits | external --file ACCOUNTING.csv`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+FORMATS = ("table", "json", "csv")
+
+
+def _filter_options(command):
+    command = click.option(
+        "--format", "format_", type=click.Choice(FORMATS), default="table", show_default=True
+    )(command)
+    command = click.option("--to", "date_to", metavar="D", help="End date (exclusive).")(command)
+    command = click.option("--from", "date_from", metavar="D", help="Start date (inclusive).")(
+        command
+    )
+    return click.option("--branch", metavar="CODE", help="Only this branch (its code).")(command)
+
+
+@click.group()
+def reconcile() -> None:
+    """Reconciliation checks; one row per exception. Exit 0 whether or not any is found."""
+
+
+@reconcile.command("ghost-appointments")
+@_filter_options
+def ghost_appointments(branch, date_from, date_to, format_) -> None:
+    """Appointments that ran and sold but have no sale with a job (by `scheduled_for`)."""
+    from pulsebi.reconcile import find_ghost_appointments
+
+    _echo(find_ghost_appointments(branch=branch, date_from=date_from, date_to=date_to), format_)
+
+
+@reconcile.command("splits")
+@_filter_options
+def splits(branch, date_from, date_to, format_) -> None:
+    """Commission split problems of active sales (by `sold_at`)."""
+    from pulsebi.reconcile import find_split_exceptions
+
+    _echo(find_split_exceptions(branch=branch, date_from=date_from, date_to=date_to), format_)
+
+
+@reconcile.command("external")
+@click.option(
+    "--file",
+    "accounting_file",
+    required=True,
+    metavar="ACCOUNTING.csv",
+    help="The accounting export: invoice_no,invoiced_on,customer,amount,status.",
+)
+@_filter_options
+def external(accounting_file, branch, date_from, date_to, format_) -> None:
+    """CRM sales against the accounting export (by `sold_at`; `invoiced_on` for invoices
+    missing in the CRM)."""
+    from pulsebi.reconcile import find_external_mismatches
+
+    frame = find_external_mismatches(
+        accounting_file, branch=branch, date_from=date_from, date_to=date_to
+    )
+    _echo(frame, format_)
+
+
+def _echo(frame: Any, format_: str) -> None:
+    from pulsebi.reconcile import output
+
+    if format_ == "json":
+        click.echo(output.format_json(frame))
+    elif format_ == "csv":
+        click.echo(output.format_csv(frame), nl=False)
+    else:
+        _print_table(frame)
+
+
+def _print_table(frame: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from pulsebi.reconcile.output import format_cell
+
+    console = Console()
+    if frame.empty:
+        console.print("no exceptions")
+        return
+    table = Table(show_lines=False)
+    for column in frame.columns:
+        table.add_column(column, overflow="fold")
+    for row in frame.itertuples(index=False, name=None):
+        table.add_row(*(format_cell(v) for v in row))
+    console.print(table)
+    counts = frame["reason"].value_counts().sort_index()
+    console.print(", ".join(f"{reason}: {n}" for reason, n in counts.items()))

@@ -1,0 +1,153 @@
+"""The accounting export: read and validate the CSV, then load it into a TEMP table.
+
+Header `invoice_no,invoiced_on,customer,amount,status` (any order; extra columns are ignored).
+Every row must have a non-empty invoice_no, a date YYYY-MM-DD, an amount with at most two
+decimals that fits numeric(12,2), and a status open|paid|void. Anything else rejects the whole
+file with its name and line; nothing is loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+from sqlalchemy import Connection, text
+
+from pulsebi.errors import UsageError
+
+COLUMNS = ("invoice_no", "invoiced_on", "customer", "amount", "status")
+STATUSES = ("open", "paid", "void")
+TEMP_TABLE = "reconcile_invoices"
+MAX_PROBLEMS = 20
+
+_AMOUNT = re.compile(r"-?\d{1,10}(\.\d{1,2})?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class AccountingFileError(UsageError):
+    """The accounting export cannot be used; `problems` lists (line, message), first first."""
+
+    def __init__(self, path: Path | str, problems: list[tuple[int | None, str]]):
+        self.path = str(path)
+        self.problems = problems
+        shown = [_where(self.path, n) + f": {m}" for n, m in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"... and {len(problems) - MAX_PROBLEMS} more")
+        super().__init__("accounting file rejected:\n  " + "\n  ".join(shown))
+
+
+def _where(path: str, line: int | None) -> str:
+    return f"{path}, line {line}" if line else path
+
+
+def read_accounting_file(path: Path | str) -> list[tuple[int, str, str, str, str, str]]:
+    """Validated rows `(line, invoice_no, invoiced_on, customer, amount, status)` of the export.
+
+    Raises AccountingFileError naming the file and line of every problem found."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise AccountingFileError(path, [(None, f"cannot be read ({exc.strerror})")]) from None
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise AccountingFileError(path, [(line, "is not UTF-8 text")]) from None
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            expected = ",".join(COLUMNS)
+            raise AccountingFileError(path, [(1, f"is empty; expected the header {expected}")])
+        index = _header_index(path, header)
+        rows, problems = _read_rows(reader, index, len(header))
+    except csv.Error as exc:
+        raise AccountingFileError(path, [(reader.line_num, f"is not valid CSV ({exc})")]) from None
+    if problems:
+        raise AccountingFileError(path, problems)
+    return rows
+
+
+def _header_index(path: Path, header: list[str]) -> list[int]:
+    names = [h.strip() for h in header]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    missing = [c for c in COLUMNS if c not in names]
+    problems = []
+    if missing:
+        problems.append(
+            (1, f"header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+        )
+    if duplicated:
+        problems.append((1, f"header repeats column(s) {', '.join(duplicated)}"))
+    if problems:
+        raise AccountingFileError(path, problems)
+    return [names.index(c) for c in COLUMNS]
+
+
+def _read_rows(reader, index: list[int], width: int):
+    rows, problems = [], []
+    i_no, i_on, i_customer, i_amount, i_status = index
+    for record in reader:
+        line = reader.line_num
+        if not record or record == [""]:
+            continue  # blank line
+        if len(record) != width:
+            problems.append((line, f"has {len(record)} fields, the header has {width}"))
+            continue
+        invoice_no, invoiced_on = record[i_no], record[i_on]
+        amount, status = record[i_amount], record[i_status]
+        bad = []
+        if invoice_no == "":
+            bad.append("invoice_no is empty")
+        if not _is_date(invoiced_on):
+            bad.append(f"invoiced_on {invoiced_on!r} is not a date YYYY-MM-DD")
+        if not _AMOUNT.fullmatch(amount):
+            bad.append(f"amount {amount!r} is not an amount like 1234.50")
+        if status not in STATUSES:
+            bad.append(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        if bad:
+            problems.append((line, "; ".join(bad)))
+        elif not problems:
+            rows.append((line, invoice_no, invoiced_on, record[i_customer], amount, status))
+    return rows, problems
+
+
+def _is_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def load_invoices(conn: Connection, rows: list[tuple]) -> int:
+    """COPY rows read by `read_accounting_file` into the TEMP table `reconcile_invoices`
+    (dropped at commit); returns the number of invoices loaded."""
+    conn.execute(text(f"drop table if exists pg_temp.{TEMP_TABLE}"))
+    conn.execute(
+        text(
+            f"create temp table {TEMP_TABLE} (line integer not null, invoice_no text not null,"
+            " invoiced_on date not null, customer text, amount numeric(12,2) not null,"
+            " status text not null) on commit drop"
+        )
+    )
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.copy_expert(
+            f"copy pg_temp.{TEMP_TABLE} (line, invoice_no, invoiced_on, customer, amount, status)"
+            " from stdin with (format csv)",
+            buffer,
+        )
+    finally:
+        cursor.close()
+    conn.execute(text(f"analyze pg_temp.{TEMP_TABLE}"))
+    return len(rows)

@@ -1,0 +1,64 @@
+-- CRM sales against the accounting export (TEMP table reconcile_invoices), matched by
+-- external_ref = invoice_no exactly; every matched pair is compared, duplicates included.
+with sale as (
+    select s.id, s.branch_id, s.sold_at, s.amount, s.status, s.external_ref
+    from crm.sales s
+    where (cast(:branch as text) is null
+           or s.branch_id in (select b.id from crm.branches b where b.code = :branch))
+      and (cast(:date_from as date) is null
+           or s.sold_at >= cast(:date_from as date)::timestamp at time zone :tz)
+      and (cast(:date_to as date) is null
+           or s.sold_at < cast(:date_to as date)::timestamp at time zone :tz)
+),
+pair as (
+    select s.id as sale_id, s.branch_id, s.sold_at, s.status as sale_status,
+           s.amount as crm_amount, i.invoice_no, i.amount as invoice_amount,
+           i.status as invoice_status, i.invoiced_on, i.customer, i.line
+    from sale s
+    join pg_temp.reconcile_invoices i on i.invoice_no = s.external_ref
+),
+exception as (
+    select 'amount_mismatch' as reason, p.*
+    from pair p where abs(p.crm_amount - p.invoice_amount) > 0.01
+    union all
+    select 'status_mismatch', p.*
+    from pair p
+    where (p.sale_status = 'canceled' and p.invoice_status <> 'void')
+       or (p.sale_status = 'active' and p.invoice_status = 'void')
+    union all
+    -- an invoice has no branch: with a branch filter it cannot be attributed, so it is left out
+    select 'missing_in_crm', null, null, null, null, null, i.invoice_no, i.amount, i.status,
+           i.invoiced_on, i.customer, i.line
+    from pg_temp.reconcile_invoices i
+    where cast(:branch as text) is null
+      and (cast(:date_from as date) is null or i.invoiced_on >= cast(:date_from as date))
+      and (cast(:date_to as date) is null or i.invoiced_on < cast(:date_to as date))
+      and not exists (select 1 from crm.sales s where s.external_ref = i.invoice_no)
+    union all
+    select 'missing_externally', s.id, s.branch_id, s.sold_at, s.status, s.amount,
+           s.external_ref, null, null, null, null, null
+    from sale s
+    where s.status = 'active'
+      and s.sold_at < coalesce(cast(:now as timestamptz), now()) - interval '7 days'
+      and not exists (select 1 from pg_temp.reconcile_invoices i
+                      where i.invoice_no = s.external_ref)
+)
+select
+    x.reason,
+    x.invoice_no,
+    x.sale_id,
+    b.code as branch,
+    x.sold_at,
+    x.sale_status,
+    x.crm_amount,
+    x.invoice_amount,
+    x.crm_amount - x.invoice_amount as amount_difference,
+    x.invoice_status,
+    x.invoiced_on,
+    x.customer,
+    x.line as invoice_line
+from exception x
+left join crm.branches b on b.id = x.branch_id
+order by array_position(array['amount_mismatch', 'status_mismatch', 'missing_in_crm',
+                              'missing_externally'], x.reason),
+         x.sale_id nulls last, x.invoice_no, x.line

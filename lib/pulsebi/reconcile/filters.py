@@ -1,0 +1,76 @@
+"""The filters every check takes: a branch code and a period of local dates [from, to)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from pulsebi.errors import UsageError
+
+ALL_BRANCHES = "all"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """`branch` is a branch code (None: all); `date_from` inclusive, `date_to` exclusive."""
+
+    branch: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def params(self, tz: str) -> dict[str, Any]:
+        return {
+            "branch": self.branch,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "tz": tz,
+        }
+
+
+def parse_filters(
+    branch: str | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+) -> Filters:
+    """Validate filters given as text (CLI, notebook parameters) or as dates."""
+    if branch is not None:
+        branch = str(branch)
+        if branch.strip() in ("", ALL_BRANCHES):
+            branch = None
+    start = _parse_date(date_from, "--from")
+    end = _parse_date(date_to, "--to")
+    if start and end and start > end:
+        raise UsageError(f"--from {start} is after --to {end}; the period is [from, to)")
+    return Filters(branch, start, end)
+
+
+def _parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        raise UsageError(f"{name} takes a date (YYYY-MM-DD), not a time: {value!r}")
+    if isinstance(value, dt.date):
+        return value
+    text_value = str(value).strip()
+    try:
+        if len(text_value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text_value)
+    except ValueError:
+        raise UsageError(f"{name} {value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def check_branch(conn: Connection, branch: str | None) -> None:
+    """Raise UsageError when `branch` names no branch in crm.branches."""
+    if branch is None:
+        return
+    found = conn.execute(
+        text("select 1 from crm.branches where code = :code limit 1"), {"code": branch}
+    ).first()
+    if found is None:
+        codes = conn.execute(text("select distinct code from crm.branches order by code")).scalars()
+        known = ", ".join(codes) or "none: crm.branches is empty"
+        raise UsageError(f"unknown branch {branch!r}; known branch codes: {known}")
