@@ -19,6 +19,18 @@ variable                   meaning                                              
 ``PULSEBI_SMTP_USER``      login (optional)                                        (none)
 ``PULSEBI_SMTP_PASSWORD``  password (optional)                                     (none)
 ``PULSEBI_SMTP_SENDER``    From address                                            pulsebi@localhost
+``PULSEBI_SERVE_HOST``     address `pulsebi serve` listens on (0.0.0.0: all)       127.0.0.1
+``PULSEBI_SERVE_PORT``     its port (the CMO deployment uses the next one)         8866
+``PULSEBI_SERVE_TOKEN``    login token for the dashboards; unset: one is made      (generated)
+                           and kept in the data directory
+``PULSEBI_SERVE_PASSWORD_HASH``
+                           hashed login password, with or instead of the token     (none)
+                           ``pulsebi serve --hash-password`` prints one)
+``PULSEBI_SERVE_POOL``     preheated kernels kept ready per preheated dashboard    2
+``PULSEBI_SERVE_CULL``     seconds after which a kernel whose page went away       300
+                           without saying so is shut down (0: never)
+``PULSEBI_SERVE_CULL_EVERY``
+                           seconds between two looks for such kernels              60
 =========================  =====================================================  ==================
 """
 
@@ -51,6 +63,13 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_sender: str = "pulsebi@localhost"
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8866
+    serve_token: str | None = None
+    serve_password_hash: str | None = None
+    serve_pool: int = 2
+    serve_cull: int = 300
+    serve_cull_every: int = 60
 
     def __post_init__(self) -> None:
         try:
@@ -95,8 +114,16 @@ _ENV = {
     "smtp_user": "PULSEBI_SMTP_USER",
     "smtp_password": "PULSEBI_SMTP_PASSWORD",
     "smtp_sender": "PULSEBI_SMTP_SENDER",
+    "serve_host": "PULSEBI_SERVE_HOST",
+    "serve_port": "PULSEBI_SERVE_PORT",
+    "serve_token": "PULSEBI_SERVE_TOKEN",
+    "serve_password_hash": "PULSEBI_SERVE_PASSWORD_HASH",
+    "serve_pool": "PULSEBI_SERVE_POOL",
+    "serve_cull": "PULSEBI_SERVE_CULL",
+    "serve_cull_every": "PULSEBI_SERVE_CULL_EVERY",
 }
 _INTS = {"cache_ttl", "refresh_every", "smtp_port"}
+_INTS |= {"serve_port", "serve_pool", "serve_cull", "serve_cull_every"}
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
