@@ -25,7 +25,7 @@ variable                   meaning                                              
                            and kept in the data directory
 ``PULSEBI_SERVE_PASSWORD_HASH``
                            hashed login password, with or instead of the token     (none)
-                           ``pulsebi serve --hash-password`` prints one)
+                           (``pulsebi serve --hash-password`` prints one)
 ``PULSEBI_SERVE_POOL``     preheated kernels kept ready per preheated dashboard    2
 ``PULSEBI_SERVE_CULL``     seconds after which a kernel whose page went away       300
                            without saying so is shut down (0: never)
