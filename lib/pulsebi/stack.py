@@ -69,6 +69,9 @@ def bring_up(settings: Settings, *, seed: bool = True, echo: Echo = print) -> Pl
         summary = seed_database(engine, settings=settings, show_progress=True)
         notes.append(f"demo data loaded ({summary.describe()})")
         counts = count_rows(settings)
+    from pulsebi.views import refresh_views
+
+    notes.append(refresh_views(engine, settings).describe())
     notes.append("data ready")
     return PlatformStatus(
         database=_display_url(endpoints.database_url),

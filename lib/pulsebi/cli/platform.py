@@ -39,7 +39,9 @@ def migrate() -> None:
     """Upgrade the database schemas to the latest revision."""
     from pulsebi.db import get_engine
     from pulsebi.db.migrate import current_revision, upgrade_database
+    from pulsebi.views import refresh_views
 
     engine = get_engine()
     upgrade_database(engine)
     click.echo(f"database at revision {current_revision(engine)}")
+    click.echo(refresh_views(engine, get_settings()).describe())

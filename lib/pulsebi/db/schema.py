@@ -15,13 +15,19 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
+    Identity,
+    Index,
     Integer,
     MetaData,
     Numeric,
     SmallInteger,
     Table,
     Text,
+    UniqueConstraint,
+    func,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 CRM = "crm"
 BI = "bi"
@@ -158,5 +164,42 @@ seed_truth = Table(
     _opt("appointment_id", BigInteger), _opt("sale_id", BigInteger),
     _opt("employee_id", Integer), _opt("invoice_no", Text),
     _opt("branch_id", Integer), _opt("day", Date), _opt("detail", Text),
+    schema=BI,
+)  # fmt: skip
+
+# Each refresh (or re-creation) of the materialized views; the newest id is the data version.
+refresh_log = Table(
+    "refresh_log", metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _req("started_at", Timestamp), _req("finished_at", Timestamp), _req("duration_ms", Float),
+    _req("kind", Text),          # refresh | create
+    _req("tz", Text), _opt("detail", Text),
+    schema=BI,
+)  # fmt: skip
+# The definition (hash of the rendered DDL, time zone) each materialized view was built from.
+view_state = Table(
+    "view_state", metadata,
+    Column("name", Text, primary_key=True),
+    _req("definition_hash", Text), _req("tz", Text), _req("created_at", Timestamp),
+    schema=BI,
+)  # fmt: skip
+
+# Scheduled and ad-hoc report deliveries (pulsebi.reports.history): one row per idempotency key.
+report_runs = Table(
+    "report_runs", metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    _req("idempotency_key", Text),  # schedule|scheduled time (UTC)|recipients
+    _req("kind", Text),             # scheduled, adhoc, failure_notice
+    _opt("schedule", Text), _opt("scheduled_for", Timestamp),
+    _req("notebook", Text), _req("parameters", JSONB), _req("formats", JSONB),
+    _req("recipients", JSONB), _opt("owner", Text),
+    _req("status", Text),           # running, sending, sent, done, retrying, failed, uncertain
+    _req("attempts", Integer), _opt("worker", Text), _opt("lease_until", Timestamp),
+    Column("created_at", Timestamp, nullable=False, server_default=func.now()),
+    _opt("started_at", Timestamp), _opt("finished_at", Timestamp),
+    _opt("run_id", Text), _opt("outputs", JSONB), _opt("message_id", Text),
+    _opt("error", Text), _opt("failed_cell", Integer),
+    UniqueConstraint("idempotency_key", name="uq_report_runs_idempotency_key"),
+    Index("ix_report_runs_created_at", "created_at"),
     schema=BI,
 )  # fmt: skip

@@ -1,0 +1,122 @@
+"""A Redis TTL cache in front of the metrics, keyed by metric, arguments and data version.
+
+Keys: `<namespace>:metric:<metric_id>:v<data version>:<digest of the arguments>`. Every
+refresh of the views bumps the data version, so a refresh makes every older entry unreachable
+(they expire on their TTL). Values are JSON (never pickle), with decimals and dates tagged so
+results come back exactly as computed.
+
+With Redis unreachable, `get`/`put` do nothing: the caller computes from the database. One
+warning is logged per outage, not per call, and Redis is not retried for `RETRY_AFTER` seconds
+so a dead server costs no connect timeout on every call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from datetime import date, datetime
+from decimal import Decimal
+
+from pulsebi.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = 10.0
+_clients: dict[str, object] = {}
+_lock = threading.Lock()
+_down_until = 0.0
+_warned = False
+
+
+def metric_key(settings: Settings, metric_id: str, version: int | None, args: dict) -> str:
+    digest = hashlib.sha256(json.dumps(args, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{settings.namespace}:metric:{metric_id}:v{version or 0}:{digest[:32]}"
+
+
+def _client(settings: Settings):
+    import redis
+
+    from pulsebi.services import resolve_redis_url
+
+    # keyed by the setting, not the resolved URL: resolving an embedded server pings it
+    ident = settings.redis_url or f"embedded:{settings.data_dir}"
+    with _lock:
+        client = _clients.get(ident)
+    if client is None:
+        url = resolve_redis_url(settings)
+        client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+        with _lock:
+            _clients[ident] = client
+    return client
+
+
+def _call(settings: Settings, op: str, *args):
+    """Run one Redis command; None (and at most one warning) when Redis is unreachable."""
+    global _down_until, _warned
+    import redis
+
+    if time.monotonic() < _down_until:
+        return None
+    try:
+        result = getattr(_client(settings), op)(*args)
+    except (redis.RedisError, OSError) as exc:
+        _down_until = time.monotonic() + RETRY_AFTER
+        if not _warned:
+            _warned = True
+            log.warning(
+                "Redis is unreachable (%s): metrics are computed from the database, uncached, "
+                "until it is back",
+                exc,
+            )
+        return None
+    if _warned:
+        _warned = False
+        log.info("Redis is reachable again: metric caching resumed")
+    return result
+
+
+def get(settings: Settings, key: str) -> tuple[list[str], list[list]] | None:
+    raw = _call(settings, "get", key)
+    if raw is None:
+        return None
+    payload = json.loads(raw, object_hook=_decode)
+    return payload["columns"], payload["rows"]
+
+
+def put(settings: Settings, key: str, columns: list[str], rows: list, ttl: int) -> None:
+    if ttl <= 0:
+        return
+    payload = json.dumps({"columns": columns, "rows": rows}, default=_encode)
+    _call(settings, "setex", key, ttl, payload)
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, Decimal):
+        return {"$d": str(value)}
+    if isinstance(value, datetime):
+        return {"$ts": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _decode(obj: dict) -> object:
+    if len(obj) == 1:
+        if "$d" in obj:
+            return Decimal(obj["$d"])
+        if "$date" in obj:
+            return date.fromisoformat(obj["$date"])
+        if "$ts" in obj:
+            return datetime.fromisoformat(obj["$ts"])
+    return obj
+
+
+def reset() -> None:
+    """Forget clients and outage state (tests, or after a fork)."""
+    global _down_until, _warned
+    with _lock:
+        _clients.clear()
+    _down_until, _warned = 0.0, False

@@ -1,0 +1,73 @@
+"""`pulsebi kpi METRIC --from D --to D [--by DIM ...] [--grain G] [--branch CODE] [--format F]`."""
+
+from __future__ import annotations
+
+import click
+
+from pulsebi.errors import UsageError
+from pulsebi.settings import get_settings
+
+FORMATS = ("table", "json", "csv")
+
+
+@click.command()
+@click.argument("metric", required=False)
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First local day (inclusive).")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last local day (exclusive).")
+@click.option(
+    "--by",
+    "by",
+    multiple=True,
+    metavar="DIM",
+    help="branch, rep, source, channel, service (repeatable).",
+)
+@click.option("--grain", metavar="G", help="day, week, month or year.")
+@click.option("--branch", metavar="CODE", help="Only this branch (by code).")
+@click.option("--format", "fmt", default="table", metavar="F", help="table (default), json or csv.")
+@click.option("--list", "list_", is_flag=True, help="Print the metric catalog.")
+@click.option("--no-cache", is_flag=True, help="Compute from the database, bypassing Redis.")
+def kpi(metric, start, end, by, grain, branch, fmt, list_, no_cache) -> None:
+    """Print one metric (from the bi views, through the cache), or the catalog with --list."""
+    from pulsebi import metrics
+    from pulsebi.cli import kpi_output
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if list_:
+        click.echo(kpi_output.render_catalog(metrics.catalog(), fmt), nl=False)
+        return
+    if not metric:
+        raise UsageError("name a METRIC (or use --list to see them)")
+    info = metrics.metric_info(metric)
+    by = [d.strip() for item in by for d in item.split(",") if d.strip()]
+    if info.snapshot:
+        from datetime import date, timedelta
+
+        today = date.today()
+        start, end = start or today.isoformat(), end or (today + timedelta(days=1)).isoformat()
+    for name, value in (("--from", start), ("--to", end)):
+        if value is None:
+            raise UsageError(f"{metric} needs {name} YYYY-MM-DD")
+        _parse_date(name, value)
+    frame = metrics.compute(
+        metric,
+        start=_parse_date("--from", start),
+        end=_parse_date("--to", end),
+        by=by,
+        grain=grain,
+        branch=branch,
+        settings=get_settings(),
+        use_cache=not no_cache,
+    )
+    click.echo(kpi_output.render_frame(frame, info, fmt), nl=False)
+
+
+def _parse_date(name: str, value: str):
+    from datetime import date
+
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None

@@ -1,0 +1,179 @@
+"""`compute`: validate a request, answer from the cache or the database, return a DataFrame."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import ProgrammingError
+
+from pulsebi import cache
+from pulsebi.errors import ConfigError, UsageError
+from pulsebi.metrics import special
+from pulsebi.metrics.catalog import CATALOG, DIMENSIONS, GRAINS, MetricInfo
+from pulsebi.metrics.dimensions import COLUMNS, load_members, resolve_branch, unknown_labels
+from pulsebi.metrics.query import Query, aggregate, grid
+from pulsebi.metrics.specs import SPECS
+from pulsebi.settings import Settings, get_settings
+from pulsebi.views import DataState, ensure_views, read_data_state
+
+log = logging.getLogger(__name__)
+
+# Metrics relative to "now" are cached at most this long (seconds), whatever cache_ttl says.
+SNAPSHOT_TTL = 15
+
+
+def metric_info(metric_id: str) -> MetricInfo:
+    info = CATALOG.get(metric_id)
+    if info is None:
+        raise UsageError(
+            f"unknown metric {metric_id!r}; `pulsebi kpi --list` lists them ({', '.join(CATALOG)})"
+        )
+    return info
+
+
+def _check_date(value: object, name: str) -> date:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise UsageError(f"{name} {value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+def validate(
+    info: MetricInfo, start: object, end: object, by: Sequence[str], grain: str | None
+) -> tuple[date, date, tuple[str, ...], str | None]:
+    start, end = _check_date(start, "start"), _check_date(end, "end")
+    if not info.snapshot and end <= start:
+        raise UsageError(f"the period is empty: end {end} must be after start {start}")
+    if isinstance(by, str):
+        by = (by,)
+    dims: list[str] = []
+    for dim in by:
+        if dim not in DIMENSIONS:
+            raise UsageError(f"unknown dimension {dim!r}; dimensions: {', '.join(DIMENSIONS)}")
+        if dim not in info.dimensions:
+            allowed = ", ".join(info.dimensions) or "none"
+            raise UsageError(f"{info.id} cannot be grouped by {dim!r} (allowed: {allowed})")
+        if dim not in dims:
+            dims.append(dim)
+    if "source" in dims and "channel" in dims:
+        raise UsageError("group by source or by channel, not both (a source has one channel)")
+    if grain is not None:
+        if grain not in GRAINS:
+            raise UsageError(f"unknown grain {grain!r}; grains: {', '.join(GRAINS)}")
+        if grain not in info.grains:
+            allowed = ", ".join(info.grains) or "none: it is a snapshot at the time of the query"
+            raise UsageError(f"{info.id} has no grain {grain!r} (allowed: {allowed})")
+    return start, end, tuple(dims), grain
+
+
+def _data_state(conn: Connection, engine: Engine, settings: Settings) -> DataState:
+    try:
+        state = read_data_state(conn)
+    except ProgrammingError:
+        raise ConfigError("the database has no bi schema yet: run `pulsebi migrate`") from None
+    if not state.zones:
+        conn.rollback()
+        ensure_views(engine, settings)
+        state = read_data_state(conn)
+    if state.zones != (settings.tz,):
+        raise ConfigError(
+            f"the bi views are built for the time zone {', '.join(state.zones)} but PULSEBI_TZ "
+            f"is {settings.tz}: run `pulsebi refresh` to rebuild them for {settings.tz}"
+        )
+    return state
+
+
+def compute_rows(conn: Connection, info: MetricInfo, q: Query) -> tuple[list[str], list[tuple]]:
+    """The result's columns and rows (no cache)."""
+    if info.id == "rep_ranking":
+        return special.rank_reps(conn, q)
+    service_table = None
+    if info.id == "marketing_roi":
+        results, defaults, finalize = special.marketing_roi(conn, q)
+        dated = True
+    elif info.id in ("pipeline_value", "weighted_pipeline"):
+        results, defaults, _ = special.pipeline(conn, q)
+        name = "pipeline" if info.id == "pipeline_value" else "weighted"
+        finalize, dated = (lambda m: (m[name],)), False
+    else:
+        spec = SPECS[info.id]
+        results = aggregate(conn, spec.source, spec.measures, q, dated=spec.dated)
+        defaults, finalize, dated = spec.defaults, spec.finalize, spec.dated
+        service_table = spec.services
+    members = [load_members(conn, dim, service_table) for dim in q.by]
+    has_period = dated and q.grain is not None
+    columns = [col for dim in q.by for col in COLUMNS[dim]]
+    columns += ["period"] if has_period else []
+    columns += list(info.columns)
+    rows = []
+    for key, values in grid(results, q, [list(m) for m in members], defaults, dated):
+        period, dim_keys = (key[0], key[1:]) if has_period else (None, key)
+        row: list = []
+        for dim, k, labels in zip(q.by, dim_keys, members, strict=True):
+            row += labels.get(k) or unknown_labels(dim, k)
+        row += [period] if has_period else []
+        row += finalize(values)
+        rows.append(tuple(row))
+    return columns, rows
+
+
+def compute(
+    metric_id: str,
+    *,
+    start: date,
+    end: date,
+    by: Sequence[str] = (),
+    grain: str | None = None,
+    branch: str | None = None,
+    settings: Settings | None = None,
+    use_cache: bool = True,
+):
+    """One metric over [start, end) (local dates), grouped by `by` and bucketed by `grain`.
+
+    Returns a pandas DataFrame: the dimension columns (with `<dim>_name` labels), `period`
+    when a grain is given, then the metric's value column(s) (`MetricInfo.columns`).
+    """
+    import pandas as pd
+
+    from pulsebi.db import get_engine
+
+    settings = settings or get_settings()
+    info = metric_info(metric_id)
+    start, end, by, grain = validate(info, start, end, by, grain)
+    if branch is not None and "branch" not in info.dimensions and info.id != "rep_ranking":
+        raise UsageError(f"{info.id} has no branch dimension: drop the branch filter")
+    engine = get_engine(settings)
+    with engine.connect() as conn:
+        state = _data_state(conn, engine, settings)
+        args = {"start": start, "end": end, "by": by, "grain": grain, "branch": branch}
+        if info.snapshot:
+            args = {"by": by, "branch": branch}
+        key = cache.metric_key(settings, info.id, state.version, args)
+        hit = cache.get(settings, key) if use_cache else None
+        if hit is not None:
+            columns, rows = hit
+        else:
+            branch_ids = resolve_branch(conn, branch) if branch is not None else None
+            q = Query(start, end, by, grain, settings.tz, branch_ids)
+            columns, rows = compute_rows(conn, info, q)
+            if use_cache:
+                ttl = min(settings.cache_ttl, SNAPSHOT_TTL) if info.snapshot else settings.cache_ttl
+                cache.put(settings, key, columns, [list(r) for r in rows], ttl)
+    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=columns)
+
+
+def data_as_of(settings: Settings | None = None) -> datetime | None:
+    """When the data the views hold was taken (start of the last refresh); None if never."""
+    from pulsebi.db import get_engine
+
+    settings = settings or get_settings()
+    engine = get_engine(settings)
+    with engine.connect() as conn:
+        return _data_state(conn, engine, settings).as_of

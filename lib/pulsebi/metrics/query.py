@@ -1,0 +1,184 @@
+"""The one query shape every metric uses: filter a period, bucket by grain, group by dimensions.
+
+A `Source` is a view (a local `day` column) or a raw crm table (a timestamp bucketed in the
+reporting zone at query time). `aggregate` returns `{key: {measure: value}}` where key is
+`(period?, *dimension ids)`; `grid` turns that into rows listing every member and every bucket.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    TIMESTAMP,
+    Connection,
+    Date,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.sql import ColumnElement, FromClause
+
+from pulsebi.db.schema import branches, employees, lead_sources
+
+Measures = dict[str, Callable[[object], ColumnElement]]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated request: half-open local dates, grain, dimensions, branch filter."""
+
+    start: date
+    end: date
+    by: tuple[str, ...]
+    grain: str | None
+    tz: str
+    branch_ids: tuple[int, ...] | None = None  # None: no branch filter
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    def instant(self, day: date) -> datetime:
+        """Local midnight of `day` in the reporting zone."""
+        return datetime(day.year, day.month, day.day, tzinfo=self.zone)
+
+
+@dataclass(frozen=True)
+class Source:
+    table: FromClause
+    dims: dict[str, str]  # dimension -> column holding its raw id ("channel" uses "source")
+    day: str | None = None  # a local-date column (views)
+    ts: str | None = None  # a timestamptz column (raw tables)
+    where: Callable[[object], ColumnElement] | None = None
+    defaults: dict[str, object] = field(default_factory=dict)  # value of a measure over no rows
+
+
+def bucket_start(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def _next_bucket(day: date, grain: str) -> date:
+    if grain == "week":
+        return day + timedelta(days=7)
+    if grain == "month":
+        return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    if grain == "year":
+        return date(day.year + 1, 1, 1)
+    return day + timedelta(days=1)
+
+
+def periods(start: date, end: date, grain: str) -> list[date]:
+    """Calendar starts of every bucket overlapping [start, end)."""
+    out, day = [], bucket_start(start, grain)
+    while day < end:
+        out.append(day)
+        day = _next_bucket(day, grain)
+    return out
+
+
+def _bucket(local: ColumnElement, grain: str) -> ColumnElement:
+    if grain == "day":
+        return cast(local, Date)
+    # grain comes from the fixed GRAINS whitelist; date_trunc on a timestamp, never timestamptz
+    return cast(func.date_trunc(literal_column(f"'{grain}'"), local), Date)
+
+
+def aggregate(
+    conn: Connection, src: Source, measures: Measures, q: Query, *, dated: bool = True
+) -> dict[tuple, dict[str, object]]:
+    """Run the grouped query; `dated=False` ignores the period (snapshot metrics)."""
+    c = src.table.c
+    keys: list[ColumnElement] = []
+    conditions: list[ColumnElement] = []
+    frm = src.table
+    if dated and src.day:
+        conditions += [c[src.day] >= q.start, c[src.day] < q.end]
+        if q.grain:
+            keys.append(_bucket(cast(c[src.day], TIMESTAMP), q.grain))
+    elif dated and src.ts:
+        conditions += [c[src.ts] >= q.instant(q.start), c[src.ts] < q.instant(q.end)]
+        if q.grain:
+            keys.append(_bucket(func.timezone(bindparam("tz", q.tz), c[src.ts]), q.grain))
+    joined_sources = False
+    for dim in q.by:
+        if dim in ("source", "channel"):
+            if not joined_sources:
+                frm = frm.outerjoin(lead_sources, lead_sources.c.id == c[src.dims["source"]])
+                joined_sources = True
+            keys.append(lead_sources.c.id if dim == "source" else lead_sources.c.channel)
+        elif dim == "branch":
+            # the branch id when it exists, else null: dangling ids form one group
+            frm = frm.outerjoin(branches, branches.c.id == c[src.dims["branch"]])
+            keys.append(branches.c.id)
+        else:
+            keys.append(c[src.dims[dim]])
+    if q.branch_ids is not None:
+        conditions.append(c[src.dims["branch"]].in_(q.branch_ids))
+    if src.where is not None:
+        conditions.append(src.where(c))
+    labels = [f"k{i}" for i in range(len(keys))]
+    stmt = select(
+        *(k.label(n) for k, n in zip(keys, labels, strict=True)),
+        *(fn(c).label(name) for name, fn in measures.items()),
+    ).select_from(frm)
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+    if keys:
+        stmt = stmt.group_by(*(literal_column(str(i + 1)) for i in range(len(keys))))
+    out = {}
+    for row in conn.execute(stmt).mappings():
+        key = tuple(row[n] for n in labels)
+        # a null aggregate (no rows at all) leaves the measure's default in place
+        out[key] = {name: row[name] for name in measures if row[name] is not None}
+    return out
+
+
+def sales_reps_only(column_name: str) -> Callable[[object], ColumnElement]:
+    """Only employees whose role is exactly 'sales_rep' count as reps."""
+
+    def where(c) -> ColumnElement:
+        reps = select(employees.c.id).where(employees.c.role == "sales_rep")
+        return c[column_name].in_(reps)
+
+    return where
+
+
+def grid(
+    results: dict[tuple, dict[str, object]],
+    q: Query,
+    members: Sequence[Iterable],
+    defaults: dict[str, object],
+    dated: bool = True,
+) -> Iterable[tuple[tuple, dict[str, object]]]:
+    """Every (period?, *member) key with its measures (defaults where no row exists).
+
+    Members seen only in the results (a dangling id's null group, a new service) are added.
+    """
+    axes: list[list] = []
+    if dated and q.grain:
+        axes.append(periods(q.start, q.end, q.grain))
+    axes += [list(m) for m in members]
+    for i, axis in enumerate(axes):
+        seen = set(axis)
+        extra = {key[i] for key in results if key[i] not in seen}
+        axis += sorted((e for e in extra if e is not None), key=str)
+        if None in extra:
+            axis.append(None)
+    for key in itertools.product(*axes):
+        values = dict(defaults)
+        values.update(results.get(key, {}))
+        yield key, values
