@@ -1,0 +1,97 @@
+"""Each reconciliation notebook runs under Papermill (static=True) and shows the exceptions."""
+
+import json
+
+import pytest
+
+from pulsebi.charts.export import TABLE_MIMETYPE, read_export_tables
+
+NOTEBOOKS = "notebooks/reconciliation"
+
+
+@pytest.fixture
+def kernel_env(cli_env, monkeypatch):
+    """The kernel Papermill starts reads its settings from the environment."""
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "PULSEBI_NAMESPACE",
+        "PULSEBI_DATA_DIR",
+        "PULSEBI_TZ",
+    ):
+        monkeypatch.setenv(name, cli_env[name])
+
+
+def execute(name: str, tmp_path, **parameters):
+    import papermill
+
+    output = tmp_path / f"{name}.out.ipynb"
+    papermill.execute_notebook(
+        f"{NOTEBOOKS}/{name}.ipynb", str(output), parameters={**parameters, "static": True},
+        kernel_name="python3", progress_bar=False,
+    )  # fmt: skip
+    notebook = json.loads(output.read_text())
+    html = "".join(
+        "".join(out.get("data", {}).get("text/html", ""))
+        for cell in notebook["cells"]
+        for out in cell.get("outputs", [])
+    )
+    widgets = [
+        out
+        for cell in notebook["cells"]
+        for out in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+    ]
+    assert widgets == []  # static: plain HTML only
+    return {t.name: t for t in read_export_tables(notebook)}, html
+
+
+def rows_of(table):
+    return [dict(zip(table.columns, row, strict=True)) for row in table.rows]
+
+
+def test_ghost_appointments_notebook_lists_the_ghosts(crm, kernel_env, tmp_path) -> None:
+    crm.appointment(1)
+    crm.appointment(2)
+    crm.sale(7, appointment_id=2)
+    crm.appointment(3)  # clean: sale with a job
+    crm.sale(8, appointment_id=3)
+    crm.job(80, sale_id=8)
+    tables, html = execute("ghost_appointments", tmp_path)
+    exceptions = rows_of(tables["Exceptions"])
+    assert [(r["reason"], r["appointment_id"]) for r in exceptions] == [
+        ("no_sale", 1),
+        ("no_job", 2),
+    ]
+    summary = {
+        r["reason"]: (r["DAL"], r["total"]) for r in rows_of(tables["Summary by reason and branch"])
+    }
+    assert summary == {"no_sale": (1, 1), "no_job": (1, 1)}
+    assert "no_sale" in html and "no_job" in html
+
+
+def test_split_integrity_notebook_filters_by_branch(crm, kernel_env, tmp_path) -> None:
+    crm.employee(10)
+    crm.sale(1, branch_id=1)
+    crm.split(1, 1, 10, "0.9000", "90.00")
+    crm.sale(2, branch_id=2)  # no split, but in HOU
+    tables, html = execute("split_integrity", tmp_path, branch="DAL", date_from="2026-01-01")
+    exceptions = rows_of(tables["Exceptions"])
+    assert [(r["reason"], r["sale_id"], r["share_sum"]) for r in exceptions] == [
+        ("share_sum", 1, 0.9)
+    ]
+    assert "share_sum" in html and "branch DAL" in html
+
+
+def test_external_notebook_reads_the_accounting_file(crm, kernel_env, tmp_path) -> None:
+    crm.sale(1, amount="100.00", external_ref="INV-1", sold_at="2026-06-15T12:00:00-05:00")
+    path = tmp_path / "accounting.csv"
+    path.write_text(
+        "invoice_no,invoiced_on,customer,amount,status\n"
+        "INV-1,2026-06-15,A,100.00,paid\nINV-2,2026-06-15,B,9.99,void\n"
+    )
+    tables, html = execute("external", tmp_path, accounting_file=str(path))
+    exceptions = rows_of(tables["Exceptions"])
+    assert [(r["reason"], r["invoice_no"]) for r in exceptions] == [("missing_in_crm", "INV-2")]
+    assert "missing_in_crm" in html
+    assert TABLE_MIMETYPE
