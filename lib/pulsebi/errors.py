@@ -53,3 +53,40 @@ def _format_problem(file: str, line: int | None, column: str | None, reason: str
     if column is not None:
         where += f", column {column}"
     return f"{where}: {reason}"
+
+
+class NotebookFailed(PulseBIError):
+    """A report notebook raised while it ran; `cell_index` (0-based, in the notebook as written),
+    `source` and `traceback` say where and why. Not retried: running it again fails the same way."""
+
+    exit_code = 4
+
+    def __init__(self, notebook: str, cell_index: int, source: str, error: str, traceback: str):
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.source = source
+        self.error = error
+        self.traceback = traceback
+        super().__init__(
+            f"notebook {notebook} failed in cell {cell_index} (0-based) with {error}:\n"
+            f"{source}\n{traceback}"
+        )
+
+
+class DeliveryDeferred(PulseBIError):
+    """A report could not be delivered yet (SMTP or database unreachable); worth retrying."""
+
+    exit_code = 3
+
+
+class DeliveryRejected(PulseBIError):
+    """The SMTP server refused the message for good (5xx): retrying will not help."""
+
+    exit_code = 3
+
+
+class DeliveryUncertain(PulseBIError):
+    """The connection broke after the message was handed over: it may or may not have been
+    accepted. Not resent automatically (a second email is worse than a missing one)."""
+
+    exit_code = 3

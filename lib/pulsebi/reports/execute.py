@@ -1,0 +1,172 @@
+"""Run a report notebook with Papermill, in-process, into the run store.
+
+`static=True` is always injected (the rendering layer then draws matplotlib, not bqplot), next to
+the caller's parameters, which must be names of the notebook's `parameters` cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pulsebi.errors import NotebookFailed, UsageError
+from pulsebi.reports.store import create_run_dir
+from pulsebi.settings import Settings
+
+KERNEL = "python3"
+CELL_TIMEOUT = 600  # seconds one cell may run
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class ExecutedRun:
+    """An executed notebook in the run store, and what the writers derive from it."""
+
+    run_id: str
+    directory: Path
+    source: Path
+    notebook_path: Path
+    parameters: dict[str, Any]
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.source.stem
+
+    @property
+    def title(self) -> str:
+        shown = {k: v for k, v in self.parameters.items() if k != "static"}
+        if not shown:
+            return self.name
+        return f"{self.name} ({', '.join(f'{k}={v}' for k, v in shown.items())})"
+
+    @cached_property
+    def notebook(self) -> Any:
+        import nbformat
+
+        return nbformat.read(self.notebook_path, as_version=4)
+
+    @cached_property
+    def tables(self) -> list:
+        from pulsebi.charts.export import read_export_tables
+
+        return read_export_tables(json.loads(self.notebook_path.read_text()))
+
+    @cached_property
+    def html(self) -> str:
+        """The report HTML (lab look, no code, no scripts), shared by the html and pdf writers."""
+        from pulsebi.reports.html import render_report_html
+
+        return render_report_html(self.notebook, self.title)
+
+
+def parse_parameter(text: str) -> tuple[str, Any]:
+    """`key=value` from the command line; the value is read as a YAML scalar."""
+    import yaml
+
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not _NAME.match(key):
+        raise UsageError(f"parameter {text!r} is not key=value with a Python name as key")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise UsageError(f"parameter {key}: {raw!r} is not a YAML scalar ({exc})") from None
+    return key, normalize_value(key, value)
+
+
+def normalize_value(key: str, value: Any) -> Any:
+    """Keep values Papermill can write into a notebook: scalars; dates become ISO strings."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise UsageError(f"parameter {key}: {value!r} is not a scalar (text, number, true/false)")
+
+
+def read_notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
+    """The notebook's `parameters` cell, as Papermill infers it: name -> {default, type...}."""
+    import papermill
+
+    return papermill.inspect_notebook(str(notebook))
+
+
+def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
+    """Raise UsageError naming any parameter the notebook's `parameters` cell does not define."""
+    known = read_notebook_parameters(notebook)
+    unknown = [name for name in parameters if name not in known and name != "static"]
+    if unknown:
+        names = ", ".join(sorted(known)) or "none (the notebook has no `parameters` cell)"
+        raise UsageError(
+            f"unknown parameter {', '.join(repr(n) for n in unknown)} for {notebook}; "
+            f"known: {names}"
+        )
+
+
+def find_notebook(notebook: str | Path) -> Path:
+    path = Path(notebook)
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise UsageError(f"notebook {notebook} not found (expected an existing .ipynb file)")
+    return path.absolute()
+
+
+def execute_report(
+    settings: Settings,
+    notebook: str | Path,
+    parameters: dict[str, Any] | None = None,
+    *,
+    run_id: str | None = None,
+) -> ExecutedRun:
+    """Run `notebook` with `parameters` (+ static=True) into a new run directory.
+
+    Raises NotebookFailed (cell, source, traceback) when a cell raises; the executed notebook
+    stays in the run directory either way.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = find_notebook(notebook)
+    parameters = {k: normalize_value(k, v) for k, v in (parameters or {}).items()}
+    check_parameters(source, parameters)
+    run_id, directory = create_run_dir(settings, run_id)
+    output = directory / source.name
+    run = ExecutedRun(run_id, directory, source, output, {**parameters, "static": True})
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=run.parameters,
+            kernel_name=KERNEL,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            cwd=str(source.parent),
+            execution_timeout=CELL_TIMEOUT,
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookFailed(
+            str(source),
+            _source_cell_index(output, exc.cell_index),
+            exc.source,
+            f"{exc.ename}: {exc.evalue}",
+            _ANSI.sub("", "\n".join(exc.traceback)),
+        ) from None
+    return run
+
+
+def _source_cell_index(executed: Path, index: int) -> int:
+    """Papermill's index counts its injected-parameters cell; give the notebook's own index."""
+    try:
+        cells = json.loads(executed.read_text())["cells"]
+    except (OSError, ValueError, KeyError):
+        return index
+    cells = [c for c in cells if "papermill-error-cell-tag" not in c["metadata"].get("tags", [])]
+    injected = sum(
+        1 for c in cells[:index] if "injected-parameters" in c["metadata"].get("tags", [])
+    )
+    return index - injected

@@ -1,0 +1,98 @@
+"""Notebook -> HTML with nbconvert: no code cells, no scripts, no CDN links, images inline.
+
+Two looks from templates of our own (in ./templates, found through `extra_template_basedirs`):
+`pulsebi` extends JupyterLab's `lab` template for the report file and the PDF; `pulsebi_mail`
+extends the `basic` markup with a few inline styles for a compact email body.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+TEMPLATES = Path(__file__).with_name("templates")
+REPORT_TEMPLATE = "pulsebi"
+MAIL_TEMPLATE = "pulsebi_mail"
+REMOVE_TAG = "remove-cell"
+_SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_PNG_SRC = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
+
+
+def _exporter(template: str, **options: Any):
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name=template,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        **options,
+    )
+    return exporter
+
+
+def _report_cells(notebook: Any) -> Any:
+    """A copy without cells tagged `remove-cell` and without stderr (warnings) outputs."""
+    nb = copy.deepcopy(notebook)
+    nb.cells = [c for c in nb.cells if REMOVE_TAG not in c.get("metadata", {}).get("tags", [])]
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell.outputs = [
+                o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+            ]
+    return nb
+
+
+def render_report_html(notebook: Any, title: str) -> str:
+    """The self-contained report page for `notebook` (an executed nbformat notebook)."""
+    nb = _report_cells(notebook)
+    nb.metadata["title"] = title
+    body, _ = _exporter(REPORT_TEMPLATE, embed_images=True).from_notebook_node(nb)
+    return strip_scripts(body)
+
+
+def strip_scripts(html: str) -> str:
+    """Drop any <script> an output carried: report HTML is static."""
+    return _SCRIPT.sub("", html)
+
+
+def render_mail_html(notebook: Any, title: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """The compact email body and its images: `<img src="cid:imgN">` + [(cid, png bytes)].
+
+    SVG charts are rasterized to PNG (most mail clients show no SVG, many block data: URIs).
+    """
+    nb = _report_cells(notebook)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/svg+xml" in data:
+                if "image/png" not in data:
+                    data["image/png"] = base64.b64encode(svg_to_png(data["image/svg+xml"])).decode()
+                del data["image/svg+xml"]
+    body, _ = _exporter(MAIL_TEMPLATE).from_notebook_node(nb, resources={"report_title": title})
+    images: list[tuple[str, bytes]] = []
+
+    def to_cid(match: re.Match) -> str:
+        cid = f"img{len(images) + 1}"
+        images.append((cid, base64.b64decode(re.sub(r"\s", "", match.group(1)))))
+        return f'src="cid:{cid}"'
+
+    return strip_scripts(_PNG_SRC.sub(to_cid, body)), images
+
+
+def svg_to_png(svg: str | list[str], scale: float = 1.5) -> bytes:
+    import cairosvg
+
+    text = "".join(svg) if isinstance(svg, list) else svg
+    return cairosvg.svg2png(bytestring=text.encode("utf-8"), scale=scale)
+
+
+def write_html(run: Any) -> Path:
+    """Sink: `report.html` in the run directory."""
+    path = run.directory / "report.html"
+    path.write_text(run.html, encoding="utf-8")
+    return path
