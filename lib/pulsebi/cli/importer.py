@@ -1,0 +1,61 @@
+"""`pulsebi import DIR [--append]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--append", is_flag=True, help="Add the rows to the tables instead of replacing their rows."
+)
+def import_(directory: Path, append: bool) -> None:
+    """Load DIR/<table>.csv files into the crm tables, all or nothing.
+
+    One file per contract table (e.g. sales.csv), header row = column names. Without --append,
+    each table that has a file is emptied first. A row that breaks a type, NOT NULL or primary key
+    rejects the whole import (exit code 2) and nothing is loaded.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pulsebi.importer import import_directory
+
+    console = Console(stderr=True)
+    tasks: dict[str, int] = {}
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+
+        def on_progress(table: str, phase: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(f"{table}: reading", total=total or None)
+            task = tasks[table]
+            if phase == "copy":
+                progress.update(task, completed=done, total=total)
+            elif phase in ("check", "load"):
+                verb = "checking" if phase == "check" else "loading"
+                progress.update(task, description=f"{table}: {verb}")
+            else:
+                progress.update(task, description=f"{table}: {done:,} rows")
+
+        result = import_directory(directory, append=append, on_progress=on_progress)
+
+    verb = "appended to" if append else "loaded into"
+    for t in result.tables:
+        note = "" if t.replaced is None else f" (replacing {t.replaced:,})"
+        click.echo(f"{t.rows:>12,} rows {verb} crm.{t.table}{note}")
+    if result.ignored:
+        click.echo(f"ignored (not a crm table file): {', '.join(result.ignored)}")
+    click.echo(
+        f"imported {result.rows:,} rows from {len(result.tables)} file(s) in {result.seconds:.1f} s"
+    )

@@ -1,0 +1,208 @@
+"""The import transaction: COPY each file raw into a staging table, check it, cast it into `crm`.
+
+Everything happens in one transaction on one connection: the staging tables are temporary
+(dropped at commit), a file that cannot even be parsed is isolated in a savepoint so the other
+files are still checked, and any problem rolls back the whole import.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from pulsebi.db.schema import CRM_TABLES
+from pulsebi.errors import ImportRejected
+from pulsebi.importer.checks import cast_sql, quote
+from pulsebi.importer.files import (
+    Problem,
+    TableFile,
+    find_end_marker_records,
+    find_table_files,
+    locate_record,
+    read_header,
+)
+from pulsebi.importer.validate import find_problems
+
+# on_progress(table, phase, done, total): phase "copy" counts bytes; "check", "load" and
+# "done" are announced once (done = rows for "done").
+ProgressCallback = Callable[[str, str, int, int], None]
+
+COPY_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class TableResult:
+    table: str
+    file: str
+    rows: int  # rows loaded
+    replaced: int | None  # rows the table held before (None with --append)
+
+
+@dataclass
+class ImportResult:
+    append: bool
+    tables: list[TableResult] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # entries of the directory not imported
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+def import_directory(
+    directory: str | Path,
+    *,
+    append: bool = False,
+    engine: Engine | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import every `<table>.csv` of `directory` into `crm`, all or nothing.
+
+    Without `append` each table that has a file is emptied first; with it, rows are added and an
+    id that already exists is a primary-key violation. Raises `ImportRejected` listing
+    (file, line, column, reason) when any row breaks a type, a NOT NULL or a primary key.
+    """
+    started = time.monotonic()
+    paths, ignored = find_table_files(directory)
+    files: list[TableFile] = []
+    problems: list[Problem] = []
+    for path in paths:
+        tf, header_problems = read_header(path, CRM_TABLES[path.name.removesuffix(".csv")])
+        problems += header_problems
+        if tf is not None:
+            files.append(tf)
+    if problems:
+        raise ImportRejected(problems)
+
+    if engine is None:
+        from pulsebi.db import get_engine
+
+        engine = get_engine()
+    report = on_progress or (lambda *args: None)
+    result = ImportResult(append=append, ignored=ignored)
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        for tf in files:
+            stage = f"pg_temp.import_{tf.table.name}"
+            _create_stage(conn, tf)
+            file_problems = _copy_file(conn, stage, tf, report)
+            if not file_problems:
+                report(tf.table.name, "check", 0, 0)
+                file_problems = find_problems(conn, stage, tf, append)
+            problems += file_problems
+            if not problems:
+                report(tf.table.name, "load", 0, 0)
+                result.tables.append(_load_table(conn, stage, tf, append))
+                report(tf.table.name, "done", result.tables[-1].rows, 0)
+            conn.execute(text(f"DROP TABLE IF EXISTS {stage}"))
+        if problems:
+            raise ImportRejected(problems)  # leaving the block rolls everything back
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _create_stage(conn: Connection, tf: TableFile) -> None:
+    fields = ", ".join(f"{quote(c)} text" for c in tf.columns)
+    conn.execute(
+        text(
+            f"CREATE TEMP TABLE import_{tf.table.name} "
+            f"(rn bigint GENERATED ALWAYS AS IDENTITY, {fields}) ON COMMIT DROP"
+        )
+    )
+
+
+def _copy_file(
+    conn: Connection, stage: str, tf: TableFile, report: ProgressCallback
+) -> list[Problem]:
+    """COPY the file's fields as text into `stage`; malformed CSV becomes a problem."""
+    import psycopg2
+
+    width = len(tf.columns)
+    markers = find_end_marker_records(tf.path)
+    if markers:
+        return [
+            (tf.name, line, None, f"wrong number of fields: 1 instead of {width} (a line '\\.')")
+            for line in markers
+        ]
+    columns = ", ".join(quote(c) for c in tf.columns)
+    sql = f"COPY {stage} ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')"
+    savepoint = conn.begin_nested()
+    cursor = conn.connection.cursor()
+    try:
+        with tf.path.open("rb") as raw:
+            cursor.copy_expert(sql, _Progress(raw, tf, report), size=COPY_CHUNK)
+    except psycopg2.DataError as exc:
+        savepoint.rollback()
+        return [_copy_problem(tf, exc)]
+    finally:
+        cursor.close()
+    savepoint.commit()
+    return []
+
+
+def _copy_problem(tf: TableFile, exc) -> Problem:
+    message = exc.diag.message_primary or str(exc).splitlines()[0]
+    match = re.search(r"line (\d+)", exc.diag.context or "")
+    line = locate_record(tf.path, int(match.group(1))) if match else None
+    width = len(tf.columns)
+    if message.startswith("extra data after last expected column"):
+        reason = f"wrong number of fields: more than the {width} of the header"
+    elif message.startswith("missing data for column"):
+        reason = f"wrong number of fields: fewer than the {width} of the header"
+    elif message.startswith("unterminated CSV quoted field"):
+        reason = 'unterminated quoted field (a " opens a field that never closes)'
+    elif "newline" in message or "carriage return" in message:
+        reason = (
+            f"malformed CSV ({message}): use one kind of line end throughout and quote fields "
+            "that contain line breaks"
+        )
+    elif "invalid byte sequence" in message:
+        reason = f"not valid UTF-8 ({message})"
+    else:
+        reason = f"malformed CSV ({message})"
+    return (tf.name, line, None, reason)
+
+
+def _load_table(conn: Connection, stage: str, tf: TableFile, append: bool) -> TableResult:
+    target = f"crm.{tf.table.name}"
+    replaced = None
+    if not append:
+        replaced = conn.execute(text(f"SELECT count(*) FROM {target}")).scalar_one()
+        conn.execute(text(f"TRUNCATE {target}"))
+    columns = [tf.table.c[name] for name in tf.columns]
+    names = ", ".join(quote(c.name) for c in columns)
+    casts = ", ".join(cast_sql(c) for c in columns)
+    try:
+        inserted = conn.execute(
+            text(f"INSERT INTO {target} ({names}) SELECT {casts} FROM {stage} ORDER BY rn")
+        ).rowcount
+    except DBAPIError as exc:  # a check let through what PostgreSQL refuses: still all or nothing
+        reason = str(exc.orig).splitlines()[0]
+        raise ImportRejected(
+            [(tf.name, None, None, f"PostgreSQL refused a row: {reason}")]
+        ) from exc
+    return TableResult(tf.table.name, tf.name, inserted, replaced)
+
+
+class _Progress:
+    """A file object for COPY that reports the bytes read."""
+
+    def __init__(self, raw: BinaryIO, tf: TableFile, report: ProgressCallback):
+        self.raw, self.tf, self.report, self.done = raw, tf, report, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.done += len(data)
+        self.report(self.tf.table.name, "copy", self.done, self.tf.size)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.raw.readline(size)
