@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
@@ -53,6 +54,9 @@ class Delivery:
     scheduled_for: str | None = None  # ISO 8601 with offset
     owner: str | None = None
     subject: str | None = None
+    root: str | None = None  # folder the notebook path is relative to (else the working dir)
+    retry_attempts: int = 6
+    retry_backoff: float = 60.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,6 +64,13 @@ class Delivery:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Delivery:
         return cls(**data)
+
+    def notebook_path(self) -> Path:
+        """The notebook, relative to `root` when it is there, else to the working directory."""
+        path = Path(self.notebook)
+        if self.root and not path.is_absolute() and (Path(self.root) / path).is_file():
+            return Path(self.root) / path
+        return path
 
     def row(self) -> dict[str, Any]:
         return {
@@ -156,7 +167,7 @@ def _run_claimed(settings: Settings, engine, delivery: Delivery, claim: history.
     from pulsebi.reports.sinks import write_outputs
 
     try:
-        run = execute_report(settings, delivery.notebook, delivery.parameters)
+        run = execute_report(settings, delivery.notebook_path(), delivery.parameters)
     except NotebookFailed as exc:
         _record(engine, claim, status="failed", error=str(exc), failed_cell=exc.cell_index)
         return _failed(settings, delivery, Result("failed", delivery.key, error=exc))
@@ -277,3 +288,11 @@ def notify_owner(settings: Settings, delivery: Delivery, error: str) -> Result |
         return Result("failed", notice.key, error=exc)
     _record_sent(engine, claim, msg_id)
     return Result("sent", notice.key)
+
+
+def give_up(settings: Settings, delivery: Delivery, error: str) -> None:
+    """Retries ran out on transient trouble: fail the delivery and tell the owner (once)."""
+    from pulsebi.db import get_engine
+
+    if history.fail_released(get_engine(settings), delivery.key, f"gave up: {error}"):
+        notify_owner(settings, delivery, f"gave up after retries: {error}")

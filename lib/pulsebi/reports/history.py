@@ -136,3 +136,14 @@ def prune_runs(engine: Engine, older_than: dt.timedelta) -> int:
     )
     with engine.begin() as conn:
         return conn.execute(stmt).rowcount
+
+
+def fail_released(engine: Engine, key: str, error: str) -> bool:
+    """retrying -> failed (no claim: nobody holds a released row)."""
+    stmt = (
+        update(runs)
+        .where(runs.c.idempotency_key == key, runs.c.status == "retrying")
+        .values(status="failed", error=error, finished_at=func.now(), lease_until=None)
+    )
+    with engine.begin() as conn:
+        return conn.execute(stmt).rowcount == 1

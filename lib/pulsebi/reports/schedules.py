@@ -1,0 +1,327 @@
+"""`schedules/*.yaml`: what to run when, for whom.
+
+```yaml
+name: weekly-branch                 # unique
+cron: "0 7 * * 1"                   # standard 5-field cron (weekday 0 or 7 = Sunday)
+timezone: America/Chicago           # the cron is read in this zone
+notebook: scorecards/branch.ipynb   # relative to the folder holding schedules/
+parameters: {period: last_week}     # scalars, names of the notebook's parameters cell
+for_each:                           # optional: one delivery per member
+  parameter: branch                 #   the notebook parameter that receives the member
+  members:                          #   member -> its own recipients
+    DAL: [dal.manager@example.com]
+recipients: [ops@example.com]       # every delivery (with for_each: in addition)
+formats: [html, pdf, xlsx]
+owner: analyst@example.com          # told once when a delivery finally fails
+retry: {attempts: 6, backoff: 60}   # optional: transient failures, backoff in seconds, doubled
+```
+
+A file with an error is reported (file, field, reason) and skipped; the others load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulsebi.errors import UsageError
+from pulsebi.reports.deliver import Delivery, delivery_key
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PARAM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FIELDS = {"name", "cron", "timezone", "notebook", "parameters", "for_each", "recipients",
+          "formats", "owner", "retry", "subject"}  # fmt: skip
+
+
+class ScheduleError(UsageError):
+    """A schedule file is wrong: `file`, `field` and `reason` say where and how."""
+
+    def __init__(self, file: Path | str, field: str | None, reason: str):
+        self.file, self.field, self.reason = str(file), field, reason
+        where = f"{file}: field '{field}'" if field else str(file)
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    cron: str
+    timezone: str
+    notebook: str
+    root: Path
+    source: Path
+    owner: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    for_each: str | None = None
+    members: dict[str, list[str]] = field(default_factory=dict)
+    recipients: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=lambda: ["html", "pdf", "xlsx"])
+    retry_attempts: int = 6
+    retry_backoff: float = 60.0
+    subject: str | None = None
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def notebook_path(self) -> Path:
+        return self.root / self.notebook
+
+    def due_times(self, since: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
+        """Fire times in (since, until], in the schedule's time zone."""
+        from croniter import croniter
+
+        times = []
+        it = croniter(self.cron, since.astimezone(self.zone))
+        while (when := it.get_next(dt.datetime)) <= until:
+            times.append(when)
+        return times
+
+    def next_time(self, after: dt.datetime) -> dt.datetime:
+        from croniter import croniter
+
+        return croniter(self.cron, after.astimezone(self.zone)).get_next(dt.datetime)
+
+    def deliveries(self, scheduled_for: dt.datetime) -> list[Delivery]:
+        """The deliveries of one fire time: one per member (or one), each with its key."""
+        groups: list[tuple[dict[str, Any], list[str]]] = []
+        if self.for_each:
+            for member, extra in self.members.items():
+                to = list(dict.fromkeys([*extra, *self.recipients]))
+                groups.append(({**self.parameters, self.for_each: member}, to))
+        else:
+            groups.append((dict(self.parameters), list(self.recipients)))
+        when = scheduled_for.isoformat()
+        return [
+            Delivery(
+                key=delivery_key(self.name, scheduled_for, to or [f"no-recipient:{params}"]),
+                notebook=self.notebook,
+                root=str(self.root),
+                parameters=params,
+                formats=list(self.formats),
+                recipients=to,
+                kind="scheduled",
+                schedule=self.name,
+                scheduled_for=when,
+                owner=self.owner,
+                subject=self.subject,
+                retry_attempts=self.retry_attempts,
+                retry_backoff=self.retry_backoff,
+            )
+            for params, to in groups
+        ]
+
+
+@dataclass
+class Loaded:
+    schedules: list[Schedule]
+    errors: list[ScheduleError]
+    warnings: list[str]
+
+    def get(self, name: str) -> Schedule:
+        for schedule in self.schedules:
+            if schedule.name == name:
+                return schedule
+        bad = [e for e in self.errors if Path(e.file).stem == name]
+        if bad:
+            raise bad[0]
+        known = ", ".join(s.name for s in self.schedules) or "none"
+        raise UsageError(f"no schedule named {name!r}; known: {known}")
+
+
+def load_schedules(directory: Path | str) -> Loaded:
+    """Every `*.yaml` / `*.yml` in `directory`: the valid schedules, the errors, the warnings."""
+    directory = Path(directory)
+    loaded = Loaded([], [], [])
+    if not directory.is_dir():
+        loaded.errors.append(ScheduleError(directory, None, "schedules folder not found"))
+        return loaded
+    seen: dict[str, Path] = {}
+    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        try:
+            schedule, warnings = parse_schedule(path)
+            if schedule.name in seen:
+                raise ScheduleError(
+                    path, "name", f"{schedule.name!r} is also used by {seen[schedule.name]}"
+                )
+        except ScheduleError as exc:
+            loaded.errors.append(exc)
+            continue
+        seen[schedule.name] = path
+        loaded.schedules.append(schedule)
+        loaded.warnings += warnings
+    return loaded
+
+
+def parse_schedule(path: Path) -> tuple[Schedule, list[str]]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ScheduleError(path, None, f"not readable YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ScheduleError(path, None, "expected a mapping of fields (name, cron, notebook...)")
+    unknown = sorted(set(map(str, data)) - FIELDS)
+    if unknown:
+        raise ScheduleError(path, unknown[0], f"unknown field; known: {', '.join(sorted(FIELDS))}")
+    for required in ("name", "cron", "notebook", "owner"):
+        if data.get(required) in (None, ""):
+            raise ScheduleError(path, required, "missing")
+    name = _text(path, data, "name")
+    if not _NAME.match(name):
+        raise ScheduleError(path, "name", f"{name!r}: use lowercase letters, digits, - and _")
+    cron = _check_cron(path, _text(path, data, "cron"))
+    tz = _text(path, data, "timezone", "America/Chicago")
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(path, "timezone", f"{tz!r} is not an IANA time zone") from None
+    notebook = _text(path, data, "notebook")
+    if (
+        not notebook.endswith(".ipynb")
+        or Path(notebook).is_absolute()
+        or ".." in Path(notebook).parts
+    ):
+        raise ScheduleError(path, "notebook", f"{notebook!r}: a relative path to an .ipynb file")
+    parameters = _parameters(path, data.get("parameters") or {})
+    for_each, members = _for_each(path, data.get("for_each"))
+    recipients = _addresses(path, "recipients", data.get("recipients") or [])
+    owner = _addresses(path, "owner", [data["owner"]])[0]
+    if not recipients and not members:
+        raise ScheduleError(
+            path, "recipients", "nobody to send to (recipients or for_each members)"
+        )
+    formats = _formats(path, data.get("formats", ["html", "pdf", "xlsx"]))
+    attempts, backoff = _retry(path, data.get("retry") or {})
+    subject = data.get("subject")
+    if subject is not None:
+        from pulsebi.reports.email import check_header
+
+        try:
+            check_header("subject", str(subject))
+        except UsageError as exc:
+            raise ScheduleError(path, "subject", str(exc)) from None
+    schedule = Schedule(
+        name=name, cron=cron, timezone=tz, notebook=notebook, root=path.parent.parent.absolute(),
+        source=path, owner=owner, parameters=parameters, for_each=for_each, members=members,
+        recipients=recipients, formats=formats, retry_attempts=attempts, retry_backoff=backoff,
+        subject=str(subject) if subject is not None else None,
+    )  # fmt: skip
+    return schedule, _check_notebook(schedule)
+
+
+def _text(path: Path, data: dict, key: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise ScheduleError(path, key, f"{value!r} is not text")
+    return value.strip()
+
+
+def _check_cron(path: Path, cron: str) -> str:
+    from croniter import croniter
+
+    if len(cron.split()) != 5 or not croniter.is_valid(cron):
+        raise ScheduleError(
+            path, "cron", f"{cron!r} is not a cron expression (5 fields: minute hour day month "
+            "weekday, weekday 0 = Sunday)",
+        )  # fmt: skip
+    return cron
+
+
+def _parameters(path: Path, raw: Any, field_name: str = "parameters") -> dict[str, Any]:
+    from pulsebi.reports.execute import normalize_value
+
+    if not isinstance(raw, dict):
+        raise ScheduleError(path, field_name, "expected a mapping name: value")
+    values = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or not _PARAM.match(key):
+            raise ScheduleError(path, f"{field_name}.{key}", "not a Python name")
+        try:
+            values[key] = normalize_value(key, value)
+        except UsageError as exc:
+            raise ScheduleError(path, f"{field_name}.{key}", str(exc)) from None
+    return values
+
+
+def _for_each(path: Path, raw: Any) -> tuple[str | None, dict[str, list[str]]]:
+    if raw is None:
+        return None, {}
+    if not isinstance(raw, dict) or set(raw) - {"parameter", "members"}:
+        raise ScheduleError(
+            path, "for_each", "expected {parameter: NAME, members: {VALUE: [ADDR]}}"
+        )
+    parameter = raw.get("parameter")
+    if not isinstance(parameter, str) or not _PARAM.match(parameter):
+        raise ScheduleError(path, "for_each.parameter", f"{parameter!r} is not a parameter name")
+    members_raw = raw.get("members")
+    if not isinstance(members_raw, dict) or not members_raw:
+        raise ScheduleError(path, "for_each.members", "expected a mapping member: [addresses]")
+    members = {}
+    for member, addresses in members_raw.items():
+        where = f"for_each.members.{member}"
+        if isinstance(addresses, str):
+            addresses = [addresses]
+        members[str(member)] = _addresses(path, where, addresses or [], allow_empty=True)
+    return parameter, members
+
+
+def _addresses(path: Path, where: str, raw: Any, *, allow_empty: bool = True) -> list[str]:
+    from pulsebi.reports.email import validate_address
+
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list):
+        raise ScheduleError(path, where, "expected a list of email addresses")
+    try:
+        return list(dict.fromkeys(validate_address(str(a)) for a in raw))
+    except UsageError as exc:
+        raise ScheduleError(path, where, str(exc)) from None
+
+
+def _formats(path: Path, raw: Any) -> list[str]:
+    from pulsebi.reports.sinks import parse_formats
+
+    if not isinstance(raw, list | str):
+        raise ScheduleError(path, "formats", "expected a list such as [html, pdf, xlsx]")
+    try:
+        return parse_formats(raw)
+    except UsageError as exc:
+        raise ScheduleError(path, "formats", str(exc)) from None
+
+
+def _retry(path: Path, raw: Any) -> tuple[int, float]:
+    if not isinstance(raw, dict) or set(raw) - {"attempts", "backoff"}:
+        raise ScheduleError(path, "retry", "expected {attempts: N, backoff: SECONDS}")
+    attempts, backoff = raw.get("attempts", 6), raw.get("backoff", 60)
+    if not isinstance(attempts, int) or not 1 <= attempts <= 50:
+        raise ScheduleError(path, "retry.attempts", f"{attempts!r}: a whole number 1..50")
+    if not isinstance(backoff, int | float) or not 0 < backoff <= 3600:
+        raise ScheduleError(path, "retry.backoff", f"{backoff!r}: seconds, 0 < backoff <= 3600")
+    return attempts, float(backoff)
+
+
+def _check_notebook(schedule: Schedule) -> list[str]:
+    """Warnings only: the notebook may be written after its schedule."""
+    path = schedule.notebook_path
+    if not path.is_file():
+        return [f"{schedule.source}: field 'notebook': {schedule.notebook} does not exist yet"]
+    from pulsebi.reports.execute import read_notebook_parameters
+
+    try:
+        known = read_notebook_parameters(path)
+    except Exception as exc:  # a notebook being written may not parse yet
+        return [f"{schedule.source}: field 'notebook': cannot read its parameters ({exc})"]
+    wanted = [*schedule.parameters, *([schedule.for_each] if schedule.for_each else [])]
+    return [
+        f"{schedule.source}: field 'parameters': {name!r} is not a parameter of "
+        f"{schedule.notebook} (known: {', '.join(sorted(known)) or 'none'})"
+        for name in wanted
+        if name not in known
+    ]
