@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 import redis as redis_lib
@@ -113,3 +114,31 @@ def cli_env(settings: Settings) -> dict[str, str]:
         PULSEBI_TZ=settings.tz,
     )
     return env
+
+
+# --- demo data (pulsebi.seed) -----------------------------------------------------------------
+SEED_TODAY = date(2026, 11, 20)  # the `seeded` data's "today": history ends the day before
+
+
+@pytest.fixture(scope="session")
+def seeded(
+    server_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """Settings of a database of its own holding small demo data (2 years to SEED_TODAY,
+    scale 0.02, seed 7; ground truth in bi.seed_truth, export in data_dir/accounting.csv).
+    Read-only for tests: never change its rows."""
+    from pulsebi.seed import seed_database
+
+    server_url = resolve_database_url(server_settings)
+    name = f"pulsebi_seeded_{RUN_ID}"
+    url = create_database(server_url, name)
+    settings = server_settings.replace(
+        database_url=url,
+        namespace=f"pulsebi-seeded-{RUN_ID}",
+        data_dir=tmp_path_factory.mktemp("seeded"),
+    )
+    engine = get_engine(settings)
+    upgrade_database(engine)
+    seed_database(engine, settings=settings, years=2, scale=0.02, seed=7, today=SEED_TODAY)
+    yield settings
+    drop_database(server_url, name)

@@ -1,0 +1,191 @@
+"""Leads, their multi-touch journeys, and the appointments they lead to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pulsebi.seed.calendar import Calendar, to_timestamps
+from pulsebi.seed.org import (
+    BRANCHES,
+    CANVASS_SOURCE,
+    TELEMARKETING_SOURCE,
+    Staff,
+    source_param,
+)
+
+APPOINTMENT_RATE = 0.5
+CLOSING_RATE = 0.38
+SET_BY_TELEMARKETER = 0.35  # of the appointments of non-telemarketing leads
+SLOT_HOURS = np.array([9, 11, 13, 15, 17, 19])
+DAY = 86400
+
+
+@dataclass
+class Leads:
+    branch: np.ndarray
+    source: np.ndarray  # 1-based source id
+    day: np.ndarray  # local day
+    at: np.ndarray  # epoch seconds
+    canvasser: np.ndarray  # 0 = none
+    telemarketer: np.ndarray
+    postal: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+
+def make_leads(cal: Calendar, rng: np.random.Generator, lam: np.ndarray, staff: Staff) -> Leads:
+    """Leads per branch and day drawn from the demand intensity, in chronological order."""
+    counts = rng.poisson(lam)
+    b_idx, d_idx = np.nonzero(counts)
+    reps = counts[b_idx, d_idx]
+    branch = np.repeat(b_idx + 1, reps)
+    day = np.repeat(cal.first_day + d_idx, reps)
+    share = source_param(2)
+    source = rng.choice(len(share), size=len(day), p=share / share.sum()) + 1
+    seconds = rng.triangular(7.5 * 3600, 13 * 3600, 21.5 * 3600, len(day)).astype(np.int64)
+    at = cal.to_utc(day, seconds)
+    order = np.lexsort((branch, at))
+    branch, source, day, at = branch[order], source[order], day[order], at[order]
+    canvasser = np.zeros(len(at), np.int64)
+    telemarketer = np.zeros(len(at), np.int64)
+    for src, role, target in (
+        (CANVASS_SOURCE, "canvasser", canvasser),
+        (TELEMARKETING_SOURCE, "telemarketer", telemarketer),
+    ):
+        rows = np.flatnonzero(source == src)
+        target[rows] = staff.pick(rng, branch[rows], day[rows], role)[:, 0]
+    prefixes = np.array([b[5] for b in BRANCHES], dtype=object)
+    postal = prefixes[branch - 1] + pd.Series(rng.integers(1, 100, len(at))).map("{:02d}".format)
+    postal = np.where(rng.random(len(at)) < 0.08, None, postal.to_numpy())
+    return Leads(branch, source, day, at, canvasser, telemarketer, postal)
+
+
+def leads_table(leads: Leads, status: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, len(leads) + 1),
+            "branch_id": leads.branch,
+            "source_id": leads.source,
+            "created_at": to_timestamps(leads.at),
+            "status": status,
+            "canvasser_id": pd.array(np.where(leads.canvasser > 0, leads.canvasser, None), "Int64"),
+            "telemarketer_id": pd.array(
+                np.where(leads.telemarketer > 0, leads.telemarketer, None), "Int64"
+            ),
+            "postal_code": leads.postal,
+        }
+    )
+
+
+def make_touches(leads: Leads, rng: np.random.Generator) -> pd.DataFrame:
+    """Each lead's own touch when it came in, plus earlier touches from other channels."""
+    extra = rng.poisson(source_param(7)[leads.source - 1])
+    lead_idx = np.repeat(np.arange(len(leads)), extra)
+    weights = source_param(2) * np.where(source_param(7) > 0.5, 1.0, 0.05)
+    other = rng.choice(len(weights), size=len(lead_idx), p=weights / weights.sum()) + 1
+    before = rng.exponential(6 * DAY, len(lead_idx)).astype(np.int64) + 3600
+    lead_id = np.concatenate([np.arange(len(leads)), lead_idx]) + 1
+    source = np.concatenate([leads.source, other])
+    at = np.concatenate([leads.at, leads.at[lead_idx] - before])
+    order = np.lexsort((lead_id, at))
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, len(at) + 1),
+            "lead_id": lead_id[order],
+            "source_id": source[order],
+            "touched_at": to_timestamps(at[order]),
+        }
+    )
+
+
+@dataclass
+class Appointments:
+    lead: np.ndarray  # 0-based lead index
+    branch: np.ndarray
+    rep: np.ndarray
+    set_by: np.ndarray  # 0 = none
+    created: np.ndarray
+    day: np.ndarray  # local day scheduled
+    scheduled: np.ndarray
+    status: np.ndarray
+    result: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.created)
+
+    def sold(self) -> np.ndarray:
+        return (self.status == "ran") & (self.result == "sold")
+
+
+def make_appointments(
+    cal: Calendar, rng: np.random.Generator, leads: Leads, staff: Staff, history_end: int
+) -> Appointments:
+    """Some leads book an appointment a few days out; past ones ran, no-showed or were canceled."""
+    p = np.clip(APPOINTMENT_RATE * source_param(3)[leads.source - 1], 0, 0.95)
+    lead = np.flatnonzero(rng.random(len(leads)) < p)
+    n = len(lead)
+    lag = rng.exponential(18 * 3600, n).astype(np.int64) + 600
+    created = leads.at[lead] + lag
+    late = created >= history_end
+    created[late] = leads.at[lead][late] + (
+        (history_end - leads.at[lead][late]) * rng.uniform(0.1, 0.9, late.sum())
+    ).astype(np.int64)
+    day = leads.day[lead] + 2 + lag // DAY + np.minimum(rng.geometric(0.3, n) - 1, 18)
+    seconds = (rng.choice(SLOT_HOURS, n) * 60 + rng.choice([0, 30], n)) * 60
+    scheduled = cal.to_utc(day, seconds)
+    branch = leads.branch[lead]
+    order = np.lexsort((lead, created))
+    lead, lag, created, day, scheduled, branch = (
+        a[order] for a in (lead, lag, created, day, scheduled, branch)
+    )
+    rep = staff.pick(rng, branch, day, "sales_rep")[:, 0]
+    set_by = np.where(leads.source[lead] == TELEMARKETING_SOURCE, leads.telemarketer[lead], 0)
+    others = np.flatnonzero((set_by == 0) & (rng.random(n) < SET_BY_TELEMARKETER))
+    set_by[others] = staff.pick(rng, branch[others], leads.day[lead][others], "telemarketer")[:, 0]
+
+    future = day >= cal.end_day
+    status = rng.choice(["ran", "no_show", "canceled"], n, p=[0.77, 0.12, 0.11]).astype(object)
+    status[future] = "scheduled"
+    skill = rng.lognormal(0, 0.22, int(staff.frame["id"].max()) + 1)
+    p_close = np.clip(CLOSING_RATE * source_param(4)[leads.source[lead] - 1] * skill[rep], 0, 0.9)
+    result = np.where(rng.random(n) < p_close, "sold", "not_sold").astype(object)
+    result[status != "ran"] = None
+    return Appointments(lead, branch, rep, set_by, created, day, scheduled, status, result)
+
+
+def appointments_table(appts: Appointments) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, len(appts) + 1),
+            "lead_id": appts.lead + 1,
+            "branch_id": appts.branch,
+            "rep_id": appts.rep,
+            "set_by_id": pd.array(np.where(appts.set_by > 0, appts.set_by, None), "Int64"),
+            "created_at": to_timestamps(appts.created),
+            "scheduled_for": to_timestamps(appts.scheduled),
+            "status": appts.status,
+            "result": appts.result,
+        }
+    )
+
+
+def lead_statuses(
+    cal: Calendar, rng: np.random.Generator, leads: Leads, appts: Appointments, sold: np.ndarray
+) -> np.ndarray:
+    """A lead's status from what became of it (`sold` is a per-lead flag)."""
+    n = len(leads)
+    has_appt = np.zeros(n, bool)
+    has_appt[appts.lead] = True
+    pending = np.zeros(n, bool)
+    pending[appts.lead[appts.status == "scheduled"]] = True
+    recent = leads.day >= cal.end_day - 7
+    coin = rng.random(n)
+    return np.select(
+        [sold, pending, has_appt & (coin < 0.3), has_appt, recent & (coin < 0.6), coin < 0.25],
+        ["sold", "appointment_set", "contacted", "dead", "new", "contacted"],
+        "dead",
+    ).astype(object)
