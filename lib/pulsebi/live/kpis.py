@@ -1,0 +1,122 @@
+"""The live KPIs: key → (metric id, period, dimensions), and which crm tables feed each metric.
+
+Every value is a `pulsebi.metrics.compute` result; this registry only says which ones the
+worker keeps fresh. A KPI is kept for the company (field `<key>`) and, with the `branch`
+dimension, for every branch (field `<key>@<branch code>`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pulsebi.errors import UsageError
+
+Period = Callable[[date], tuple[date, date]]
+
+
+def _today(day: date) -> tuple[date, date]:
+    return day, day + timedelta(days=1)
+
+
+def _week_to_date(day: date) -> tuple[date, date]:
+    return day - timedelta(days=day.weekday()), day + timedelta(days=1)
+
+
+def _month_to_date(day: date) -> tuple[date, date]:
+    return day.replace(day=1), day + timedelta(days=1)
+
+
+def _year_to_date(day: date) -> tuple[date, date]:
+    return day.replace(month=1, day=1), day + timedelta(days=1)
+
+
+# "now" is for snapshot metrics, which ignore the period; today's range keeps compute happy.
+PERIODS: dict[str, Period] = {
+    "today": _today,
+    "wtd": _week_to_date,
+    "mtd": _month_to_date,
+    "ytd": _year_to_date,
+    "now": _today,
+}
+
+# metric id -> crm tables whose writes can change it
+METRIC_TABLES: dict[str, frozenset[str]] = {
+    "net_revenue": frozenset({"sales"}),
+    "bookings": frozenset({"sales"}),
+    "leads": frozenset({"leads"}),
+    "lead_to_appointment_rate": frozenset({"leads", "appointments"}),
+    "closing_rate": frozenset({"appointments"}),
+    "pipeline_value": frozenset({"appointments", "sales"}),
+    "calls_made": frozenset({"calls"}),
+    "appointments_set": frozenset({"calls"}),
+    "doors_knocked": frozenset({"door_knocks"}),
+    "leads_generated": frozenset({"door_knocks"}),
+    "ticket_volume": frozenset({"service_tickets"}),
+    "jobs_in_progress": frozenset({"jobs"}),
+}
+
+
+@dataclass(frozen=True)
+class LiveKpi:
+    key: str
+    metric: str
+    period: str
+    by: tuple[str, ...] = ("branch",)
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return METRIC_TABLES[self.metric]
+
+    def dates(self, today: date) -> tuple[date, date]:
+        return PERIODS[self.period](today)
+
+
+def _kpi(metric: str, period: str) -> LiveKpi:
+    return LiveKpi(f"{metric}.{period}", metric, period)
+
+
+REGISTRY: dict[str, LiveKpi] = {
+    k.key: k
+    for k in (
+        _kpi("net_revenue", "today"),
+        _kpi("net_revenue", "wtd"),
+        _kpi("net_revenue", "mtd"),
+        _kpi("net_revenue", "ytd"),
+        _kpi("bookings", "today"),
+        _kpi("leads", "today"),
+        _kpi("lead_to_appointment_rate", "mtd"),
+        _kpi("closing_rate", "mtd"),
+        _kpi("pipeline_value", "now"),
+        _kpi("calls_made", "today"),
+        _kpi("appointments_set", "today"),
+        _kpi("doors_knocked", "today"),
+        _kpi("leads_generated", "today"),
+        _kpi("ticket_volume", "today"),
+        _kpi("jobs_in_progress", "now"),
+    )
+}
+
+
+def get_kpi(key: str) -> LiveKpi:
+    try:
+        return REGISTRY[key]
+    except KeyError:
+        raise UsageError(f"unknown live KPI {key!r}; live KPIs: {', '.join(REGISTRY)}") from None
+
+
+def kpis_fed_by(tables: Iterable[str]) -> list[LiveKpi]:
+    """The KPIs a write to any of `tables` can change."""
+    tables = set(tables)
+    return [k for k in REGISTRY.values() if k.tables & tables]
+
+
+def field_name(key: str, branch: str | None = None) -> str:
+    """The snapshot field of a KPI: the company value, or one branch's (by branch code)."""
+    return key if branch is None else f"{key}@{branch}"
+
+
+def split_field(field: str) -> tuple[str, str | None]:
+    key, _, branch = field.partition("@")
+    return key, (branch or None)

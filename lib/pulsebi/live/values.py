@@ -1,0 +1,78 @@
+"""Compute live KPI values, always through `pulsebi.metrics.compute` (never own SQL).
+
+`compute` answers the additive metrics from the `bi` materialized views, which hold the crm
+rows as of their last refresh. Live values must see the rows just written, so before a
+recompute the worker calls `freshen`: when `compute` offers a `fresh` option (read current crm
+rows) it is used; otherwise the views are refreshed (concurrently, through `pulsebi.views`).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from pulsebi.errors import PulseBIError
+from pulsebi.live.channel import plain_value
+from pulsebi.live.kpis import REGISTRY, LiveKpi, field_name
+from pulsebi.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def available_kpis() -> list[LiveKpi]:
+    """The registry's KPIs whose metric the catalog has."""
+    from pulsebi import metrics
+
+    known = {m.id for m in metrics.catalog()}
+    missing = sorted({k.metric for k in REGISTRY.values()} - known)
+    if missing:
+        log.warning("live KPIs skipped, metrics not in the catalog: %s", ", ".join(missing))
+    return [k for k in REGISTRY.values() if k.metric in known]
+
+
+@functools.cache
+def fresh_option() -> tuple[tuple[str, object], ...]:
+    """The keyword(s) that make `metrics.compute` read current crm rows, if it has one."""
+    from pulsebi import metrics
+
+    return (("fresh", True),) if "fresh" in inspect.signature(metrics.compute).parameters else ()
+
+
+def freshen(settings: Settings) -> None:
+    """Make the next `compute` calls see every committed crm row."""
+    if fresh_option():
+        return
+    from pulsebi.db import get_engine
+    from pulsebi.views import refresh_views
+
+    refresh_views(get_engine(settings), settings)
+
+
+def compute_kpi(kpi: LiveKpi, settings: Settings, today: date) -> dict[str, object]:
+    """`{field: value}` for the company and (with the branch dimension) every branch."""
+    from pulsebi import metrics
+
+    start, end = kpi.dates(today)
+    options = dict(fresh_option(), settings=settings, use_cache=False)
+    frame = metrics.compute(kpi.metric, start=start, end=end, **options)
+    values = {field_name(kpi.key): plain_value(frame[kpi.metric].iloc[0]) if len(frame) else None}
+    if "branch" in kpi.by:
+        frame = metrics.compute(kpi.metric, start=start, end=end, by=("branch",), **options)
+        for code, value in zip(frame["branch"], frame[kpi.metric], strict=True):
+            if isinstance(code, str):  # the null group of dangling branch ids has no tile
+                values[field_name(kpi.key, code)] = plain_value(value)
+    return values
+
+
+def compute_kpis(
+    kpis: Iterable[LiveKpi], settings: Settings, today: date
+) -> Iterator[tuple[LiveKpi, dict[str, object]]]:
+    """Each KPI's values in turn; a KPI the metric layer refuses is logged and skipped."""
+    for kpi in kpis:
+        try:
+            yield kpi, compute_kpi(kpi, settings, today)
+        except PulseBIError as exc:
+            log.warning("live KPI %s not computed: %s", kpi.key, exc)

@@ -1,0 +1,242 @@
+"""The live worker: LISTEN for crm changes, recompute the KPIs they feed, publish to Redis.
+
+One loop on a dedicated psycopg2 connection (`select()` on its socket). A burst of
+notifications is coalesced: the worker waits `coalesce` seconds after the first one, then
+recomputes each affected KPI once. On every (re)connection it recomputes everything (nothing
+missed while away stays wrong), also every `full_every` seconds and when the local day turns.
+Any database or Redis failure drops both connections, backs off and starts over.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import threading
+import time
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from pulsebi.live import channel
+from pulsebi.live.channel import Backoff
+from pulsebi.live.kpis import LiveKpi, kpis_fed_by
+from pulsebi.live.triggers import CHANNEL, parse_change
+from pulsebi.live.values import available_kpis, compute_kpis, freshen
+from pulsebi.settings import Settings
+
+log = logging.getLogger(__name__)
+
+APPLICATION_NAME = "pulsebi-live-worker"
+
+
+def connect_listener(settings: Settings):
+    """A psycopg2 connection of its own (not pooled) that LISTENs on the crm channel."""
+    import psycopg2
+
+    from pulsebi.db import get_engine
+
+    engine = get_engine(settings)
+    args, params = engine.dialect.create_connect_args(engine.url)
+    params = dict(
+        params,
+        application_name=APPLICATION_NAME,
+        connect_timeout=5,
+        keepalives=1,
+        keepalives_idle=10,
+        keepalives_interval=5,
+        keepalives_count=3,
+    )
+    conn = psycopg2.connect(*args, **params)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"listen {CHANNEL}")  # a fixed identifier, not a value
+    return conn
+
+
+def connect_redis(settings: Settings):
+    """A Redis client that fails fast (the worker does its own reconnecting)."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    from pulsebi.services import resolve_redis_url
+
+    return redis.Redis.from_url(
+        resolve_redis_url(settings),
+        socket_timeout=5,
+        socket_connect_timeout=2,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+class LiveWorker:
+    def __init__(self, settings: Settings, *, coalesce: float = 0.005, full_every: float = 60):
+        self.settings = settings
+        self.coalesce = coalesce
+        self.full_every = full_every
+        self.kpis: list[LiveKpi] = []
+        self.published: dict[str, object] = {}  # field -> value Redis holds
+        self.redis = None
+        self.down_since: float | None = None
+        self._seq = 0
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        self.kpis = available_kpis()
+        backoff = Backoff()
+        while not stop.is_set():
+            conn = None
+            try:
+                _close(self.redis)
+                self.redis = connect_redis(self.settings)
+                conn = connect_listener(self.settings)
+                self.published = {}  # Redis may have restarted empty: write everything
+                self.recompute(self.kpis, prune=True)
+                self.down_since = None
+                backoff.reset()
+                log.info("live worker following %s", CHANNEL)
+                self.follow(conn, stop)
+            except Exception as exc:
+                if not _is_connection_error(exc):
+                    raise
+                log.warning("live worker lost a connection (%s); reconnecting", _first_line(exc))
+                self.down_since = self.down_since or time.time()
+                if not _is_redis_error(exc):
+                    self.publish_status("db_down")
+                stop.wait(backoff.next_delay())
+            finally:
+                _close(conn)
+        self.publish_status("stopped")
+        _close(self.redis)
+
+    def follow(self, conn, stop: threading.Event) -> None:
+        """Wait for notifications until `stop`; raise on a lost connection."""
+        today = self.today()
+        last_full = last_beat = time.monotonic()
+        self.publish_status("live")
+        while not stop.is_set():
+            now = time.monotonic()
+            if now - last_beat >= channel.HEARTBEAT_EVERY:
+                with conn.cursor() as cur:  # also proves the LISTEN session is alive
+                    cur.execute("select 1")
+                self.publish_status("live")
+                last_beat = now
+            if self.today() != today or now - last_full >= self.full_every:
+                today = self.today()
+                self.recompute(self.kpis, prune=True)
+                last_full = now
+            timeout = max(0.0, min(0.5, last_beat + channel.HEARTBEAT_EVERY - now))
+            if not conn.notifies and select.select([conn], [], [], timeout)[0]:
+                conn.poll()
+            if conn.notifies:
+                tables = self.drain(conn)
+                self.recompute(kpis_fed_by(tables) if "*" not in tables else self.kpis)
+
+    def drain(self, conn) -> set[str]:
+        """Collect the burst that started: the tables it changed."""
+        deadline = time.monotonic() + self.coalesce
+        while (left := deadline - time.monotonic()) > 0:
+            if select.select([conn], [], [], left)[0]:
+                conn.poll()
+        tables: set[str] = set()
+        for note in conn.notifies:
+            change = parse_change(note.payload)
+            tables.add(change.table if change else "*")
+        conn.notifies.clear()
+        return tables
+
+    # --- values and Redis -------------------------------------------------------------------
+
+    def today(self) -> date:
+        return datetime.now(self.settings.zone).date()
+
+    def next_seq(self) -> int:
+        # time-based, so it keeps growing across worker restarts and Redis restarts
+        self._seq = max(self._seq + 1, time.time_ns() // 1000)
+        return self._seq
+
+    def recompute(self, kpis: Iterable[LiveKpi], *, prune: bool = False) -> None:
+        """Compute `kpis`, write and publish the values that changed (one KPI at a time, so
+        the first tiles move before the last KPI is computed)."""
+        kpis = list(kpis)
+        if not kpis:
+            return
+        freshen(self.settings)
+        seen: set[str] = set()
+        for _kpi, values in compute_kpis(kpis, self.settings, self.today()):
+            seen.update(values)
+            self.write_values(values)
+        if prune:
+            key = channel.snapshot_key(self.settings.namespace)
+            gone = [f for f in self.redis.hkeys(key) if f.decode() not in seen]
+            if gone:
+                self.redis.hdel(key, *gone)
+            for field in gone:
+                self.published.pop(field.decode(), None)
+
+    def write_values(self, values: dict[str, object]) -> None:
+        changed = {
+            f: v for f, v in values.items() if f not in self.published or self.published[f] != v
+        }
+        if not changed:
+            return
+        at = time.time()
+        entries = {f: {"v": v, "seq": self.next_seq(), "at": at} for f, v in changed.items()}
+        ns = self.settings.namespace
+        message = channel.encode({"type": "values", "values": entries})
+        pipe = self.redis.pipeline(transaction=False)
+        snapshot = {f: channel.encode(e) for f, e in entries.items()}
+        pipe.hset(channel.snapshot_key(ns), mapping=snapshot)
+        pipe.publish(channel.channel_name(ns), message)
+        pipe.execute()
+        self.published.update(changed)
+
+    def publish_status(self, status: str) -> None:
+        """Heartbeat; best effort (Redis may be the thing that is down)."""
+        import redis
+
+        now = time.time()
+        data = {"type": "status", "status": status, "at": now, "since": self.down_since or now}
+        ns = self.settings.namespace
+        try:
+            if self.redis is None:
+                return
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.set(channel.status_key(ns), channel.encode(data))
+            pipe.publish(channel.channel_name(ns), channel.encode(data))
+            pipe.execute()
+        except redis.RedisError:
+            if status == "live":
+                raise
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    import psycopg2
+    import redis
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(exc, psycopg2.Error | redis.RedisError | DBAPIError | OSError)
+
+
+def _is_redis_error(exc: Exception) -> bool:
+    import redis
+
+    return isinstance(exc, redis.RedisError)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _close(conn) -> None:
+    """Close a database or Redis connection that may already be broken."""
+    if conn is not None:
+        try:
+            conn.close()
+        except Exception:
+            log.debug("closing a connection failed", exc_info=True)
+
+
+def run_worker(settings: Settings, stop_event: threading.Event | None = None, **options) -> None:
+    """Run the live worker until `stop_event` is set (forever without one)."""
+    LiveWorker(settings, **options).run(stop_event or threading.Event())
