@@ -1,1 +1,41 @@
-"""Charts: one spec, drawn live with bqplot under Voilà or as static images under Papermill."""
+"""Charts: one spec, drawn live with bqplot under Voilà or as static images under Papermill.
+
+    from pulsebi.charts import ChartSpec, render, show_table, use_mode
+    use_mode(static)                                   # once per notebook
+    render(ChartSpec("line", df, x="period", y="net_revenue", title="Revenue", units="usd"))
+    show_table(df, "Revenue by branch", formats={"net_revenue": "usd"})
+
+Heavy libraries (matplotlib, bqplot, ipywidgets) load on first use, not on import.
+"""
+
+from pulsebi.charts.export import TABLE_MIMETYPE, UNITS, ExportTable, read_export_tables
+from pulsebi.charts.formats import MISSING, Change, describe_change, format_axis, format_value
+from pulsebi.charts.mode import Mode, current_mode, use_mode
+from pulsebi.charts.render import render, update_chart
+from pulsebi.charts.spec import KINDS, ChartData, ChartSpec, chart_data
+from pulsebi.charts.table import show_table, table_bundle, table_html, table_view
+
+__all__ = [
+    "KINDS",
+    "MISSING",
+    "TABLE_MIMETYPE",
+    "UNITS",
+    "Change",
+    "ChartData",
+    "ChartSpec",
+    "ExportTable",
+    "Mode",
+    "chart_data",
+    "current_mode",
+    "describe_change",
+    "format_axis",
+    "format_value",
+    "read_export_tables",
+    "render",
+    "show_table",
+    "table_bundle",
+    "table_html",
+    "table_view",
+    "update_chart",
+    "use_mode",
+]

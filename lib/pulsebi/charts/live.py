@@ -1,0 +1,156 @@
+"""Live charts: bqplot Figures with tooltips and a width that follows the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulsebi.charts.formats import AXIS_LABEL, D3_AXIS, D3_TOOLTIP
+from pulsebi.charts.spec import ChartData, ChartSpec, chart_data
+from pulsebi.charts.style import PALETTE, bq_title_style
+
+NO_DATA = " — no data for this selection"
+
+
+def render_live(spec: ChartSpec) -> Any:
+    """A bqplot Figure of `spec`; `figure.pulsebi_data` holds the ChartData it draws."""
+    import bqplot as bq
+    import ipywidgets as w
+
+    fig = bq.Figure(
+        layout=w.Layout(width="100%", height=f"{spec.height}px"),
+        min_aspect_ratio=0.01,
+        max_aspect_ratio=100,
+        fig_margin={"top": 50, "bottom": 50, "left": 80, "right": 30},
+        title_style=bq_title_style(),
+        legend_location="top-right",
+        animation_duration=300,
+    )
+    fig.add_class("pbi-chart")
+    draw_live(fig, spec)
+    return fig
+
+
+def draw_live(fig: Any, spec: ChartSpec) -> None:
+    """(Re)draw `spec` on an existing Figure: filters change the data, the view stays in place."""
+    data = chart_data(spec)
+    marks, axes = ([], []) if data.empty else _BUILD[spec.kind](spec, data)
+    with fig.hold_sync():
+        fig.marks = marks
+        fig.axes = axes
+        fig.title = spec.title + (NO_DATA if data.empty else "")
+    fig.pulsebi_data = data
+    fig.pulsebi_spec = spec
+
+
+def _tooltip(spec: ChartSpec, data: ChartData, x_field: str = "x") -> Any:
+    import bqplot as bq
+
+    x_fmt = "%Y-%m-%d" if data.x_kind == "time" else ""
+    return bq.Tooltip(
+        fields=[x_field, "y"],
+        formats=[x_fmt, D3_TOOLTIP.get(spec.units, "")],
+        labels=[spec.x_label or spec.x, AXIS_LABEL.get(spec.units) or spec.units],
+    )
+
+
+def _x_scale(data: ChartData) -> Any:
+    import bqplot as bq
+
+    if data.x_kind == "time":
+        return bq.DateScale()
+    if data.x_kind == "number":
+        return bq.LinearScale()
+    return bq.OrdinalScale()
+
+
+def _x_array(data: ChartData) -> Any:
+    import numpy as np
+
+    if data.x_kind == "time":
+        return np.array(data.x, dtype="datetime64[ms]")
+    return np.array(data.x)
+
+
+def _value_axis(spec: ChartSpec, scale: Any, side: str = "left") -> Any:
+    import bqplot as bq
+
+    return bq.Axis(
+        scale=scale,
+        side=side,
+        tick_format=D3_AXIS.get(spec.units, ""),
+        label=AXIS_LABEL.get(spec.units, ""),
+        grid_lines="solid",
+        grid_color="#dadce0",
+    )
+
+
+def _build_lines(spec: ChartSpec, data: ChartData) -> tuple[list[Any], list[Any]]:
+    import bqplot as bq
+    import numpy as np
+
+    xs = _x_scale(data)
+    ys = bq.LinearScale(min=0.0) if spec.kind == "area" else bq.LinearScale()
+    k = len(data.series)
+    mark = bq.Lines(
+        x=_x_array(data),
+        y=np.array(data.plotted(spec.kind), dtype=float),
+        scales={"x": xs, "y": ys},
+        labels=[s.name for s in data.series],
+        colors=list(PALETTE[:k]) if k <= len(PALETTE) else list(PALETTE),
+        display_legend=k > 1,
+        stroke_width=2,
+        marker="circle",
+        marker_size=16,
+        fill="bottom" if spec.kind == "area" else "none",
+        fill_opacities=[0.18] * k,
+        tooltip=_tooltip(spec, data),
+    )
+    x_axis = bq.Axis(scale=xs, label=spec.x_label, grid_lines="none")
+    if data.x_kind == "time":
+        x_axis.tick_format = "%b %d"
+    return [mark], [x_axis, _value_axis(spec, ys)]
+
+
+def _build_bars(spec: ChartSpec, data: ChartData) -> tuple[list[Any], list[Any]]:
+    import bqplot as bq
+    import numpy as np
+
+    horizontal = spec.kind in ("hbar", "funnel")
+    xs = bq.OrdinalScale(reverse=horizontal)  # first row on top when horizontal
+    ys = bq.LinearScale(min=0.0)
+    values = np.array(data.plotted(spec.kind), dtype=float)
+    k = len(data.series)
+    mark = bq.Bars(
+        x=np.array(data.x),
+        y=values if k > 1 else values[0],
+        scales={"x": xs, "y": ys},
+        type="grouped" if spec.kind in ("grouped_bar", "hbar") else "stacked",
+        orientation="horizontal" if horizontal else "vertical",
+        labels=[s.name for s in data.series],
+        colors=list(PALETTE),
+        display_legend=k > 1,
+        padding=0.2,
+        label_display=k == 1,
+        label_display_format=D3_TOOLTIP.get(spec.units, ""),
+        tooltip=_tooltip(spec, data),
+    )
+    cat_axis = bq.Axis(
+        scale=xs,
+        side="left" if horizontal else "bottom",
+        label=spec.x_label,
+        grid_lines="none",
+        tick_rotate=-30 if not horizontal and len(data.x) > 8 else 0,
+    )
+    value_axis = _value_axis(spec, ys, "bottom" if horizontal else "left")
+    return [mark], [cat_axis, value_axis]
+
+
+_BUILD = {
+    "line": _build_lines,
+    "area": _build_lines,
+    "bar": _build_bars,
+    "stacked_bar": _build_bars,
+    "grouped_bar": _build_bars,
+    "hbar": _build_bars,
+    "funnel": _build_bars,
+}

@@ -1,0 +1,40 @@
+"""`render(spec)`: the chart as the current mode wants it (bqplot live, SVG static)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulsebi.charts.mode import resolve_static
+from pulsebi.charts.spec import ChartSpec
+from pulsebi.errors import UsageError
+
+
+def render(spec: ChartSpec, static: bool | None = None) -> Any:
+    """A displayable chart: a bqplot Figure in live mode, a `StaticChart` (inline SVG) in static.
+
+    `static=None` follows `use_mode`; pass True/False only to override it for one chart.
+    """
+    if not isinstance(spec, ChartSpec):
+        raise UsageError(f"render() takes a ChartSpec, not {type(spec).__name__}")
+    if resolve_static(static):
+        from pulsebi.charts.static import render_static
+
+        return render_static(spec)
+    from pulsebi.charts.live import render_live
+
+    return render_live(spec)
+
+
+def update_chart(chart: Any, spec: ChartSpec) -> Any:
+    """Show `spec` in a chart made by `render`: a live Figure is redrawn in place (the page keeps
+    its view); a static chart is simply rendered again. Returns the chart to display."""
+    from pulsebi.charts.static import StaticChart
+
+    if isinstance(chart, StaticChart):
+        from pulsebi.charts.static import render_static
+
+        return render_static(spec)
+    from pulsebi.charts.live import draw_live
+
+    draw_live(chart, spec)
+    return chart

@@ -1,0 +1,199 @@
+"""The chart spec, and the one function that turns it into the data points both renderers draw.
+
+    ChartSpec("line", df, x="period", y="net_revenue", title="Revenue", units="usd")
+    ChartSpec("stacked_bar", df, x="period", y="leads", series="source")   # pivot a column
+    ChartSpec("hbar", ranking, x="rep_name", y="rep_revenue", units="usd")  # rankings, 1st on top
+
+`chart_data(spec)` is shared by the bqplot and matplotlib renderers, so a live chart and its
+static twin always show the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulsebi.charts.formats import check_unit, format_label, is_missing
+from pulsebi.errors import UsageError
+
+KINDS = ("line", "bar", "stacked_bar", "grouped_bar", "area", "funnel", "hbar")
+BAR_KINDS = ("bar", "stacked_bar", "grouped_bar", "funnel", "hbar")
+NO_SERIES = "(none)"
+EXPORT_TYPES = {
+    "line": "line",
+    "area": "area",
+    "bar": "bar",
+    "stacked_bar": "bar",
+    "grouped_bar": "bar",
+    "hbar": "barh",
+    "funnel": "barh",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ChartSpec:
+    """What to draw. `y` is one column or several (one series each); or one column plus `series`,
+    a column whose values become the series (long data pivoted)."""
+
+    kind: str
+    data: Any  # pandas.DataFrame
+    x: str
+    y: str | Sequence[str]
+    series: str | None = None
+    title: str = ""
+    units: str = "count"
+    names: Mapping[str, str] = field(default_factory=dict)  # column/series → display name
+    x_label: str = ""
+    height: int = 320
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise UsageError(f"chart kind {self.kind!r} is unknown; use one of {', '.join(KINDS)}")
+        check_unit(self.units)
+        columns = list(getattr(self.data, "columns", []))
+        if not hasattr(self.data, "columns"):
+            raise UsageError(f"chart {self.title!r}: data must be a pandas DataFrame")
+        wanted = [self.x, *self.y_columns] + ([self.series] if self.series else [])
+        missing = [c for c in wanted if c not in columns]
+        if missing:
+            raise UsageError(
+                f"chart {self.title!r}: column(s) {', '.join(map(repr, missing))} not in the data;"
+                f" it has {', '.join(map(str, columns))}"
+            )
+        if self.series and len(self.y_columns) != 1:
+            raise UsageError(
+                f"chart {self.title!r}: with series={self.series!r} give exactly one y column"
+            )
+        if self.kind == "funnel" and (self.series or len(self.y_columns) != 1):
+            raise UsageError(f"chart {self.title!r}: a funnel takes one y column and no series")
+
+    @property
+    def y_columns(self) -> list[str]:
+        return [self.y] if isinstance(self.y, str) else list(self.y)
+
+    def to_export(self) -> dict[str, Any]:
+        """The `chart` entry of an export payload (export.py), for the Excel writer: `type` in
+        its vocabulary (bar, barh, line, area), `kind` ours; `series` set means long data."""
+        return {
+            "type": EXPORT_TYPES[self.kind],
+            "kind": self.kind,
+            "x": self.x,
+            "y": self.y_columns,
+            "series": self.series,
+            "title": self.title,
+            "units": self.units,
+        }
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[float | None]  # None where there is no value
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """The points of a chart: `x` (dates, numbers or category labels) and one list per series."""
+
+    x: list[Any]
+    x_kind: str  # "time", "number" or "category"
+    series: list[Series]
+
+    @property
+    def empty(self) -> bool:
+        return not self.x
+
+    def plotted(self, kind: str) -> list[list[float]]:
+        """Values as drawn: bars draw a missing value as 0, lines leave a gap (NaN)."""
+        fill = 0.0 if kind in BAR_KINDS else math.nan
+        return [[fill if v is None else v for v in s.values] for s in self.series]
+
+
+def chart_data(spec: ChartSpec) -> ChartData:
+    """The data points of `spec`, in display order (see module docstring)."""
+    df = spec.data
+    if spec.series:
+        x_values, series = _pivot(spec)
+    else:
+        x_values = list(df[spec.x])
+        series = [
+            Series(spec.names.get(col, _pretty(col)), [_number(v, col) for v in df[col]])
+            for col in spec.y_columns
+        ]
+    x_kind = _x_kind(spec.kind, x_values)
+    if x_kind == "category":
+        x_values = [format_label(v) for v in x_values]
+    else:
+        # a time or number axis is drawn in order; rows without an x have no place on it
+        x_values = [None if is_missing(v) else _plain(v) for v in x_values]
+        keep = [i for i, v in enumerate(x_values) if v is not None]
+        order = sorted(keep, key=lambda i: x_values[i])
+        x_values = [x_values[i] for i in order]
+        series = [Series(s.name, [s.values[i] for i in order]) for s in series]
+    return ChartData(x_values, x_kind, series)
+
+
+def _pivot(spec: ChartSpec) -> tuple[list[Any], list[Series]]:
+    df, y = spec.data, spec.y_columns[0]
+    x_order: dict[Any, int] = {}
+    s_order: dict[Any, int] = {}
+    cells: dict[tuple[Any, Any], float | None] = {}
+    for xv, sv, yv in zip(df[spec.x], df[spec.series], df[y], strict=True):
+        xk, sk = _key(xv), _key(sv)
+        x_order.setdefault(xk, len(x_order))
+        s_order.setdefault(sk, len(s_order))
+        if (xk, sk) in cells:
+            raise UsageError(
+                f"chart {spec.title!r}: two rows for {spec.x}={xv!r}, {spec.series}={sv!r};"
+                " aggregate the data first (one row per x and series)"
+            )
+        cells[(xk, sk)] = _number(yv, y)
+    series = [
+        Series(
+            spec.names.get(str(sk), NO_SERIES if sk is None else str(sk)),
+            [cells.get((xk, sk)) for xk in x_order],
+        )
+        for sk in s_order
+    ]
+    return list(x_order), series
+
+
+def _key(value: Any) -> Any:
+    return None if is_missing(value) else _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """pandas/numpy scalars as plain Python values."""
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _number(value: Any, column: str) -> float | None:
+    if is_missing(value):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"column {column!r} holds {value!r}, not a number") from None
+
+
+def _x_kind(kind: str, values: list[Any]) -> str:
+    if kind in BAR_KINDS:
+        return "category"
+    present = [_plain(v) for v in values if not is_missing(v)]
+    if present and all(isinstance(v, dt.date) for v in present):
+        return "time"
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "number"
+    return "category"
+
+
+def _pretty(column: str) -> str:
+    text = column.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,80 @@
+"""The base of tiles and gauges: a CSS-only ipywidgets box that is re-drawn as one HTML string.
+
+A widget keeps its figures in Python traits and shows them through one `HTML` child, so each
+change reaches the browser as a single message (an update is atomic: never a new value with an
+old arrow). In static mode the same HTML is what the notebook output holds (no widget, no JS).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+import ipywidgets as w
+import traitlets as t
+
+from pulsebi.charts.mode import resolve_static
+from pulsebi.errors import UsageError
+
+STATES = ("ready", "live", "reconnecting", "stale", "loading", "error")
+
+
+class HtmlWidget(w.Box):
+    """Subclasses list their figure traits in `_drawn` and implement `to_html()`."""
+
+    state = t.Enum(STATES, default_value="ready")
+    stale_since = t.Instance(dt.datetime, allow_none=True)
+    _drawn: tuple[str, ...] = ()
+
+    def __init__(self, **kwargs: Any):
+        self._lock = threading.RLock()
+        self._batch = 0
+        self._html = w.HTML()
+        super().__init__(children=[self._html], **kwargs)
+        self.observe(self._changed, names=[*self._drawn, "state", "stale_since"])
+        self.redraw()
+
+    def to_html(self) -> str:
+        raise NotImplementedError
+
+    def redraw(self) -> None:
+        with self._lock:
+            self._html.value = self.to_html()
+
+    def update(self, **changes: Any) -> None:
+        """Change several figures at once; the browser gets them in one message.
+
+        Safe to call from a thread (the live subscriber's) while callbacks run.
+        """
+        unknown = set(changes) - {*self._drawn, "state", "stale_since"}
+        if unknown:
+            raise UsageError(f"{type(self).__name__} has no {', '.join(sorted(unknown))} to update")
+        with self._lock:
+            self._batch += 1
+            try:
+                for name, value in changes.items():
+                    setattr(self, name, value)
+            finally:
+                self._batch -= 1
+            self.redraw()
+
+    def set_state(self, state: str, since: dt.datetime | None = None) -> None:
+        """live / reconnecting / stale (since `since`, default now) / loading / ready / error."""
+        if state == "stale":
+            self.update(state=state, stale_since=since or self.stale_since or _now())
+        else:
+            self.update(state=state, stale_since=None)
+
+    def _changed(self, _change: Any) -> None:
+        if not self._batch:
+            self.redraw()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if resolve_static(None):
+            return {"text/html": self.to_html(), "text/plain": f"<{type(self).__name__}>"}
+        return super()._repr_mimebundle_(**kwargs)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

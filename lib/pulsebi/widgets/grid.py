@@ -1,0 +1,57 @@
+"""Rows and grids of tiles and gauges: a wrapping flex box, live or as static HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as w
+
+from pulsebi.charts.mode import resolve_static
+
+
+class TileGrid(w.GridBox):
+    """Tiles side by side, wrapping on narrow screens; `columns` caps how many share a row."""
+
+    def __init__(self, tiles: Sequence[Any], columns: int | None = None, **kwargs: Any):
+        self.columns = columns
+        width = f"max(180px, calc({100 / columns:.4f}% - 12px))" if columns else "220px"
+        super().__init__(
+            children=list(tiles),
+            layout=w.Layout(
+                grid_template_columns=f"repeat(auto-fit, minmax({width}, 1fr))",
+                grid_gap="12px",
+                width="100%",
+            ),
+            **kwargs,
+        )
+        self.add_class("pbi-tile-grid")
+
+    @property
+    def tiles(self) -> list[Any]:
+        return list(self.children)
+
+    def to_html(self) -> str:
+        return tiles_html([t.to_html() for t in self.children], self.columns)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if resolve_static(None):
+            return {"text/html": self.to_html(), "text/plain": f"<{len(self.children)} tiles>"}
+        return super()._repr_mimebundle_(**kwargs)
+
+
+def tile_row(*tiles: Any, columns: int | None = None) -> TileGrid:
+    """`tile_row(a, b, c)`: the tiles in one wrapping row."""
+    return TileGrid(tiles, columns=columns)
+
+
+def tiles_html(parts: Sequence[str], columns: int | None = None) -> str:
+    """Static layout of rendered tiles (flex box; WeasyPrint and browsers both lay it out)."""
+    basis = f"calc({100 / columns:.4f}% - 12px)" if columns else "220px"
+    cells = "".join(
+        f'<div style="flex:1 1 {basis};min-width:180px;margin:0 12px 12px 0">{p}</div>'
+        for p in parts
+    )
+    return (
+        f'<div class="pbi-tile-grid" style="display:flex;flex-wrap:wrap;margin:8px 0">{cells}</div>'
+    )

@@ -1,0 +1,151 @@
+"""One spec, two renderers: the bqplot marks and the matplotlib artists hold the same points."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import pytest
+
+from pulsebi.charts import ChartSpec, chart_data, render, update_chart, use_mode
+from pulsebi.charts.static import StaticChart
+from pulsebi.errors import UsageError
+
+DAYS = [dt.date(2026, 3, d) for d in (7, 8, 9)]  # across the spring DST change
+WEEKLY = pd.DataFrame(
+    {
+        "period": DAYS,
+        "net_revenue": [1234.56, None, 3000.0],
+        "bookings": [1500.0, 200.0, 3100.0],
+    }
+)
+LONG = pd.DataFrame(
+    {
+        "period": ["2026-01", "2026-01", "2026-02", "2026-03", "2026-03"],
+        "source": ["Web", "TV", "Web", "Web", "TV"],
+        "leads": [10, 4, 12, 9, 7],
+    }
+)
+RANKING = pd.DataFrame({"rep_name": ["Ann", "Bob", "Cy"], "rep_revenue": [9000.5, 7000.0, 10.0]})
+FUNNEL = pd.DataFrame({"stage": ["Leads", "Appointments", "Ran", "Sold"], "n": [100, 60, 40, 12]})
+
+
+def _same(a: list[float], b: list[float]) -> bool:
+    return len(a) == len(b) and all(
+        (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def static_points(chart: StaticChart) -> list[list[float]]:
+    """The values the matplotlib artists draw, one list per series."""
+    ax = chart.figure.axes[0]
+    if chart.spec.kind in ("line", "area"):
+        return [list(map(float, line.get_ydata())) for line in ax.get_lines()]
+    horizontal = chart.spec.kind in ("hbar", "funnel")
+    return [
+        [p.get_width() if horizontal else p.get_height() for p in container.patches]
+        for container in ax.containers
+    ]
+
+
+def live_points(fig) -> list[list[float]]:
+    ys = np.atleast_2d(np.asarray(fig.marks[0].y, dtype=float))
+    return [list(row) for row in ys]
+
+
+CASES = [
+    ChartSpec("line", WEEKLY, x="period", y=["net_revenue", "bookings"], units="usd"),
+    ChartSpec("area", WEEKLY, x="period", y="bookings", units="usd"),
+    ChartSpec("bar", WEEKLY, x="period", y="net_revenue", units="usd"),
+    ChartSpec("stacked_bar", LONG, x="period", y="leads", series="source"),
+    ChartSpec("grouped_bar", LONG, x="period", y="leads", series="source"),
+    ChartSpec("hbar", RANKING, x="rep_name", y="rep_revenue", units="usd"),
+    ChartSpec("funnel", FUNNEL, x="stage", y="n"),
+]
+
+
+@pytest.mark.parametrize("spec", CASES, ids=[c.kind for c in CASES])
+def test_both_renderers_draw_the_same_points(spec: ChartSpec) -> None:
+    expected = chart_data(spec).plotted(spec.kind)
+    static = render(spec, static=True)
+    live = render(spec, static=False)
+    assert all(_same(a, b) for a, b in zip(static_points(static), expected, strict=True))
+    assert all(_same(a, b) for a, b in zip(live_points(live), expected, strict=True))
+    assert len(static_points(static)) == len(live_points(live)) == len(expected)
+
+
+def test_both_renderers_use_the_same_x() -> None:
+    spec = CASES[0]
+    static, live = render(spec, static=True), render(spec, static=False)
+    line = static.figure.axes[0].get_lines()[0]
+    static_x = [mdates.num2date(v).date() for v in line.get_xdata(orig=False)]
+    live_x = [d.astype("datetime64[D]").item() for d in live.marks[0].x]
+    assert static_x == live_x == DAYS
+    bars = render(CASES[3], static=False)
+    labels = [t.get_text() for t in render(CASES[3], static=True).figure.axes[0].get_xticklabels()]
+    assert list(bars.marks[0].x) == labels == ["2026-01", "2026-02", "2026-03"]
+
+
+def test_long_data_pivots_into_series_with_gaps_kept() -> None:
+    data = chart_data(CASES[3])
+    assert [s.name for s in data.series] == ["Web", "TV"]
+    assert data.series[1].values == [4.0, None, 7.0]
+    assert data.plotted("stacked_bar")[1] == [4.0, 0.0, 7.0]  # a bar draws nothing as 0
+    assert math.isnan(chart_data(CASES[0]).plotted("line")[0][1])  # a line leaves a gap
+
+
+def test_static_chart_is_an_inline_svg_without_script() -> None:
+    chart = render(CASES[0], static=True)
+    bundle = chart._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml", "text/plain"]
+    svg = bundle["image/svg+xml"]
+    assert svg.startswith("<svg") and "<script" not in svg.lower()
+    assert 'width="100%"' in svg and "viewBox" in svg
+    assert "$3,000" in svg  # tick labels stay text, formatted as money
+
+
+def test_mode_decides_the_renderer_once() -> None:
+    with use_mode(True):
+        assert isinstance(render(CASES[2]), StaticChart)
+    assert type(render(CASES[2])).__name__ == "Figure"
+    with use_mode("false"):
+        assert not isinstance(render(CASES[2]), StaticChart)
+
+
+def test_live_chart_has_tooltips_and_follows_the_page_width() -> None:
+    fig = render(CASES[5], static=False)
+    assert fig.layout.width == "100%"
+    tooltip = fig.marks[0].tooltip
+    assert tooltip.fields == ["x", "y"] and tooltip.formats[1] == "$,.2f"
+
+
+def test_update_chart_redraws_a_live_figure_in_place() -> None:
+    fig = render(CASES[2], static=False)
+    fewer = ChartSpec("bar", WEEKLY.head(1), x="period", y="net_revenue", units="usd", title="T")
+    assert update_chart(fig, fewer) is fig
+    assert live_points(fig) == [[1234.56]] and fig.title == "T"
+
+
+def test_empty_data_renders_a_no_data_chart() -> None:
+    empty = ChartSpec("line", WEEKLY.head(0), x="period", y="bookings", title="Revenue")
+    assert "No data for this selection" in render(empty, static=True).svg
+    fig = render(empty, static=False)
+    assert fig.marks == [] and "no data" in fig.title
+
+
+def test_bad_specs_name_the_problem() -> None:
+    with pytest.raises(UsageError, match="'revenue' not in the data"):
+        ChartSpec("line", WEEKLY, x="period", y="revenue")
+    with pytest.raises(UsageError, match="chart kind 'pie'"):
+        ChartSpec("pie", WEEKLY, x="period", y="bookings")
+    with pytest.raises(UsageError, match="unit 'dollars'"):
+        ChartSpec("line", WEEKLY, x="period", y="bookings", units="dollars")
+    doubled = pd.concat([LONG, LONG.head(1)])
+    with pytest.raises(UsageError, match="two rows for period='2026-01', source='Web'"):
+        chart_data(ChartSpec("stacked_bar", doubled, x="period", y="leads", series="source"))
+    with pytest.raises(UsageError, match="static='maybe'"):
+        use_mode("maybe")

@@ -1,0 +1,119 @@
+"""Tile and number formatting: money to the cent, rates as %, missing as —, arrows by direction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+import pytest
+
+from pulsebi.charts import describe_change, format_axis, format_value, use_mode
+from pulsebi.errors import UsageError
+from pulsebi.widgets import Gauge, KpiTile, tile_row
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (1234567.891, "usd", "$1,234,567.89"),
+        (decimal.Decimal("0.125"), "usd", "$0.13"),  # half away from zero, like round(numeric)
+        (0.125, "usd", "$0.13"),
+        (-1234.5, "usd", "-$1,234.50"),
+        (0, "usd", "$0.00"),
+        (0.1234, "rate", "12.3%"),
+        (1, "rate", "100.0%"),
+        (12345, "count", "12,345"),
+        (12.5, "count", "12.5"),
+        (36.25, "hours", "36.2 h"),
+        (4.256, "score", "4.26"),
+        (1234.4, "ms", "1,234 ms"),
+        (None, "usd", "—"),
+        (float("nan"), "rate", "—"),
+        ("DAL", "text", "DAL"),
+        (dt.date(2026, 1, 5), "text", "2026-01-05"),
+    ],
+)
+def test_values_show_by_unit(value: object, unit: str, shown: str) -> None:
+    assert format_value(value, unit) == shown
+
+
+def test_axes_show_whole_dollars_and_whole_percents() -> None:
+    assert format_axis(1234567.891, "usd") == "$1,234,568"
+    assert format_axis(0.25, "rate") == "25%"
+
+
+def test_unknown_units_and_text_in_numbers_are_refused() -> None:
+    with pytest.raises(UsageError, match="unit 'euro'"):
+        format_value(1, "euro")
+    with pytest.raises(UsageError, match="'abc' is not a number"):
+        format_value("abc", "usd")
+
+
+def test_change_arrows_follow_the_direction_that_is_good() -> None:
+    up = describe_change(110, 100, "usd", "higher")
+    assert (up.arrow, up.text, up.tone) == ("▲", "10.0%", "good")
+    slower = describe_change(30, 20, "hours", "lower")  # a rising resolution time is bad
+    assert (slower.arrow, slower.text, slower.tone) == ("▲", "50.0%", "bad")
+    faster = describe_change(15, 20, "hours", "lower")
+    assert (faster.arrow, faster.tone) == ("▼", "good")
+    rate = describe_change(0.30, 0.25, "rate", "higher")  # rates move in percentage points
+    assert (rate.arrow, rate.text) == ("▲", "5.0 pp")
+    assert describe_change(5, 5, "count").arrow == "■"
+    assert describe_change(5, 0, "count").text == "—"  # no percentage of nothing
+    assert describe_change(None, 5, "count").missing
+    assert describe_change(110, 100, "count", None).tone == "neutral"
+
+
+def test_tile_shows_value_change_and_direction_from_the_thresholds_file() -> None:
+    tile = KpiTile(
+        label="Resolution", metric="resolution_hours", unit="hours", value=30, previous=20
+    )
+    page = tile.to_html()
+    assert 'class="pbi-tile-value"' in page and "30.0 h" in page
+    assert 'data-tone="bad"' in page and "▲ 50.0%" in page
+    assert 'data-status="warn"' in page  # 24 h good, 72 h warn in thresholds.yaml
+    revenue = KpiTile(label="Revenue YTD", metric="net_revenue", unit="usd", value=None)
+    assert ">—</div>" in revenue.to_html() and 'data-tile="revenue-ytd"' in revenue.to_html()
+
+
+def test_tile_states_are_visible() -> None:
+    tile = KpiTile(label="Revenue today", unit="usd", value=12.5)
+    for state, text in [("live", "Live"), ("reconnecting", "Reconnecting"), ("loading", "Loading")]:
+        tile.set_state(state)
+        assert f'data-state="{state}"' in tile._html.value and text in tile._html.value
+    since = dt.datetime(2026, 7, 1, 19, 5, tzinfo=dt.UTC)
+    tile.set_state("stale", since=since)
+    assert "Stale since" in tile._html.value and tile.stale_since == since
+    tile.set_state("live")
+    assert tile.stale_since is None
+
+
+def test_update_changes_everything_in_one_browser_message() -> None:
+    tile = KpiTile(label="Revenue", unit="usd", value=1.0, previous=1.0)
+    seen: list[str] = []
+    tile._html.observe(lambda change: seen.append(change["new"]), names="value")
+    tile.update(value=2.0, previous=1.0, state="live")
+    assert len(seen) == 1 and "$2.00" in seen[0] and "▲ 100.0%" in seen[0] and "Live" in seen[0]
+    with pytest.raises(UsageError, match="no colour"):
+        tile.update(colour="red")
+
+
+def test_static_mode_shows_tiles_as_plain_html() -> None:
+    row = tile_row(
+        KpiTile(label="A", unit="count", value=3), Gauge(label="G", value=0.5, target=0.4)
+    )
+    assert "application/vnd.jupyter.widget-view+json" in row._repr_mimebundle_()
+    with use_mode(True):
+        bundle = row._repr_mimebundle_()
+    assert list(bundle) == ["text/html", "text/plain"]
+    assert bundle["text/html"].count('class="pbi-tile"') == 1 and "pbi-gauge" in bundle["text/html"]
+    assert "<script" not in bundle["text/html"]
+
+
+def test_gauge_colours_by_target_and_by_thresholds() -> None:
+    close = Gauge(label="Closing rate", value=0.31, target=0.35, metric="closing_rate")
+    assert 'data-status="warn"' in close.to_html() and "target 35.0%" in close.to_html()
+    hit = Gauge(label="Jobs", value=120, target=100, unit="count")
+    assert 'data-status="good"' in hit.to_html()
+    slow = Gauge(label="Latency", value=130, target=100, unit="ms", better="lower")
+    assert 'data-status="bad"' in slow.to_html()
