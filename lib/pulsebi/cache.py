@@ -53,7 +53,7 @@ def _client(settings: Settings):
     return client
 
 
-def _call(settings: Settings, op: str, *args):
+def _call(settings: Settings, op: str, *args, **kwargs):
     """Run one Redis command; None (and at most one warning) when Redis is unreachable."""
     global _down_until, _warned
     import redis
@@ -61,7 +61,7 @@ def _call(settings: Settings, op: str, *args):
     if time.monotonic() < _down_until:
         return None
     try:
-        result = getattr(_client(settings), op)(*args)
+        result = getattr(_client(settings), op)(*args, **kwargs)
     except (redis.RedisError, OSError) as exc:
         _down_until = time.monotonic() + RETRY_AFTER
         if not _warned:
@@ -90,7 +90,7 @@ def put(settings: Settings, key: str, columns: list[str], rows: list, ttl: int) 
     if ttl <= 0:
         return
     payload = json.dumps({"columns": columns, "rows": rows}, default=_encode)
-    _call(settings, "setex", key, ttl, payload)
+    _call(settings, "set", key, payload, ex=ttl)
 
 
 def _encode(value: object) -> object:

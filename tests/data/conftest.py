@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from crm_rows import CrmRows, plain_records
 from sqlalchemy import Engine
 
 from pulsebi import metrics
 from pulsebi.settings import Settings
 from pulsebi.views import refresh_views
-from crm_rows import CrmRows, plain_records
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def compute_rows(conn: Connection, info: MetricInfo, q: Query) -> tuple[list[str
     columns += list(info.columns)
     rows = []
     for key, values in grid(results, q, [list(m) for m in members], defaults, dated):
-        period, dim_keys = (key[0], key[1:]) if has_period else (None, key)
+        dim_keys, period = (key[:-1], key[-1]) if has_period else (key, None)
         row: list = []
         for dim, k, labels in zip(q.by, dim_keys, members, strict=True):
             row += labels.get(k) or unknown_labels(dim, k)

@@ -2,7 +2,7 @@
 
 A `Source` is a view (a local `day` column) or a raw crm table (a timestamp bucketed in the
 reporting zone at query time). `aggregate` returns `{key: {measure: value}}` where key is
-`(period?, *dimension ids)`; `grid` turns that into rows listing every member and every bucket.
+`(*dimension ids, period?)`; `grid` turns that into rows listing every member and every bucket.
 """
 
 from __future__ import annotations
@@ -105,14 +105,6 @@ def aggregate(
     keys: list[ColumnElement] = []
     conditions: list[ColumnElement] = []
     frm = src.table
-    if dated and src.day:
-        conditions += [c[src.day] >= q.start, c[src.day] < q.end]
-        if q.grain:
-            keys.append(_bucket(cast(c[src.day], TIMESTAMP), q.grain))
-    elif dated and src.ts:
-        conditions += [c[src.ts] >= q.instant(q.start), c[src.ts] < q.instant(q.end)]
-        if q.grain:
-            keys.append(_bucket(func.timezone(bindparam("tz", q.tz), c[src.ts]), q.grain))
     joined_sources = False
     for dim in q.by:
         if dim in ("source", "channel"):
@@ -126,6 +118,16 @@ def aggregate(
             keys.append(branches.c.id)
         else:
             keys.append(c[src.dims[dim]])
+    period_keys: list[ColumnElement] = []
+    if dated and src.day:
+        conditions += [c[src.day] >= q.start, c[src.day] < q.end]
+        if q.grain:
+            period_keys.append(_bucket(cast(c[src.day], TIMESTAMP), q.grain))
+    elif dated and src.ts:
+        conditions += [c[src.ts] >= q.instant(q.start), c[src.ts] < q.instant(q.end)]
+        if q.grain:
+            period_keys.append(_bucket(func.timezone(bindparam("tz", q.tz), c[src.ts]), q.grain))
+    keys += period_keys
     if q.branch_ids is not None:
         conditions.append(c[src.dims["branch"]].in_(q.branch_ids))
     if src.where is not None:
@@ -164,14 +166,13 @@ def grid(
     defaults: dict[str, object],
     dated: bool = True,
 ) -> Iterable[tuple[tuple, dict[str, object]]]:
-    """Every (period?, *member) key with its measures (defaults where no row exists).
+    """Every (*member, period?) key with its measures (defaults where no row exists).
 
     Members seen only in the results (a dangling id's null group, a new service) are added.
     """
-    axes: list[list] = []
+    axes: list[list] = [list(m) for m in members]
     if dated and q.grain:
         axes.append(periods(q.start, q.end, q.grain))
-    axes += [list(m) for m in members]
     for i, axis in enumerate(axes):
         seen = set(axis)
         extra = {key[i] for key in results if key[i] not in seen}

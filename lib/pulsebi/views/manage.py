@@ -42,10 +42,11 @@ class RefreshResult:
     created: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        parts = ", ".join(f"{name} {ms:.0f} ms" for name, ms in self.views_ms.items())
+        parts = [f"{name} {ms:.0f} ms" for name, ms in self.views_ms.items()]
+        parts += [f"{name} rebuilt" for name in self.created]
         return (
-            f"refreshed {len(self.views_ms)} views in {self.duration_ms:.0f} ms "
-            f"(data version {self.version}): {parts}"
+            f"refreshed {len(parts)} views in {self.duration_ms:.0f} ms "
+            f"(data version {self.version}): {', '.join(parts)}"
         )
 
 
@@ -63,7 +64,8 @@ def render_view_sql(name: str, tz: str) -> str:
 
 def _definition_hash(name: str, tz: str) -> str:
     keys = ",".join(VIEWS[name].info["keys"])
-    return hashlib.sha256(f"{render_view_sql(name, tz)}\n{keys}".encode()).hexdigest()
+    # the zone is hashed even where the SQL does not use it: all views share one zone
+    return hashlib.sha256(f"{tz}\n{render_view_sql(name, tz)}\n{keys}".encode()).hexdigest()
 
 
 def _existing_views(conn: Connection) -> set[str]:

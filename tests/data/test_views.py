@@ -1,0 +1,58 @@
+"""The bi materialized views: built for the reporting zone, refreshed concurrently, logged."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from pulsebi import metrics
+from pulsebi.db import get_engine
+from pulsebi.db.schema import refresh_log
+from pulsebi.errors import ConfigError
+from pulsebi.views import VIEW_NAMES, ensure_views, refresh_views
+
+
+def test_every_view_has_a_unique_index_and_ensure_is_idempotent(db, settings):
+    ensure_views(db, settings)
+    assert ensure_views(db, settings) == []
+    with db.connect() as conn:
+        indexed = conn.execute(
+            text(
+                "select c.relname from pg_index i join pg_class c on c.oid = i.indrelid"
+                " join pg_namespace n on n.oid = c.relnamespace"
+                " where n.nspname = 'bi' and i.indisunique and c.relkind = 'm'"
+            )
+        ).scalars()
+        assert set(indexed) == set(VIEW_NAMES)
+
+
+def test_refresh_logs_start_end_duration_and_bumps_the_data_version(db, settings):
+    first = refresh_views(db, settings)
+    second = refresh_views(db, settings)
+
+    assert second.version > first.version
+    assert set(second.views_ms) == set(VIEW_NAMES)
+    with db.connect() as conn:
+        row = conn.execute(select(refresh_log).where(refresh_log.c.id == second.version)).one()
+    assert row.kind == "refresh" and row.finished_at >= row.started_at and row.duration_ms > 0
+    assert metrics.data_as_of(settings) == row.started_at
+
+
+def test_a_zone_change_rebuilds_the_views_and_a_mismatch_is_refused(crm_rows, settings):
+    crm_rows.sale("2026-01-01T03:00:00+00:00", "7.00")  # Dec 31 in Chicago, Jan 1 in UTC
+    jan = {"start": date(2026, 1, 1), "end": date(2026, 2, 1), "use_cache": False}
+    refresh_views(crm_rows.engine, settings)
+    assert metrics.compute("bookings", settings=settings, **jan)["bookings"].tolist() == [0]
+    utc = settings.replace(tz="UTC")
+    try:
+        with pytest.raises(ConfigError, match="built for the time zone America/Chicago"):
+            metrics.compute("bookings", settings=utc, **jan)
+        created = refresh_views(get_engine(utc), utc).created
+        assert set(created) == set(VIEW_NAMES)
+        assert metrics.compute("bookings", settings=utc, **jan)["bookings"].tolist() == [
+            Decimal("7.00")
+        ]
+    finally:
+        refresh_views(get_engine(settings), settings)
+    assert metrics.compute("bookings", settings=settings, **jan)["bookings"].tolist() == [0]

@@ -1,0 +1,101 @@
+"""`pulsebi kpi` and `pulsebi refresh`: exact JSON, CSV and table output; one-line errors."""
+
+import json
+import subprocess
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import insert
+
+from pulsebi.cli import main
+from pulsebi.db import schema
+
+
+def _insert(engine, table, *rows):
+    with engine.begin() as conn:
+        conn.execute(insert(schema.CRM_TABLES[table]), list(rows))
+
+
+@pytest.fixture
+def two_branches(db):
+    _insert(
+        db, "branches",
+        {"id": 1, "code": "CHI", "name": "Chicago", "timezone": "America/Chicago",
+         "opened_on": date(2020, 1, 1)},
+        {"id": 2, "code": "AUS", "name": "Austin", "timezone": "America/Chicago",
+         "opened_on": date(2020, 1, 1)},
+    )  # fmt: skip
+    sale = {
+        "lead_id": 1, "appointment_id": None, "commission_rate": Decimal("0.1"),
+        "product": "roof", "canceled_at": None, "external_ref": None,
+    }  # fmt: skip
+    _insert(
+        db, "sales",
+        {**sale, "id": 1, "branch_id": 1, "sold_at": "2026-01-05T10:00:00-06:00",
+         "amount": Decimal("1234567.89"), "status": "active"},
+        {**sale, "id": 2, "branch_id": 1, "sold_at": "2026-02-05T10:00:00-06:00",
+         "amount": Decimal("0.01"), "status": "active"},
+        {**sale, "id": 3, "branch_id": 2, "sold_at": "2026-01-05T10:00:00-06:00",
+         "amount": Decimal("99.99"), "status": "canceled"},
+    )  # fmt: skip
+    return db
+
+
+def kpi(*args: str):
+    return CliRunner().invoke(main, ["kpi", *args])
+
+
+def test_refresh_then_kpi_json_gives_exact_numbers_by_branch(two_branches) -> None:
+    refreshed = CliRunner().invoke(main, ["refresh"])
+    assert refreshed.exit_code == 0, refreshed.output
+    assert "refreshed 12 views" in refreshed.output
+
+    result = kpi("net_revenue", "--from", "2026-01-01", "--to", "2026-07-01",
+                 "--by", "branch", "--format", "json", "--no-cache")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output, parse_float=Decimal) == [
+        {"branch": "AUS", "branch_name": "Austin", "net_revenue": 0},
+        {"branch": "CHI", "branch_name": "Chicago", "net_revenue": Decimal("1234567.90")},
+    ]
+
+
+def test_kpi_csv_and_table_with_a_grain(two_branches) -> None:
+    CliRunner().invoke(main, ["refresh"])
+    args = ["bookings", "--from", "2026-01-01", "--to", "2026-03-01", "--grain", "month"]
+
+    csv_out = kpi(*args, "--format", "csv").output
+    table = kpi(*args, "--branch", "CHI").output
+
+    assert csv_out.splitlines() == ["period,bookings", "2026-01-01,1234667.88", "2026-02-01,0.01"]
+    assert "1,234,567.89" in table and "2026-02-01" in table
+
+
+def test_kpi_list_prints_the_catalog(db) -> None:
+    result = kpi("--list", "--format", "json")
+    assert result.exit_code == 0
+    ids = [m["id"] for m in json.loads(result.output)]
+    assert "net_revenue" in ids and "system_health" in ids and len(ids) == 26
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["revenue", "--from", "2026-01-01", "--to", "2026-02-01"], "'revenue'"),
+        (["net_revenue", "--from", "2026-01-01", "--to", "2026-02-01", "--by", "x"], "'x'"),
+        (["net_revenue", "--from", "01/01/2026", "--to", "2026-02-01"], "'01/01/2026'"),
+        (["net_revenue", "--from", "2026-01-01", "--to", "2026-02-01", "--branch", "Z"], "'Z'"),
+        (["net_revenue", "--from", "2026-01-01", "--to", "2026-02-01", "--grain", "q"], "'q'"),
+        (["net_revenue", "--from", "2026-01-01"], "--to"),
+    ],
+)
+def test_bad_input_is_one_line_naming_it_with_exit_2(cli_env, two_branches, args, named):
+    result = subprocess.run(
+        ["pulsebi", "kpi", *args], env=cli_env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and named in lines[0]
