@@ -29,7 +29,7 @@ D3_AXIS = {
     "score": ",.1f",
 }
 D3_TOOLTIP = {**D3_AXIS, "usd": "$,.2f", "rate": ".1%", "score": ",.2f"}
-AXIS_LABEL = {"usd": "USD", "count": "", "rate": "", "hours": "hours", "days": "days", "ms": "ms"}
+AXIS_LABEL = {"hours": "hours", "days": "days", "ms": "ms"}  # $ and % say it on the ticks
 
 
 def check_unit(unit: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pulsebi.charts.formats import AXIS_LABEL, D3_AXIS, D3_TOOLTIP
-from pulsebi.charts.spec import ChartData, ChartSpec, chart_data
+from pulsebi.charts.spec import ChartData, ChartSpec, chart_data, pretty
 from pulsebi.charts.style import PALETTE, bq_title_style
 
 NO_DATA = " — no data for this selection"
+HALO = {"paint-order": "stroke", "stroke": "white", "stroke-width": "4px"}  # text readable on bars
 
 
 def render_live(spec: ChartSpec) -> Any:
@@ -23,6 +24,9 @@ def render_live(spec: ChartSpec) -> Any:
         fig_margin={"top": 50, "bottom": 50, "left": 80, "right": 30},
         title_style=bq_title_style(),
         legend_location="top-right",
+        # bqplot sizes the legend box for one entry: a white halo keeps the others readable
+        legend_text=HALO,
+        legend_style={"fill": "white", "fill-opacity": "0.85", "stroke": "none"},
         animation_duration=300,
     )
     fig.add_class("pbi-chart")
@@ -49,7 +53,10 @@ def _tooltip(spec: ChartSpec, data: ChartData, x_field: str = "x") -> Any:
     return bq.Tooltip(
         fields=[x_field, "y"],
         formats=[x_fmt, D3_TOOLTIP.get(spec.units, "")],
-        labels=[spec.x_label or spec.x, AXIS_LABEL.get(spec.units) or spec.units],
+        labels=[
+            spec.x_label or pretty(spec.x),
+            data.series[0].name if len(data.series) == 1 else "value",
+        ],
     )
 
 
@@ -79,6 +86,8 @@ def _value_axis(spec: ChartSpec, scale: Any, side: str = "left") -> Any:
         side=side,
         tick_format=D3_AXIS.get(spec.units, ""),
         label=AXIS_LABEL.get(spec.units, ""),
+        label_offset="3.5em",
+        num_ticks=5,
         grid_lines="solid",
         grid_color="#dadce0",
     )
@@ -124,14 +133,15 @@ def _build_bars(spec: ChartSpec, data: ChartData) -> tuple[list[Any], list[Any]]
         x=np.array(data.x),
         y=values if k > 1 else values[0],
         scales={"x": xs, "y": ys},
-        type="grouped" if spec.kind in ("grouped_bar", "hbar") else "stacked",
+        type="grouped" if k > 1 and spec.kind in ("grouped_bar", "hbar") else "stacked",
         orientation="horizontal" if horizontal else "vertical",
         labels=[s.name for s in data.series],
-        colors=list(PALETTE),
+        colors=list(PALETTE) if k > 1 else [PALETTE[0]],
         display_legend=k > 1,
         padding=0.2,
         label_display=k == 1,
         label_display_format=D3_TOOLTIP.get(spec.units, ""),
+        label_font_style=HALO,
         tooltip=_tooltip(spec, data),
     )
     cat_axis = bq.Axis(

@@ -120,7 +120,7 @@ def chart_data(spec: ChartSpec) -> ChartData:
     else:
         x_values = list(df[spec.x])
         series = [
-            Series(spec.names.get(col, _pretty(col)), [_number(v, col) for v in df[col]])
+            Series(spec.names.get(col, pretty(col)), [_number(v, col) for v in df[col]])
             for col in spec.y_columns
         ]
     x_kind = _x_kind(spec.kind, x_values)
@@ -194,6 +194,6 @@ def _x_kind(kind: str, values: list[Any]) -> str:
     return "category"
 
 
-def _pretty(column: str) -> str:
+def pretty(column: str) -> str:
     text = column.replace("_", " ").strip()
     return text[:1].upper() + text[1:]

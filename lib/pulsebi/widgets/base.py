@@ -30,7 +30,8 @@ class HtmlWidget(w.Box):
     def __init__(self, **kwargs: Any):
         self._lock = threading.RLock()
         self._batch = 0
-        self._html = w.HTML()
+        self._html = w.HTML(layout=w.Layout(width="100%"))
+        kwargs.setdefault("layout", w.Layout(width="100%"))
         super().__init__(children=[self._html], **kwargs)
         self.observe(self._changed, names=[*self._drawn, "state", "stale_since"])
         self.redraw()
