@@ -8,10 +8,13 @@ file with its name and line; nothing is loaded.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection, text
@@ -47,7 +50,11 @@ def read_accounting_file(path: Path | str) -> list[tuple[int, str, str, str, str
     """Validated rows `(line, invoice_no, invoiced_on, customer, amount, status)` of the export.
 
     Raises AccountingFileError naming the file and line of every problem found."""
-    path = Path(path)
+    with _gc_paused():  # millions of small lists and tuples: the collector would rescan them
+        return _read(Path(path))
+
+
+def _read(path: Path) -> list[tuple[int, str, str, str, str, str]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -64,37 +71,47 @@ def read_accounting_file(path: Path | str) -> list[tuple[int, str, str, str, str
             expected = ",".join(COLUMNS)
             raise AccountingFileError(path, [(1, f"is empty; expected the header {expected}")])
         index = _header_index(path, header)
-        rows, problems = _read_rows(reader, index, len(header))
+        records = [(reader.line_num, r) for r in reader if r and r != [""]]  # no blank lines
     except csv.Error as exc:
         raise AccountingFileError(path, [(reader.line_num, f"is not valid CSV ({exc})")]) from None
-    if problems:
-        raise AccountingFileError(path, problems)
-    return rows
-
-
-def _header_index(path: Path, header: list[str]) -> list[int]:
-    names = [h.strip() for h in header]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    missing = [c for c in COLUMNS if c not in names]
-    problems = []
-    if missing:
-        problems.append(
-            (1, f"header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
-        )
-    if duplicated:
-        problems.append((1, f"header repeats column(s) {', '.join(duplicated)}"))
-    if problems:
-        raise AccountingFileError(path, problems)
-    return [names.index(c) for c in COLUMNS]
-
-
-def _read_rows(reader, index: list[int], width: int):
-    rows, problems = [], []
+    if not _all_valid(records, index, len(header)):
+        raise AccountingFileError(path, _find_problems(records, index, len(header)))
     i_no, i_on, i_customer, i_amount, i_status = index
-    for record in reader:
-        line = reader.line_num
-        if not record or record == [""]:
-            continue  # blank line
+    return [(n, r[i_no], r[i_on], r[i_customer], r[i_amount], r[i_status]) for n, r in records]
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _all_valid(records: list[tuple[int, list[str]]], index: list[int], width: int) -> bool:
+    """The fast whole-file check (column-wise, in C where possible); `_find_problems` says
+    where when it fails. Both apply the same rules."""
+    if any(len(r) != width for _, r in records):
+        return False
+    i_no, i_on, _, i_amount, i_status = index
+    if not set(r[i_status] for _, r in records) <= set(STATUSES):
+        return False
+    if not all(r[i_no] for _, r in records):
+        return False
+    if not all(map(_AMOUNT.fullmatch, [r[i_amount] for _, r in records])):
+        return False
+    return all(map(_is_date, set(r[i_on] for _, r in records)))
+
+
+def _find_problems(
+    records: list[tuple[int, list[str]]], index: list[int], width: int
+) -> list[tuple[int | None, str]]:
+    problems: list[tuple[int | None, str]] = []
+    i_no, i_on, _, i_amount, i_status = index
+    for line, record in records:
         if len(record) != width:
             problems.append((line, f"has {len(record)} fields, the header has {width}"))
             continue
@@ -111,9 +128,23 @@ def _read_rows(reader, index: list[int], width: int):
             bad.append(f"status {status!r} is not one of {', '.join(STATUSES)}")
         if bad:
             problems.append((line, "; ".join(bad)))
-        elif not problems:
-            rows.append((line, invoice_no, invoiced_on, record[i_customer], amount, status))
-    return rows, problems
+    return problems
+
+
+def _header_index(path: Path, header: list[str]) -> list[int]:
+    names = [h.strip() for h in header]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    missing = [c for c in COLUMNS if c not in names]
+    problems = []
+    if missing:
+        problems.append(
+            (1, f"header lacks column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+        )
+    if duplicated:
+        problems.append((1, f"header repeats column(s) {', '.join(duplicated)}"))
+    if problems:
+        raise AccountingFileError(path, problems)
+    return [names.index(c) for c in COLUMNS]
 
 
 def _is_date(value: str) -> bool:

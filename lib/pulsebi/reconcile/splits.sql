@@ -1,8 +1,9 @@
 -- Split integrity of active sales: one row per sale and reason.
 -- Exact numeric arithmetic; tolerances are inclusive (a difference equal to it is fine).
-with sale as (
-    select s.id, s.branch_id, s.sold_at, s.amount, s.commission_rate,
-           (s.sold_at at time zone :tz)::date as sold_on
+-- Only the few offending split rows are aggregated in detail; every split is touched once
+-- for its sale's share sum, once for duplicate employees, once for its per-split checks.
+with sale as materialized (
+    select s.id, s.branch_id, s.sold_at, s.amount, s.commission_rate
     from crm.sales s
     where s.status = 'active'
       and (cast(:branch as text) is null
@@ -12,25 +13,48 @@ with sale as (
       and (cast(:date_to as date) is null
            or s.sold_at < cast(:date_to as date)::timestamp at time zone :tz)
 ),
-split as materialized (
-    select sp.id as split_id, sp.sale_id, sp.employee_id, sp.share, sp.commission,
-           round(s.amount * s.commission_rate * sp.share, 2) as expected,
-           e.id is null as missing, e.role, e.hired_on, e.terminated_on,
-           s.sold_on < e.hired_on or s.sold_on > e.terminated_on as unemployed
-    from crm.sale_splits sp
-    join sale s on s.id = sp.sale_id
-    left join crm.employees e on e.id = sp.employee_id
+employee as (
+    -- employment as instants: from local midnight of hired_on to local midnight after
+    -- terminated_on, so a sale's local date is inside both days inclusive
+    select e.id, e.role, e.hired_on, e.terminated_on,
+           e.hired_on::timestamp at time zone :tz as employed_from,
+           (e.terminated_on + 1)::timestamp at time zone :tz as employed_until
+    from crm.employees e
 ),
-flagged as (
-    select *,
-           abs(commission - expected) > 0.01 as bad_commission,
-           not missing and role <> 'sales_rep' as bad_role,
-           coalesce(unemployed, false) as bad_dates
+split as materialized (
+    -- a sale without any split keeps one row with split_id null (-> no_split)
+    select sp.id as split_id, s.id as sale_id, sp.employee_id, sp.share, sp.commission,
+           s.amount, s.commission_rate, s.sold_at
+    from sale s
+    left join crm.sale_splits sp on sp.sale_id = s.id
+),
+off_sum as (
+    select sale_id, sum(share) as share_sum
     from split
+    where split_id is not null
+    group by sale_id
+    having abs(sum(share) - 1) > 0.0001
+),
+checked as (
+    select x.*,
+           abs(x.commission - x.expected) > 0.01 as bad_commission,
+           not x.missing and x.role <> 'sales_rep' as bad_role,
+           coalesce(x.unemployed, false) as bad_dates
+    from (
+        select sp.*, round(sp.amount * sp.commission_rate * sp.share, 2) as expected,
+               e.id is null as missing, e.role, e.hired_on, e.terminated_on,
+               sp.sold_at < e.employed_from or sp.sold_at >= e.employed_until as unemployed
+        from split sp
+        left join employee e on e.id = sp.employee_id
+        where sp.split_id is not null
+    ) x
+),
+bad as (
+    select * from checked
+    where bad_commission or missing or bad_role or bad_dates
 ),
 per_sale as (
-    select sale_id, count(*) as splits, sum(share) as share_sum,
-           string_agg(share::text, ' + ' order by split_id) as shares,
+    select sale_id,
            -- commission: the first mismatching split's figures, all of them in the detail
            (array_agg(employee_id order by split_id) filter (where bad_commission))[1] as comm_emp,
            (array_agg(expected order by split_id) filter (where bad_commission))[1] as comm_expected,
@@ -49,7 +73,7 @@ per_sale as (
            string_agg('employee ' || employee_id || ' employed ' || hired_on || ' to '
                       || coalesce(terminated_on::text, 'now'), '; ' order by split_id)
                filter (where bad_dates) as date_detail
-    from flagged
+    from bad
     group by sale_id
 ),
 duplicate as (
@@ -57,15 +81,15 @@ duplicate as (
            string_agg('employee ' || employee_id || ' ' || times || ' times', '; '
                       order by employee_id) as detail
     from (select sale_id, employee_id, count(*) as times
-          from split group by sale_id, employee_id having count(*) > 1) d
+          from split where split_id is not null
+          group by sale_id, employee_id having count(*) > 1) d
     group by sale_id
 ),
 exception as (
-    select 'share_sum' as reason, p.sale_id, null::integer as employee_id,
+    select 'share_sum' as reason, o.sale_id, null::integer as employee_id,
            null::numeric as expected, null::numeric as recorded, null::text as role,
-           null::date as hired_on, null::date as terminated_on,
-           'shares ' || p.shares || ' = ' || p.share_sum as detail
-    from per_sale p where abs(p.share_sum - 1) > 0.0001
+           null::date as hired_on, null::date as terminated_on, null::text as detail
+    from off_sum o
     union all
     select 'commission_mismatch', p.sale_id, p.comm_emp, p.comm_expected, p.comm_recorded,
            null, null, null, p.comm_detail
@@ -83,11 +107,19 @@ exception as (
     from per_sale p where p.role_detail is not null
     union all
     select 'not_employed', p.sale_id, p.date_emp, null, null, null, p.date_hired,
-           p.date_terminated, p.date_detail || '; sold ' || s.sold_on
-    from per_sale p join sale s on s.id = p.sale_id where p.date_detail is not null
+           p.date_terminated, p.date_detail
+    from per_sale p where p.date_detail is not null
     union all
-    select 'no_split', s.id, null, null, null, null, null, null, 'the sale has no split'
-    from sale s where not exists (select 1 from crm.sale_splits sp where sp.sale_id = s.id)
+    select 'no_split', sp.sale_id, null, null, null, null, null, null, 'the sale has no split'
+    from split sp where sp.split_id is null
+),
+stats as (
+    -- the figures of the sales with an exception only
+    select sp.sale_id, count(sp.split_id) as splits, sum(sp.share) as share_sum,
+           string_agg(sp.share::text, ' + ' order by sp.split_id) as shares
+    from split sp
+    where sp.sale_id in (select sale_id from exception)
+    group by sp.sale_id
 )
 select
     x.reason,
@@ -95,21 +127,25 @@ select
     x.employee_id,
     b.code as branch,
     s.sold_at,
-    s.sold_on,
+    (s.sold_at at time zone :tz)::date as sold_on,
     s.amount,
     s.commission_rate,
-    coalesce(p.splits, 0) as splits,
-    p.share_sum,
+    coalesce(t.splits, 0) as splits,
+    t.share_sum,
     x.expected as expected_commission,
     x.recorded as recorded_commission,
     x.recorded - x.expected as commission_difference,
     x.role,
     x.hired_on,
     x.terminated_on,
-    x.detail
+    case x.reason
+        when 'share_sum' then 'shares ' || t.shares || ' = ' || t.share_sum
+        when 'not_employed' then x.detail || '; sold ' || (s.sold_at at time zone :tz)::date
+        else x.detail
+    end as detail
 from exception x
-join sale s on s.id = x.sale_id
-left join per_sale p on p.sale_id = x.sale_id
+join crm.sales s on s.id = x.sale_id  -- by primary key: exceptions are few
+left join stats t on t.sale_id = x.sale_id
 left join crm.branches b on b.id = s.branch_id
 order by x.sale_id,
          array_position(array['share_sum', 'commission_mismatch', 'duplicate_employee',
