@@ -59,8 +59,9 @@ def make_leads(cal: Calendar, rng: np.random.Generator, lam: np.ndarray, staff: 
         rows = np.flatnonzero(source == src)
         target[rows] = staff.pick(rng, branch[rows], day[rows], role)[:, 0]
     prefixes = np.array([b[5] for b in BRANCHES], dtype=object)
-    postal = prefixes[branch - 1] + pd.Series(rng.integers(1, 100, len(at))).map("{:02d}".format)
-    postal = np.where(rng.random(len(at)) < 0.08, None, postal.to_numpy())
+    suffixes = np.array([f"{k:02d}" for k in range(100)], dtype=object)
+    postal = prefixes[branch - 1] + suffixes[rng.integers(1, 100, len(at))]
+    postal = np.where(rng.random(len(at)) < 0.08, None, postal)
     return Leads(branch, source, day, at, canvasser, telemarketer, postal)
 
 

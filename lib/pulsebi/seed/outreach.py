@@ -12,11 +12,12 @@ from pulsebi.seed.org import CANVASS_SOURCE, Staff, source_param
 KNOCKS_PER_LEAD = 7.0  # knocks that found no lead, per canvass lead
 CALLS_PER_SET = 6.0  # calls that set nothing, per appointment set by phone
 KNOCK_OUTCOMES = (["no_answer", "not_interested", "callback"], [0.56, 0.32, 0.12])
-CALL_OUTCOMES = (["no_answer", "voicemail", "not_interested", "callback"], [0.45, 0.25, 0.18, 0.12])
-DURATION = {  # seconds: low, high
-    "no_answer": (5, 30), "voicemail": (20, 60), "not_interested": (15, 120),
-    "callback": (60, 400), "appointment_set": (180, 900),
-}  # fmt: skip
+# outcome, share of the calls that set nothing, duration range (s)
+CALLS = [
+    ("no_answer", 0.45, 5, 30), ("voicemail", 0.25, 20, 60), ("not_interested", 0.18, 15, 120),
+    ("callback", 0.12, 60, 400), ("appointment_set", 0.0, 180, 900),
+]  # fmt: skip
+CALL_NAMES = np.array([c[0] for c in CALLS], dtype=object)
 
 
 def _filler(
@@ -80,10 +81,10 @@ def make_calls(
     # smooth the observed volume over the days, so filler calls follow the same rhythm
     expected = lam * (set_grid.sum() / max(lam.sum(), 1e-9))
     branch, who, _, at = _filler(cal, rng, expected * CALLS_PER_SET, "telemarketer", staff)
-    outcome = rng.choice(CALL_OUTCOMES[0], len(at), p=CALL_OUTCOMES[1]).astype(object)
+    outcome = rng.choice(len(CALLS), len(at), p=[c[1] for c in CALLS])
     # a share of the calls that reached someone follow up an existing lead of the branch
     lead_id = np.zeros(len(at), np.int64)
-    follow = (outcome != "no_answer") & (rng.random(len(at)) < 0.4)
+    follow = (outcome != 0) & (rng.random(len(at)) < 0.4)
     for b in np.unique(branch):
         ids = np.flatnonzero(leads.branch == b)
         rows = np.flatnonzero(follow & (branch == b))
@@ -97,11 +98,12 @@ def make_calls(
             "branch_id": np.concatenate([branch, appts.branch[by_phone]]),
             "lead_id": np.concatenate([lead_id, appts.lead[by_phone] + 1]),
             "at": np.concatenate([at, appts.created[by_phone]]),
-            "outcome": np.concatenate([outcome, np.full(len(by_phone), "appointment_set", object)]),
+            "outcome": np.concatenate([outcome, np.full(len(by_phone), len(CALLS) - 1)]),
         }
     ).sort_values(["at", "telemarketer_id"], kind="stable", ignore_index=True)
-    low = frame["outcome"].map({k: v[0] for k, v in DURATION.items()}).to_numpy()
-    high = frame["outcome"].map({k: v[1] for k, v in DURATION.items()}).to_numpy()
+    code = frame["outcome"].to_numpy()
+    low = np.array([c[2] for c in CALLS])[code]
+    high = np.array([c[3] for c in CALLS])[code]
     lead = frame["lead_id"].to_numpy()
     return pd.DataFrame(
         {
@@ -111,6 +113,6 @@ def make_calls(
             "lead_id": pd.array(np.where(lead > 0, lead, None), "Int64"),
             "called_at": to_timestamps(frame["at"].to_numpy()),
             "duration_s": rng.integers(low, high + 1),
-            "outcome": frame["outcome"],
+            "outcome": CALL_NAMES[code],
         }
     )

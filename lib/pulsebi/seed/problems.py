@@ -109,57 +109,83 @@ def apply_split_problems(
     staff: Staff,
     chosen: dict[str, np.ndarray],
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Break the chosen sales' splits, one reason each; returns the new splits and the truth."""
-    people = staff.frame
-    groups = {int(s): g.copy() for s, g in splits[splits["sale"].isin(
-        np.concatenate([chosen[r] for r in [*SPLIT_REASONS, "share_trap"]])
-    )].groupby("sale")}  # fmt: skip
-    truth: list[dict] = []
+    """Break the chosen sales' splits, one reason each; returns the new splits and the truth.
+
+    `splits` is ordered by sale, every sale has at least one split, the first is changed."""
+    sale = splits["sale"].to_numpy()
+    emp, share, cents = (
+        splits[c].to_numpy().copy() for c in ("employee_id", "share", "commission")
+    )
+    first = np.searchsorted(sale, np.arange(len(sales)))
+    size = np.bincount(sale, minlength=len(sales))
+    affected: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+
+    def recompute(rows: np.ndarray, idx: np.ndarray) -> None:
+        cents[rows] = commission(sales.cents[idx], sales.rate[idx], share[rows])
+
+    idx = chosen["share_sum"]
+    share[first[idx]] += rng.choice([-1000, -2, 2, 500, 1000], len(idx))
+    recompute(first[idx], idx)
+    affected["share_sum"] = (idx, None)
+    trap = chosen["share_trap"]  # shares summing to 1.0001: inside the tolerance
+    share[first[trap]] += 1
+    recompute(first[trap], trap)
+
+    idx = chosen["commission_mismatch"]
+    cents[first[idx]] += rng.choice([2, 5, 100, 2500, 10000], len(idx))
+    affected["commission_mismatch"] = (idx, None)
+
+    idx = chosen["employee_missing"]
+    emp[first[idx]] = MISSING_EMPLOYEE + np.arange(len(idx))
+    affected["employee_missing"] = (idx, emp[first[idx]])
+
+    idx = chosen["not_sales_rep"]
+    who = np.zeros(len(idx), np.int64)
+    roles = rng.choice(["canvasser", "telemarketer", "project_manager", "manager"], len(idx))
+    for role in [*np.unique(roles), "manager"]:
+        rows = np.flatnonzero((roles == role) | ((role == "manager") & (who == 0)))
+        who[rows] = staff.pick(rng, sales.branch[idx[rows]], sales.day[idx[rows]], role)[:, 0]
+    idx, who = idx[who > 0], who[who > 0]
+    emp[first[idx]] = who
+    affected["not_sales_rep"] = (idx, who)
+
+    idx = chosen["not_employed"]
+    reps = staff.frame[staff.frame["role"] == "sales_rep"]
+    day = sales.day[idx, None]
+    gone = (reps["hired"].to_numpy() > day) | (day > reps["term"].to_numpy())
+    keys = np.where(gone, rng.random(gone.shape), -1.0)
+    pick = keys.argmax(axis=1)
+    ok = keys[np.arange(len(idx)), pick] >= 0
+    idx, who = idx[ok], reps["id"].to_numpy()[pick[ok]]
+    emp[first[idx]] = who
+    affected["not_employed"] = (idx, who)
+
+    idx = chosen["duplicate_employee"]
+    multi = idx[size[idx] >= 2]
+    emp[first[multi] + 1] = emp[first[multi]]
+    single = idx[size[idx] == 1]
+    share[first[single]] = 5000
+    recompute(first[single], single)
+    affected["duplicate_employee"] = (idx, emp[first[idx]])
+
+    keep = ~np.isin(sale, chosen["no_split"])
+    affected["no_split"] = (chosen["no_split"], None)
+    rows = first[single]
+    out = pd.DataFrame(
+        {
+            "sale": np.concatenate([sale[keep], sale[rows]]),
+            "employee_id": np.concatenate([emp[keep], emp[rows]]),
+            "share": np.concatenate([share[keep], share[rows]]),
+            "commission": np.concatenate([cents[keep], cents[rows]]),
+        }
+    ).sort_values("sale", kind="stable", ignore_index=True)
+    truth = []
     for reason in SPLIT_REASONS:
-        for i in chosen[reason]:
-            g, day, extra = groups[int(i)], sales.day[i], {}
-            first = g.index[0]
-            if reason == "share_sum":
-                g.loc[first, "share"] += int(rng.choice([-1000, -2, 2, 500, 1000]))
-                g.loc[first, "commission"] = commission(
-                    sales.cents[i], sales.rate[i], g.loc[first, "share"]
-                )
-            elif reason == "commission_mismatch":
-                g.loc[first, "commission"] += int(rng.choice([2, 5, 100, 2500, 10000]))
-            elif reason == "duplicate_employee":
-                if len(g) == 1:
-                    half = commission(sales.cents[i], sales.rate[i], 5000)
-                    g = pd.concat([g, g])
-                    g["share"], g["commission"] = 5000, half
-                else:
-                    g.iloc[1, g.columns.get_loc("employee_id")] = g.iloc[0]["employee_id"]
-                extra["employee_id"] = int(g.iloc[0]["employee_id"])
-            elif reason == "employee_missing":
-                g.loc[first, "employee_id"] = extra["employee_id"] = MISSING_EMPLOYEE + len(truth)
-            elif reason in ("not_sales_rep", "not_employed"):
-                employed = (people["hired"] <= day) & (day <= people["term"])
-                if reason == "not_sales_rep":
-                    pool = people[(people["role"] != "sales_rep") & employed
-                                  & (people["branch_id"] == sales.branch[i])]  # fmt: skip
-                else:
-                    pool = people[(people["role"] == "sales_rep") & ~employed]
-                if len(pool) == 0:
-                    continue
-                who = int(pool["id"].iloc[rng.integers(0, len(pool))])
-                g.loc[first, "employee_id"] = extra["employee_id"] = who
-            elif reason == "no_split":
-                g = g.iloc[0:0]
-            groups[int(i)] = g
+        idx, who = affected[reason]
+        for k, i in enumerate(idx):
+            extra = {} if who is None else {"employee_id": int(who[k])}
             truth.append(_sale_truth(sales, int(i), "split", reason, **extra))
-    for i in chosen["share_trap"]:  # shares summing to 1.0001: inside the tolerance
-        g = groups[int(i)]
-        g.loc[g.index[0], "share"] += 1
-        g.loc[g.index[0], "commission"] = commission(
-            sales.cents[i], sales.rate[i], g.loc[g.index[0], "share"]
-        )
-    rest = splits[~splits["sale"].isin(list(groups))]
-    out = pd.concat([rest, *groups.values()]).sort_values("sale", kind="stable")
-    return out.reset_index(drop=True), truth
+    return out, truth
 
 
 def ghost_truth(appts: Appointments, sales: Sales, no_sale: np.ndarray, no_job: np.ndarray):
