@@ -1,0 +1,193 @@
+"""The executive dashboard: revenue, lead flow, conversion, the sales team, pipeline, forecast.
+
+Every figure comes from `pulsebi.metrics`; this module only chooses which and lays them out.
+"Same period last year" is the same calendar dates one year earlier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pulsebi import metrics
+from pulsebi.charts import ChartSpec
+from pulsebi.dashboards.figures import plain, value, with_last_year
+from pulsebi.dashboards.filters import list_branches, resolve_filters
+from pulsebi.dashboards.page import Chart, Html, Page, Section, Table, Tile, Tiles
+from pulsebi.widgets.dates import local_today, preset_range
+from pulsebi.widgets.filters import Filters
+
+TITLE = "Executive dashboard"
+REVENUE_PERIODS = (
+    ("today", "Revenue today", "net_revenue.today"),
+    ("week_to_date", "Week to date", "net_revenue.wtd"),
+    ("month_to_date", "Month to date", "net_revenue.mtd"),
+    ("year_to_date", "Year to date", "net_revenue.ytd"),
+)
+
+
+def revenue_tiles(filters: Filters, today: dt.date | None = None) -> list[Any]:
+    """Net revenue today, week, month and year to date, each against the same dates last year."""
+    today = today or local_today()
+    tiles = []
+    for preset, label, live in REVENUE_PERIODS:
+        now, last_year = with_last_year("net_revenue", preset_range(preset, today), filters.branch)
+        key = f"revenue-{preset.replace('_', '-')}"
+        tiles.append(
+            Tile(label, now, "usd", "net_revenue", last_year, "vs last year", key=key, live=live)
+        )
+    return [Tiles(tiles, columns=4)]
+
+
+def period_tiles(filters: Filters) -> list[Any]:
+    """The selected period's leads and rates, against the same period last year."""
+    period = (filters.date_from, filters.date_to)
+    tiles = []
+    for metric, label, unit in (
+        ("net_revenue", "Net revenue", "usd"),
+        ("leads", "Leads", "count"),
+        ("lead_to_appointment_rate", "Lead → appointment", "rate"),
+        ("closing_rate", "Closing rate", "rate"),
+        ("lead_to_sale_rate", "Lead → sale", "rate"),
+    ):
+        now, last_year = with_last_year(metric, period, filters.branch)
+        tiles.append(
+            Tile(label, now, unit, metric, last_year, "vs last year", key=f"period-{metric}")
+        )
+    return [Tiles(tiles, columns=5)]
+
+
+def lead_flow(filters: Filters) -> list[Any]:
+    period = dict(start=filters.date_from, end=filters.date_to, branch=filters.branch)
+    by_channel = metrics.compute("leads", by=["channel"], grain=filters.grain, **period)
+    by_source = metrics.compute("leads", by=["source"], **period)
+    for rate in ("lead_to_appointment_rate", "lead_to_sale_rate"):
+        by_source[rate] = metrics.compute(rate, by=["source"], **period)[rate].to_numpy()
+    by_source = by_source.drop(columns=["source"]).rename(columns={"source_name": "source"})
+    spec = ChartSpec(
+        "stacked_bar", by_channel, x="period", y="leads", series="channel",
+        title=f"Leads per {filters.grain} by channel", units="count",
+    )  # fmt: skip
+    formats = {"leads": "count", "lead_to_appointment_rate": "rate", "lead_to_sale_rate": "rate"}
+    return [Chart(spec), Table(by_source, "Leads by source", formats)]
+
+
+def funnel(filters: Filters) -> list[Any]:
+    """Leads created in the period → with an appointment → with one that ran → with a sale."""
+    period = (filters.date_from, filters.date_to)
+    counts = metrics.compute("lead_funnel", start=period[0], end=period[1], branch=filters.branch)
+    stages = [("Leads", "funnel_leads"), ("Appointments", "funnel_appointments"),
+              ("Ran", "funnel_ran"), ("Sold", "funnel_sold")]  # fmt: skip
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"stage": [s for s, _ in stages], "leads": [int(counts[c].iloc[0]) for _, c in stages]}
+    )
+    rates = [
+        Tile(label, value(metric, period, filters.branch), "rate", metric, key=f"funnel-{metric}")
+        for metric, label in (
+            ("lead_to_appointment_rate", "Lead → appointment"),
+            ("closing_rate", "Closing rate (appointments ran → sold)"),
+            ("lead_to_sale_rate", "Lead → sale"),
+        )
+    ]
+    spec = ChartSpec(
+        "funnel", frame, x="stage", y="leads", title="Conversion funnel", units="count"
+    )
+    return [Chart(spec), Tiles(rates, columns=3)]
+
+
+def sales_team(filters: Filters) -> list[Any]:
+    """Reps by rep revenue per branch, with their closing rate and number of sales."""
+    period = dict(start=filters.date_from, end=filters.date_to, branch=filters.branch)
+    ranking = metrics.compute("rep_ranking", **period)
+    closing = metrics.compute("closing_rate", by=["rep"], **period)
+    sales = metrics.compute("rep_sales", by=["rep"], **period)
+    table = ranking.merge(closing[["rep", "closing_rate"]], on="rep", how="left").merge(
+        sales[["rep", "rep_sales"]], on="rep", how="left"
+    )
+    table = table[["branch", "rank", "rep_name", "rep_revenue", "closing_rate", "rep_sales"]]
+    formats = {"rank": "count", "rep_revenue": "usd", "closing_rate": "rate", "rep_sales": "count"}
+    labels = {"rep_name": "Rep", "rep_revenue": "Rep revenue", "rep_sales": "Sales"}
+    return [Table(table, "Sales team ranking", formats, labels=labels, max_rows=60)]
+
+
+def pipeline(filters: Filters, today: dt.date | None = None) -> list[Any]:
+    """Pipeline and weighted pipeline per branch; the month-end forecast with its basis."""
+    today = today or local_today()
+    month = preset_range("month_to_date", today)
+    month_end = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    snapshot = dict(start=today, end=today + dt.timedelta(days=1))
+    per_branch = metrics.compute("pipeline_value", by=["branch"], **snapshot)
+    weighted = metrics.compute("weighted_pipeline", by=["branch"], **snapshot)
+    per_branch["weighted_pipeline"] = weighted["weighted_pipeline"].to_numpy()
+    if filters.branch:
+        per_branch = per_branch[per_branch["branch"] == filters.branch]
+    mtd = value("net_revenue", month, filters.branch) or 0
+    due = value("weighted_pipeline_due", (today, month_end), filters.branch) or 0
+    forecast = plain(mtd + due)
+    last_day = month_end - dt.timedelta(days=1)
+    basis = f"month to date {_usd(mtd)} + weighted pipeline due by {last_day:%b %d} {_usd(due)}"
+    tiles = [
+        Tile("Pipeline value", plain(per_branch["pipeline_value"].sum()), "usd", "pipeline_value",
+             key="pipeline-value", live="pipeline_value.now"),
+        Tile("Weighted pipeline", plain(per_branch["weighted_pipeline"].sum()), "usd",
+             "weighted_pipeline", key="weighted-pipeline"),
+        Tile("Month-end forecast", forecast, "usd", "net_revenue", note=basis, key="forecast"),
+    ]  # fmt: skip
+    formats = {"pipeline_value": "usd", "weighted_pipeline": "usd"}
+    table = per_branch.drop(columns=["branch"]).rename(columns={"branch_name": "branch"})
+    return [Tiles(tiles, columns=3), Table(table, "Pipeline by branch", formats)]
+
+
+def _usd(amount: Any) -> str:
+    from pulsebi.charts import format_value
+
+    return format_value(amount, "usd")
+
+
+def data_as_of_html() -> Html:
+    as_of = metrics.data_as_of()
+    return Html(f"<p class='pbi-as-of'>Data as of {as_of:%Y-%m-%d %H:%M}</p>" if as_of else "")
+
+
+SECTIONS = (
+    Section("Revenue", revenue_tiles),
+    Section("Selected period", period_tiles),
+    Section("Lead flow", lead_flow),
+    Section("Conversion funnel", funnel),
+    Section("Sales team", sales_team),
+    Section("Pipeline and forecast", pipeline),
+)
+
+
+def build(
+    *,
+    branch: str | None = "all",
+    preset: str = "month_to_date",
+    date_from: str = "",
+    date_to: str = "",
+    grain: str = "week",
+    query: dict[str, str] | None = None,
+) -> Page:
+    known = list_branches()
+    filters = resolve_filters(
+        branch=branch, preset=preset, date_from=date_from, date_to=date_to, grain=grain,
+        known_branches=known, query=query,
+    )  # fmt: skip
+    return Page(TITLE, SECTIONS, filters, known, data_as_of=metrics.data_as_of)
+
+
+def show(*, static: bool = False, **parameters: Any) -> Page:
+    """Build the page from the notebook's parameters (and the page's query string) and show it."""
+    from pulsebi.charts import use_mode
+
+    use_mode(static)
+    query = None
+    if not static:
+        from pulsebi.serve.params import request_params
+
+        query = request_params()
+    page = build(query=query, **parameters)
+    page.show()
+    return page

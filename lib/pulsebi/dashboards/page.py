@@ -1,0 +1,292 @@
+"""A dashboard page: sections of declarative blocks, rendered live (Voilà) or static (Papermill).
+
+A section is a title and a function `build(filters) -> list of blocks`. Blocks say what to show,
+not how: `Tiles`, `Chart`, `Table`, `Html`. Static, each block becomes HTML/SVG once. Live, each
+becomes a widget; when the filters change the page rebuilds the sections and updates the widgets
+in place (tiles get new figures, charts are redrawn, tables get new rows), so the page keeps its
+layout and the filter bar answers at once while the data follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulsebi.charts import ChartSpec, current_mode, render, update_chart, use_mode
+from pulsebi.charts.table import table_bundle, table_html, table_view
+from pulsebi.widgets.filters import Filters
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tile:
+    """One KPI tile; `live` names a live KPI (pulsebi.live.kpis) that keeps its value current."""
+
+    label: str
+    value: Any
+    unit: str
+    metric: str | None = None
+    previous: Any = None
+    comparison: str = ""
+    note: str = ""
+    key: str = ""
+    live: str | None = None
+
+    def widget_kwargs(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "value": self.value,
+            "unit": self.unit,
+            "metric": self.metric,
+            "previous": self.previous,
+            "comparison": self.comparison,
+            "note": self.note,
+            "key": self.key,
+        }
+
+
+@dataclass
+class Tiles:
+    tiles: list[Tile]
+    columns: int | None = None
+
+
+@dataclass
+class Chart:
+    spec: ChartSpec
+
+
+@dataclass
+class Table:
+    df: Any
+    name: str
+    formats: Mapping[str, str] = field(default_factory=dict)
+    export: bool = True
+    chart: ChartSpec | None = None
+    labels: Mapping[str, str] | None = None
+    max_rows: int | None = 200
+
+
+@dataclass
+class Html:
+    html: str
+
+
+Block = Tiles | Chart | Table | Html
+
+
+@dataclass
+class Section:
+    title: str
+    build: Callable[[Filters], Sequence[Block]]
+
+
+# --- static -----------------------------------------------------------------------------------
+
+
+def _static_bundle(block: Block) -> dict[str, Any]:
+    from pulsebi.widgets.grid import tiles_html
+    from pulsebi.widgets.tile import tile_html
+
+    if isinstance(block, Tiles):
+        parts = [tile_html(**t.widget_kwargs()) for t in block.tiles]
+        return {"text/html": tiles_html(parts, block.columns)}
+    if isinstance(block, Chart):
+        chart = render(block.spec, static=True)
+        return {"image/svg+xml": chart.svg, "text/plain": f"<chart: {block.spec.title}>"}
+    if isinstance(block, Table):
+        return table_bundle(
+            block.df, block.name, block.formats, block.export, block.chart,
+            labels=block.labels, max_rows=block.max_rows, static=True,
+        )  # fmt: skip
+    return {"text/html": block.html}
+
+
+# --- live -------------------------------------------------------------------------------------
+
+
+class _LiveBlock:
+    """A block's widget and how to put a newer block of the same shape into it."""
+
+    def __init__(self, block: Block, branch: str | None):
+        import ipywidgets as w
+
+        self.block = block
+        self.bindings: list[Any] = []
+        if isinstance(block, Tiles):
+            from pulsebi.widgets.grid import TileGrid
+            from pulsebi.widgets.tile import KpiTile
+
+            self.widget = TileGrid(
+                [KpiTile(**t.widget_kwargs()) for t in block.tiles], block.columns
+            )
+            self._bind(branch)
+        elif isinstance(block, Chart):
+            self.widget = render(block.spec, static=False)
+        elif isinstance(block, Table):
+            self.widget = table_view(
+                block.df, block.formats, labels=block.labels, caption=block.name,
+                max_rows=block.max_rows,
+            )  # fmt: skip
+        else:
+            self.widget = w.HTML(block.html)
+
+    def fits(self, block: Block) -> bool:
+        if type(block) is not type(self.block):
+            return False
+        if isinstance(block, Tiles):
+            return len(block.tiles) == len(self.block.tiles)  # type: ignore[union-attr]
+        if isinstance(block, Chart):
+            return block.spec.kind == self.block.spec.kind  # type: ignore[union-attr]
+        return True
+
+    def put(self, block: Block, branch: str | None) -> None:
+        if isinstance(block, Tiles):
+            for tile, spec in zip(self.widget.children, block.tiles, strict=True):
+                tile.update(**spec.widget_kwargs())
+            self._bind(branch)
+        elif isinstance(block, Chart):
+            self.widget = update_chart(self.widget, block.spec)
+        elif isinstance(block, Table):
+            self.widget.html = table_html(
+                block.df, block.formats, labels=block.labels, caption=block.name,
+                max_rows=block.max_rows,
+            )  # fmt: skip
+        else:
+            self.widget.value = block.html
+        self.block = block
+
+    def _bind(self, branch: str | None) -> None:
+        for binding in self.bindings:
+            binding.cancel()
+        self.bindings = []
+        tiles = self.block.tiles  # type: ignore[union-attr]
+        if not any(t.live for t in tiles):
+            return
+        from pulsebi.live.tiles import bind_tile
+
+        for widget, spec in zip(self.widget.children, tiles, strict=True):
+            if spec.live:
+                try:
+                    self.bindings.append(bind_tile(widget, spec.live, branch=branch))
+                except Exception:  # live updates are a bonus: the page works without them
+                    log.warning("live updates unavailable for %s", spec.live, exc_info=True)
+
+
+class Page:
+    """Title, sections and the filters they share; `show()` displays it in the current mode."""
+
+    def __init__(
+        self,
+        title: str,
+        sections: Sequence[Section],
+        filters: Filters,
+        branches: Mapping[str, str],
+        *,
+        grains: Sequence[str] = ("day", "week", "month"),
+        data_as_of: Callable[[], dt.datetime | None] | None = None,
+    ):
+        self.title = title
+        self.sections = list(sections)
+        self.filters = filters
+        self.branches = dict(branches)
+        self.grains = tuple(grains)
+        self._data_as_of = data_as_of
+        self._live: list[list[_LiveBlock]] = []
+
+    # shared -----------------------------------------------------------------------------------
+    def describe(self, filters: Filters) -> str:
+        branch = self.branches.get(filters.branch or "", "All branches")
+        through = filters.date_to - dt.timedelta(days=1)
+        text = f"{branch} · {filters.date_from:%b %d, %Y} – {through:%b %d, %Y}"
+        as_of = self._data_as_of() if self._data_as_of else None
+        if as_of is not None:
+            text += f" · data as of {as_of:%Y-%m-%d %H:%M %Z}"
+        return text
+
+    def header_html(self, filters: Filters) -> str:
+        return (
+            f'<div class="pbi-page-header"><h1 style="margin:0 0 4px">{html.escape(self.title)}'
+            f'</h1><div class="pbi-page-context" style="color:#5b6473">'
+            f"{html.escape(self.describe(filters))}</div></div>"
+        )
+
+    def show(self, static: bool | None = None) -> None:
+        if static is not None:
+            use_mode(static)
+        if current_mode().static:
+            self._show_static()
+        else:
+            self._show_live()
+
+    # static -----------------------------------------------------------------------------------
+    def _show_static(self) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(self.header_html(self.filters)))
+        for section in self.sections:
+            display(HTML(f"<h2>{html.escape(section.title)}</h2>"))
+            for block in section.build(self.filters):
+                display(_static_bundle(block), raw=True)
+
+    # live -------------------------------------------------------------------------------------
+    def _show_live(self) -> None:
+        import ipywidgets as w
+        from IPython.display import display
+
+        from pulsebi.widgets.filters import FilterBar
+
+        f = self.filters
+        bar = FilterBar(
+            self.branches, preset=f.preset, branch=f.branch, grain=f.grain, grains=self.grains,
+            **({"date_from": f.date_from, "date_to": f.date_to} if f.preset == "custom" else {}),
+        )  # fmt: skip
+        self._context = w.HTML(self._context_html(f))
+        boxes = []
+        for section in self.sections:
+            blocks = [_LiveBlock(b, f.branch) for b in section.build(f)]
+            self._live.append(blocks)
+            boxes.append(w.VBox([b.widget for b in blocks], layout=w.Layout(width="100%")))
+        self._boxes = boxes
+        parts = [w.HTML(f"<h1 style='margin:0 0 4px'>{html.escape(self.title)}</h1>"), bar]
+        parts.append(self._context)
+        for section, box in zip(self.sections, boxes, strict=True):
+            parts += [w.HTML(f"<h2>{html.escape(section.title)}</h2>"), box]
+        page = w.VBox(parts, layout=w.Layout(width="100%"))
+        page.add_class("pbi-page")
+        for control in bar.children:
+            control.observe(self._mark_loading, names="value")
+        bar.on_change(self.refresh, loading=[b.widget for row in self._live for b in row])
+        self.bar = bar
+        display(page)
+
+    def _context_html(self, filters: Filters, loading: bool = False) -> str:
+        state = ' <span class="pbi-loading-note">· loading…</span>' if loading else ""
+        return (
+            f'<div class="pbi-page-context" style="color:#5b6473">'
+            f"{html.escape(self.describe(filters))}{state}</div>"
+        )
+
+    def _mark_loading(self, _change: Any) -> None:
+        self._context.value = self._context_html(self.filters, loading=True)
+
+    def refresh(self, filters: Filters) -> None:
+        """Rebuild every section for `filters` and update the widgets in place."""
+        self.filters = filters
+        for section, blocks, box in zip(self.sections, self._live, self._boxes, strict=True):
+            new = list(section.build(filters))
+            for i, block in enumerate(new):
+                if i < len(blocks) and blocks[i].fits(block):
+                    blocks[i].put(block, filters.branch)
+                elif i < len(blocks):
+                    blocks[i] = _LiveBlock(block, filters.branch)
+                else:
+                    blocks.append(_LiveBlock(block, filters.branch))
+            del blocks[len(new) :]
+            box.children = [b.widget for b in blocks]
+        self._context.value = self._context_html(filters)
