@@ -7,19 +7,22 @@ import csv
 import io
 import re
 import subprocess
+import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from pulsebi.cli import main
 from pulsebi.db import get_engine
-from pulsebi.errors import UsageError
+from pulsebi.errors import ConfigError, UsageError
 from pulsebi.seed import seed_database
 from pulsebi.seed.copy import to_csv_chunks
 from pulsebi.seed.generate import build_dataset
+from pulsebi.services import resolve_database_url
 from pulsebi.settings import Settings
 
 RULES = Path(__file__).with_name("seed_rules.sql")
@@ -234,6 +237,7 @@ def test_cli_seed_replaces_the_data_and_prints_the_export_path(db, settings) -> 
         sales = conn.execute(text("select count(*) from crm.sales")).scalar()
         truth = conn.execute(text("select count(*) from bi.seed_truth")).scalar()
     assert f"{sales:,} sales" in result.output and truth > 0
+    assert derive_exceptions(db, settings) == recorded_truth(db)  # another seed, same rules
     with (settings.data_dir / "accounting.csv").open() as handle:
         header = next(csv.reader(handle))
     assert header == ["invoice_no", "invoiced_on", "customer", "amount", "status"]
@@ -255,3 +259,25 @@ def test_pulsebi_seed_runs_as_a_command(db, cli_env) -> None:
     with db.connect() as conn:
         assert conn.execute(text("select count(*) from crm.leads")).scalar() > 0
     assert io.StringIO(done.stdout).read().count("injected problems") == 1
+
+
+def test_an_unmigrated_database_is_refused_and_no_export_is_written(
+    server_settings, tmp_path
+) -> None:
+    server_url = resolve_database_url(server_settings)
+    name = f"pulsebi_unmigrated_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'create database "{name}"'))
+    url = make_url(server_url).set(database=name)
+    engine = create_engine(url)
+    settings = server_settings.replace(data_dir=tmp_path)
+    try:
+        with pytest.raises(ConfigError, match="pulsebi migrate"):
+            seed_database(engine, settings=settings, years=1, scale=0.01)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'drop database "{name}" with (force)'))
+        admin.dispose()
+    assert list(tmp_path.iterdir()) == []

@@ -74,11 +74,12 @@ def seed_database(
 ) -> SeedSummary:
     """Generate the demo data and load it (replacing the crm rows and the ground truth)."""
     from pulsebi.seed.accounting import publish, write_invoices
-    from pulsebi.seed.copy import load_dataset
+    from pulsebi.seed.copy import check_schema, load_dataset
     from pulsebi.seed.generate import build_dataset
     from pulsebi.seed.progress import progress_reporter
 
     check_arguments(years, scale, seed)
+    check_schema(engine)
     today = today or date.today()
     started = time.perf_counter()
     target = Path(settings.data_dir) / ACCOUNTING_FILE

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from pulsebi.db.schema import CRM_TABLES
+from pulsebi.errors import ConfigError
 from pulsebi.seed.generate import Dataset
 
 CHUNK_ROWS = 250_000
@@ -24,6 +25,22 @@ def to_csv_chunks(frame: pd.DataFrame):
         )
         buffer.seek(0)
         yield buffer
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse a database the migrations have not prepared (before anything is generated)."""
+    wanted = [f"crm.{name}" for name in CRM_TABLES] + [TRUTH]
+    with engine.connect() as conn:
+        missing = [
+            name
+            for name in wanted
+            if conn.exec_driver_sql("select to_regclass(%(n)s)", {"n": name}).scalar() is None
+        ]
+    if missing:
+        raise ConfigError(
+            f"the database has no table {missing[0]} (and {len(missing) - 1} more missing): "
+            "run `pulsebi migrate` first"
+        )
 
 
 def load_dataset(
