@@ -72,6 +72,15 @@ def mailbox() -> Iterator[Mailbox]:
     box.stop()
 
 
+@pytest.fixture(scope="module")
+def module_mailbox() -> Iterator[Mailbox]:
+    """One SMTP server for a whole module (its workers are started once)."""
+    box = Mailbox(free_port())
+    box.start()
+    yield box
+    box.stop()
+
+
 @pytest.fixture
 def mail_settings(settings: Settings, mailbox: Mailbox) -> Settings:
     return settings.replace(
