@@ -203,3 +203,12 @@ report_runs = Table(
     Index("ix_report_runs_created_at", "created_at"),
     schema=BI,
 )  # fmt: skip
+
+# Plain lookup indexes on crm columns for reconciliation and drill-downs (migration 0004);
+# indexes, not constraints: dirty rows still load.
+Index("ix_sales_appointment_id", sales.c.appointment_id)
+Index("ix_jobs_sale_id", jobs.c.sale_id)
+Index("ix_sale_splits_sale_id", sale_splits.c.sale_id)
+Index("ix_sales_external_ref", sales.c.external_ref)
+Index("ix_sales_sold_at", sales.c.sold_at)
+Index("ix_appointments_scheduled_for", appointments.c.scheduled_for)
