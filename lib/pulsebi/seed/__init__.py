@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,7 +80,8 @@ def seed_database(
 
     check_arguments(years, scale, seed)
     check_schema(engine)
-    today = today or date.today()
+    # "today" is the reporting zone's: history must not run past the company's midnight
+    today = today or datetime.now(settings.zone).date()
     started = time.perf_counter()
     target = Path(settings.data_dir) / ACCOUNTING_FILE
     with progress_reporter(show_progress) as report:

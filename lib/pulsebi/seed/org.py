@@ -29,18 +29,18 @@ STILL_EMPLOYED = 10**7  # a day number far in the future
 
 # name, channel, lead share, appointment ×, closing ×, ticket ×, cost per lead, extra touches
 SOURCES = [
-    ("Door-to-door canvassing", "canvass", 0.15, 1.05, 0.85, 0.95, 38, 0.1),
-    ("Outbound telemarketing", "telemarketing", 0.11, 1.25, 0.75, 0.90, 28, 0.3),
-    ("Google Ads", "digital", 0.16, 0.90, 1.00, 1.00, 62, 1.9),
-    ("Facebook Ads", "digital", 0.12, 0.70, 0.80, 0.90, 41, 2.2),
-    ("HomeAdvisor", "digital", 0.07, 0.80, 0.90, 0.95, 85, 1.2),
-    ("Customer referrals", "referral", 0.07, 1.40, 1.50, 1.15, 20, 0.4),
-    ("Local TV", "tv", 0.06, 0.90, 1.00, 1.20, 240, 1.1),
-    ("Radio spots", "radio", 0.05, 0.85, 0.90, 1.05, 130, 1.0),
-    ("Newspaper inserts", "print", 0.03, 0.80, 0.95, 1.10, 150, 0.6),
-    ("Direct mail postcards", "direct_mail", 0.07, 0.95, 1.05, 1.00, 95, 0.8),
-    ("Home & garden shows", "event", 0.05, 1.20, 1.25, 1.10, 175, 0.4),
-    ("Yard signs", "other", 0.06, 1.00, 1.10, 1.00, 12, 0.2),
+    ("Door-to-door canvassing", "canvass", 0.15, 1.05, 0.85, 0.95, 160, 0.1),
+    ("Outbound telemarketing", "telemarketing", 0.11, 1.25, 0.75, 0.90, 120, 0.3),
+    ("Google Ads", "digital", 0.16, 0.90, 1.00, 1.00, 250, 1.9),
+    ("Facebook Ads", "digital", 0.12, 0.70, 0.80, 0.90, 170, 2.2),
+    ("HomeAdvisor", "digital", 0.07, 0.80, 0.90, 0.95, 380, 1.2),
+    ("Customer referrals", "referral", 0.07, 1.40, 1.50, 1.15, 60, 0.4),
+    ("Local TV", "tv", 0.06, 0.90, 1.00, 1.20, 1500, 1.1),
+    ("Radio spots", "radio", 0.05, 0.85, 0.90, 1.05, 600, 1.0),
+    ("Newspaper inserts", "print", 0.03, 0.80, 0.95, 1.10, 900, 0.6),
+    ("Direct mail postcards", "direct_mail", 0.07, 0.95, 1.05, 1.00, 420, 0.8),
+    ("Home & garden shows", "event", 0.05, 1.20, 1.25, 1.10, 700, 0.4),
+    ("Yard signs", "other", 0.06, 1.00, 1.10, 1.00, 40, 0.2),
 ]
 CANVASS_SOURCE, TELEMARKETING_SOURCE = 1, 2
 

@@ -2,7 +2,20 @@
 
 Everything else the generator writes is clean by the contract's reconciliation rules, so the
 truth is exactly the set of exceptions those rules find (one row per sale/appointment/invoice
-and reason), plus the anomalous days a trend detector should flag.
+and reason), plus the anomalous days a trend detector should flag. Columns filled per kind:
+
+- ghost_appointment (no_sale, no_job): appointment_id, branch_id, day (scheduled_for's local
+  date); sale_id too for no_job.
+- split (the contract's seven reasons): sale_id, branch_id, day (the sale's local date);
+  employee_id for duplicate_employee, employee_missing, not_sales_rep and not_employed.
+- external: invoice_no and day; sale_id and branch_id unless missing_in_crm (day is then the
+  invoice's invoiced_on, else the sale's date). missing_externally's invoice_no is the sale's
+  external_ref that accounting lacks.
+- anomalous_day (spike, dip): branch_id, day, detail ("leads x4.21 of normal"): that branch's
+  lead volume on that local day was multiplied by the factor.
+
+Clean edge cases are planted on purpose (not in the truth): 3-way splits of 0.3333 (sum 0.9999),
+a sale whose shares sum to 1.0001, commissions and invoice amounts one cent off.
 """
 
 from __future__ import annotations
