@@ -1,0 +1,1 @@
+"""One module per department scorecard; each has `SECTIONS` and `show(**parameters)`."""

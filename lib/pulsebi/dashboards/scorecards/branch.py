@@ -1,0 +1,76 @@
+"""Branch scorecard: revenue, leads, conversion and the location's rep ranking; with all
+branches, the five side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulsebi import metrics
+from pulsebi.charts import ChartSpec
+from pulsebi.dashboards.page import Chart, Section, Table
+from pulsebi.dashboards.scorecard import Headline, headline_section, show_scorecard
+from pulsebi.widgets.filters import Filters
+
+TITLE = "Branch scorecard"
+HEADLINES = tuple(
+    Headline(m)
+    for m in (
+        "net_revenue",
+        "bookings",
+        "leads",
+        "lead_to_appointment_rate",
+        "closing_rate",
+        "lead_to_sale_rate",
+    )
+)
+UNITS = {h.metric: h.info.unit for h in HEADLINES}
+
+
+def side_by_side(filters: Filters) -> list[Any]:
+    """Every branch's headline figures in one table (all branches), or the revenue trend."""
+    period = dict(start=filters.date_from, end=filters.date_to)
+    if filters.branch is None:
+        table = None
+        for h in HEADLINES:
+            frame = metrics.compute(h.metric, by=["branch"], **period)[
+                ["branch", "branch_name", h.metric]
+            ]
+            table = (
+                frame
+                if table is None
+                else table.merge(frame, on=["branch", "branch_name"], how="outer")
+            )
+        spec = ChartSpec(
+            "bar", table, x="branch", y="net_revenue", title="Net revenue by branch", units="usd"
+        )
+        return [Chart(spec), Table(table, "Branches side by side", UNITS)]
+    trend = metrics.compute("net_revenue", grain=filters.grain, branch=filters.branch, **period)
+    spec = ChartSpec(
+        "line",
+        trend,
+        x="period",
+        y="net_revenue",
+        title=f"Net revenue per {filters.grain}",
+        units="usd",
+    )
+    return [Chart(spec)]
+
+
+def rep_ranking(filters: Filters) -> list[Any]:
+    ranking = metrics.compute(
+        "rep_ranking", start=filters.date_from, end=filters.date_to, branch=filters.branch
+    )
+    ranking = ranking.drop(columns=["rep"])
+    formats = {"rank": "count", "rep_revenue": "usd"}
+    return [Table(ranking, "Rep ranking", formats, labels={"rep_name": "Rep"}, max_rows=60)]
+
+
+SECTIONS = (
+    headline_section(HEADLINES),
+    Section("Branches", side_by_side),
+    Section("Rep ranking", rep_ranking),
+)
+
+
+def show(**parameters: Any):
+    return show_scorecard(TITLE, SECTIONS, **parameters)
