@@ -1,0 +1,167 @@
+"""Run one Voilà deployment in this process (the foreground of `pulsebi serve`)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from traitlets.config import Config
+from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+from pulsebi.errors import ConfigError
+from pulsebi.serve.deployment import (
+    Deployment,
+    list_pages,
+    port_of,
+    prepare_dirs,
+    resolve_token,
+)
+from pulsebi.serve.handlers import (
+    HomeHandler,
+    KernelListHandler,
+    LocalRequestInfoHandler,
+    PageHandler,
+)
+from pulsebi.settings import Settings
+
+# Kernel messages that do not count as activity for culling. Jupyter's defaults, plus the comm
+# messages live tiles send from a thread: otherwise a kernel whose page is gone is never idle.
+UNTRACKED_MESSAGE_TYPES = [
+    "comm_info_request",
+    "comm_info_reply",
+    "comm_open",
+    "comm_msg",
+    "comm_close",
+    "kernel_info_request",
+    "kernel_info_reply",
+    "shutdown_request",
+    "shutdown_reply",
+    "interrupt_request",
+    "interrupt_reply",
+    "debug_request",
+    "debug_reply",
+    "stream",
+    "display_data",
+    "update_display_data",
+    "execute_input",
+    "execute_result",
+    "error",
+    "status",
+    "clear_output",
+    "debug_event",
+    "input_request",
+    "input_reply",
+]
+
+FRIENDLY_ERROR = "This part of the dashboard could not be shown; the details are in the server log."
+
+
+class PulseVoila(Voila):
+    """Voilà with Pulse BI's handlers swapped in (see pulsebi.serve.handlers)."""
+
+    home: str | None = None
+    preheat: tuple[str, ...] = ()
+
+    def init_settings(self):
+        settings = super().init_settings()
+        # Voilà fills pools for the notebooks it finds itself, but does not look inside the
+        # linked directories: start the pools of the preheated pages here.
+        if self.voila_configuration.preheat_kernel:
+            for page in self.preheat:
+                self.kernel_manager.fill_if_needed(delay=0, notebook_name=page)
+        return settings
+
+    def init_handlers(self):
+        swaps = {
+            TornadoVoilaHandler: PageHandler,
+            RequestInfoSocketHandler: LocalRequestInfoHandler,
+        }
+        handlers = []
+        for spec in super().init_handlers():
+            pattern, handler, *rest = spec
+            if handler is TornadoVoilaTreeHandler and pattern == self.server_url and self.home:
+                handlers.append((pattern, HomeHandler, {"home": self.home}))
+                continue
+            handlers.append((pattern, swaps.get(handler, handler), *rest))
+        kernels = self.server_url.rstrip("/") + "/api/kernels"
+        handlers.insert(0, (kernels, KernelListHandler))
+        return handlers
+
+
+def build_config(deployment: Deployment, settings: Settings, root: Path) -> Config:
+    """The traitlets config of one deployment (what a voila.py would say)."""
+    token = resolve_token(settings)
+    if not token and not settings.serve_password_hash:
+        raise ConfigError("the dashboards need a login: set PULSEBI_SERVE_TOKEN or a password hash")
+    pages = list_pages(root)
+    preheat = preheat_pages(deployment, root)
+    c = Config()
+    c.Voila.root_dir = str(root)
+    c.Voila.ip = settings.serve_host
+    c.Voila.port = port_of(deployment, settings)
+    c.Voila.port_retries = 0
+    c.Voila.open_browser = False
+    c.Voila.config_file_paths = []  # the deployment is this config, not a stray voila.json
+    c.Voila.token = token
+    c.Voila.cookie_secret = cookie_secret(settings)
+    if settings.serve_password_hash:
+        c.PasswordIdentityProvider.hashed_password = settings.serve_password_hash
+    vc = c.VoilaConfiguration
+    vc.template = deployment.template
+    vc.theme = "light"
+    vc.allow_template_override = "NO"
+    vc.allow_theme_override = "NO"
+    vc.show_tracebacks = False
+    vc.strip_sources = True
+    vc.preheat_kernel = bool(preheat) and settings.serve_pool > 0
+    vc.default_pool_size = 0
+    vc.resources = {"pulsebi": {"title": deployment.title, "nav": pages}}
+    c.VoilaKernelManager.kernel_pools_config = {
+        "default": {"pool_size": 0},
+        **{page: {"pool_size": settings.serve_pool} for page in preheat},
+    }
+    c.VoilaExecutor.cell_error_instruction = FRIENDLY_ERROR
+    km = c.MappingKernelManager
+    km.untracked_message_types = UNTRACKED_MESSAGE_TYPES
+    km.cull_idle_timeout = max(settings.serve_cull, 0)
+    km.cull_interval = max(settings.serve_cull_every, 1)
+    km.cull_connected = False
+    for section, values in deployment.extra.items():
+        c[section].update(values)
+    return c
+
+
+def preheat_pages(deployment: Deployment, root: Path) -> tuple[str, ...]:
+    return tuple(p for p in deployment.preheat if (root / p).is_file())
+
+
+def cookie_secret(settings: Settings) -> bytes:
+    """A secret kept in the data dir, so logins survive a server restart."""
+    path = settings.data_dir / "serve" / "cookie_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def run_server(deployment: Deployment, settings: Settings) -> None:
+    """Serve `deployment` until interrupted (SIGINT/SIGTERM shut its kernels down)."""
+    root, jupyter_dir = prepare_dirs(deployment, settings)
+    # Voilà finds templates on the Jupyter data path; the linked checkout copy comes first.
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(jupyter_dir), os.environ.get("JUPYTER_PATH", "")) if p
+    )
+    config = build_config(deployment, settings, root)
+    app = PulseVoila(config=config)
+    app.home = deployment.home if deployment.home and (root / deployment.home).is_file() else None
+    if app.home is None and (pages := list_pages(root)):
+        app.home = pages[0]["path"]
+    app.preheat = preheat_pages(deployment, root)
+    app.initialize(argv=[])
+    app.start()

@@ -1,0 +1,173 @@
+"""What a Voilà deployment serves: a small config object, and the files it needs on disk.
+
+Voilà serves one root directory and finds templates only on the Jupyter data path, so each
+deployment gets, under ``<data dir>/serve/``, a root holding links to the directories it serves
+and a Jupyter data directory holding a link to its template in the checkout (edits show at once).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pulsebi.errors import ConfigError
+from pulsebi.settings import Settings
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One Voilà server: what it serves, how it looks, where it listens."""
+
+    name: str
+    title: str = "Pulse BI"
+    dirs: tuple[str, ...] = ("notebooks", "scorecards")
+    template: str = "pulsebi"
+    home: str | None = None  # the page "/" opens; None: the first page
+    preheat: tuple[str, ...] = ()  # pages whose kernels are started before anyone asks
+    port_offset: int = 0  # added to PULSEBI_SERVE_PORT
+    project_dir: Path | None = None  # where `dirs` and voila_templates/ are; None: the checkout
+    extra: dict = field(default_factory=dict)  # more Voilà/Jupyter traitlets config
+
+    def replace(self, **changes: object) -> Deployment:
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+DEPLOYMENTS = {
+    "main": Deployment(
+        name="main",
+        dirs=("notebooks", "scorecards"),
+        home="notebooks/executive.ipynb",
+        preheat=("notebooks/executive.ipynb",),
+    ),
+    "cmo": Deployment(name="cmo", title="Pulse BI · Marketing", dirs=("cmo",), port_offset=1),
+}
+
+
+def get_deployment(name: str) -> Deployment:
+    try:
+        return DEPLOYMENTS[name]
+    except KeyError:
+        raise ConfigError(
+            f"no deployment named {name!r}; use one of {', '.join(DEPLOYMENTS)}"
+        ) from None
+
+
+def find_project_dir() -> Path:
+    """The checkout holding notebooks/ and voila_templates/: this package's, else the cwd."""
+    checkout = Path(__file__).resolve().parents[3]
+    if (checkout / "voila_templates").is_dir():
+        return checkout
+    return Path.cwd()
+
+
+def project_dir(deployment: Deployment) -> Path:
+    return Path(deployment.project_dir or find_project_dir()).absolute()
+
+
+def port_of(deployment: Deployment, settings: Settings) -> int:
+    return settings.serve_port + deployment.port_offset
+
+
+def url_of(deployment: Deployment, settings: Settings) -> str:
+    host = settings.serve_host
+    if host in ("0.0.0.0", "", "::"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port_of(deployment, settings)}/"
+
+
+def resolve_token(settings: Settings) -> str:
+    """The login token: PULSEBI_SERVE_TOKEN, else one generated once and kept in the data dir.
+
+    With only a password hash configured there is no token (password login only).
+    """
+    if settings.serve_token:
+        return settings.serve_token
+    if settings.serve_password_hash:
+        return ""
+    path = settings.data_dir / "serve" / "token"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(token)
+    return token
+
+
+def describe_login(deployment: Deployment, settings: Settings) -> str:
+    """The URL to open and how to log in, for `pulsebi up` and `pulsebi serve`."""
+    url = url_of(deployment, settings)
+    token = resolve_token(settings)
+    if token:
+        how = f"{url}?token={token}  (or log in with the token {token})"
+    else:
+        how = f"{url}  (log in with the password whose hash is PULSEBI_SERVE_PASSWORD_HASH)"
+    return f"dashboards {how}"
+
+
+def link(target: Path, link_path: Path) -> None:
+    """Make `link_path` a symlink to `target`, replacing a stale one."""
+    link_path.parent.mkdir(parents=True, exist_ok=True)
+    if link_path.is_symlink() or link_path.exists():
+        if link_path.is_symlink() and Path(os.readlink(link_path)) == target:
+            return
+        link_path.unlink()
+    link_path.symlink_to(target, target_is_directory=True)
+
+
+def prepare_dirs(deployment: Deployment, settings: Settings) -> tuple[Path, Path]:
+    """Create the served root and the Jupyter data dir with the template; return both."""
+    project = project_dir(deployment)
+    base = settings.data_dir / "serve" / deployment.name
+    root = base / "root"
+    root.mkdir(parents=True, exist_ok=True)
+    wanted = {}
+    for entry in deployment.dirs:
+        source = (project / entry).absolute()
+        if not source.is_dir():
+            raise ConfigError(
+                f"deployment {deployment.name!r} serves {source}, which is no directory"
+            )
+        wanted[Path(entry).name] = source
+    for child in root.iterdir():
+        if child.name not in wanted and child.is_symlink():
+            child.unlink()
+    for name, source in wanted.items():
+        link(source, root / name)
+    jupyter_dir = base / "jupyter"
+    templates = project / "voila_templates"
+    if (templates / deployment.template).is_dir():
+        link(
+            templates / deployment.template,
+            jupyter_dir / "voila" / "templates" / deployment.template,
+        )
+    return root, jupyter_dir
+
+
+def list_pages(root: Path) -> list[dict[str, str]]:
+    """Every notebook served, as {path, title, section}, in a stable order (for the navigation)."""
+    pages = []
+    for top in sorted(p for p in root.iterdir() if p.is_dir()):
+        found = sorted(p for p in top.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        # rglob does not descend into the top link itself on every Python: walk it explicitly.
+        if not found:
+            found = sorted(top.glob("*.ipynb"))
+        for nb in found:
+            rel = f"{top.name}/{nb.relative_to(top).as_posix()}"
+            pages.append({"path": rel, "title": page_title(nb), "section": top.name.title()})
+    return pages
+
+
+def page_title(path: Path) -> str:
+    try:
+        meta = json.loads(path.read_text()).get("metadata", {})
+    except (OSError, ValueError):
+        meta = {}
+    title = meta.get("pulsebi", {}).get("title") or meta.get("title")
+    return title or path.stem.replace("_", " ").replace("-", " ").capitalize()

@@ -1,0 +1,65 @@
+"""Tornado handlers that Pulse BI's Voilà deployments add to, or swap into, Voilà's own."""
+
+from __future__ import annotations
+
+import json
+
+import tornado.web
+from jupyter_core.utils import ensure_async
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.utils import url_path_join
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.tornado.handler import TornadoVoilaHandler
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+class PageHandler(TornadoVoilaHandler):
+    """Voilà's page handler, plus the ``_xsrf`` cookie.
+
+    Voilà's page sends its close/reload beacon with the ``_xsrf`` cookie's value, but never sets
+    that cookie, so the XSRF check refuses the beacon and the kernel lives on
+    (voila-dashboards/voila#1458). Reading ``xsrf_token`` sets the cookie: the beacon then passes
+    the check, which stays on.
+    """
+
+    async def get(self, path=None):
+        _ = self.xsrf_token
+        return await super().get(path=path)
+
+
+class HomeHandler(JupyterHandler):
+    """``/``: the deployment's home dashboard (logging in first if needed)."""
+
+    def initialize(self, home: str) -> None:
+        self.home = home
+
+    @tornado.web.authenticated
+    def get(self) -> None:
+        self.redirect(url_path_join(self.base_url, "voila/render", self.home))
+
+
+class KernelListHandler(APIHandler):
+    """``GET /api/kernels``: the running kernels (read-only; Voilà registers no list)."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        kernels = []
+        for kernel_id in list(self.kernel_manager.list_kernel_ids()):
+            try:
+                kernels.append(await ensure_async(self.kernel_manager.kernel_model(kernel_id)))
+            except (KeyError, tornado.web.HTTPError):
+                continue  # shut down while we were listing
+        self.finish(json.dumps(kernels, default=str))
+
+
+class LocalRequestInfoHandler(RequestInfoSocketHandler):
+    """Voilà's request-info socket for preheated kernels, open to local kernels only.
+
+    It hands a page's query string to the kernel serving it; nobody else needs it.
+    """
+
+    def prepare(self):
+        if self.request.remote_ip not in LOOPBACK:
+            raise tornado.web.HTTPError(403)
+        return super().prepare()
