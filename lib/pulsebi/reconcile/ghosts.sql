@@ -11,20 +11,13 @@ with sold as (
       and (cast(:date_to as date) is null
            or a.scheduled_for < cast(:date_to as date)::timestamp at time zone :tz)
 ),
-ghost as (
+ghost as materialized (
     select g.*
     from sold g
     where not exists (
         select 1 from crm.sales s join crm.jobs j on j.sale_id = s.id
         where s.appointment_id = g.id
     )
-),
-their_sales as (
-    select s.appointment_id, min(s.id) as sale_id, count(*) as sales,
-           string_agg(s.id::text || ' (' || s.status || ')', ', ' order by s.id) as sale_list
-    from crm.sales s
-    where s.appointment_id in (select id from ghost)
-    group by s.appointment_id
 )
 select
     case when t.sale_id is null then 'no_sale' else 'no_job' end as reason,
@@ -41,6 +34,12 @@ select
          else 'sales ' || t.sale_list || ' have no job'
     end as detail
 from ghost g
-left join their_sales t on t.appointment_id = g.id
+-- per ghost (few) through ix_sales_appointment_id (migration 0004)
+left join lateral (
+    select min(s.id) as sale_id, count(*) as sales,
+           string_agg(s.id::text || ' (' || s.status || ')', ', ' order by s.id) as sale_list
+    from crm.sales s
+    where s.appointment_id = g.id
+) t on true
 left join crm.branches b on b.id = g.branch_id
 order by g.id
