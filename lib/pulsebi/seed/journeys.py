@@ -19,6 +19,7 @@ from pulsebi.seed.org import (
 APPOINTMENT_RATE = 0.5
 CLOSING_RATE = 0.38
 SET_BY_TELEMARKETER = 0.35  # of the appointments of non-telemarketing leads
+REBOOK_RATE = 0.35  # of the no-shows and cancellations
 SLOT_HOURS = np.array([9, 11, 13, 15, 17, 19])
 DAY = 86400
 
@@ -103,6 +104,10 @@ def make_touches(leads: Leads, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
+APPOINTMENT_FIELDS = ("lead", "branch", "rep", "set_by", "created", "day", "scheduled", "status",
+                      "result")  # fmt: skip
+
+
 @dataclass
 class Appointments:
     lead: np.ndarray  # 0-based lead index
@@ -125,33 +130,56 @@ class Appointments:
 def make_appointments(
     cal: Calendar, rng: np.random.Generator, leads: Leads, staff: Staff, history_end: int
 ) -> Appointments:
-    """Some leads book an appointment a few days out; past ones ran, no-showed or were canceled."""
+    """Some leads book an appointment days or weeks out; past ones ran, no-showed or were
+    canceled, and some of those missed are booked again."""
     p = np.clip(APPOINTMENT_RATE * source_param(3)[leads.source - 1], 0, 0.95)
     lead = np.flatnonzero(rng.random(len(leads)) < p)
+    skill = rng.lognormal(0, 0.22, int(staff.frame["id"].max()) + 1)
+    set_by = np.where(leads.source[lead] == TELEMARKETING_SOURCE, leads.telemarketer[lead], 0)
+    others = np.flatnonzero((set_by == 0) & (rng.random(len(lead)) < SET_BY_TELEMARKETER))
+    set_by[others] = staff.pick(
+        rng, leads.branch[lead[others]], leads.day[lead[others]], "telemarketer"
+    )[:, 0]
+    first = _book(cal, rng, leads, staff, skill, lead, set_by, leads.at[lead], leads.day[lead],
+                  history_end)  # fmt: skip
+    missed = np.flatnonzero(
+        np.isin(first.status, ["no_show", "canceled"]) & (rng.random(len(first)) < REBOOK_RATE)
+    )
+    again = _book(cal, rng, leads, staff, skill, first.lead[missed], first.set_by[missed],
+                  first.scheduled[missed], first.day[missed], history_end)  # fmt: skip
+    both = [np.concatenate([getattr(first, f), getattr(again, f)]) for f in APPOINTMENT_FIELDS]
+    order = np.lexsort((both[0], both[4]))  # by created_at, then lead
+    return Appointments(*(a[order] for a in both))
+
+
+def _book(
+    cal: Calendar,
+    rng: np.random.Generator,
+    leads: Leads,
+    staff: Staff,
+    skill: np.ndarray,
+    lead: np.ndarray,
+    set_by: np.ndarray,
+    since: np.ndarray,
+    since_day: np.ndarray,
+    history_end: int,
+) -> Appointments:
+    """Appointments booked a little after `since` (local day `since_day`, before 21:30)."""
     n = len(lead)
     lag = rng.exponential(18 * 3600, n).astype(np.int64) + 600
-    created = leads.at[lead] + lag
+    created = since + lag
     late = created >= history_end
-    created[late] = leads.at[lead][late] + (
-        (history_end - leads.at[lead][late]) * rng.uniform(0.1, 0.9, late.sum())
+    created[late] = since[late] + (
+        (history_end - since[late]) * rng.uniform(0.1, 0.9, late.sum())
     ).astype(np.int64)
-    day = leads.day[lead] + 2 + lag // DAY + np.minimum(rng.geometric(0.3, n) - 1, 18)
+    # two days after the lag's whole days at least: always after `created`
+    day = since_day + 2 + lag // DAY + np.minimum(rng.geometric(0.15, n) - 1, 24)
     seconds = (rng.choice(SLOT_HOURS, n) * 60 + rng.choice([0, 30], n)) * 60
     scheduled = cal.to_utc(day, seconds)
     branch = leads.branch[lead]
-    order = np.lexsort((lead, created))
-    lead, lag, created, day, scheduled, branch = (
-        a[order] for a in (lead, lag, created, day, scheduled, branch)
-    )
     rep = staff.pick(rng, branch, day, "sales_rep")[:, 0]
-    set_by = np.where(leads.source[lead] == TELEMARKETING_SOURCE, leads.telemarketer[lead], 0)
-    others = np.flatnonzero((set_by == 0) & (rng.random(n) < SET_BY_TELEMARKETER))
-    set_by[others] = staff.pick(rng, branch[others], leads.day[lead][others], "telemarketer")[:, 0]
-
-    future = day >= cal.end_day
     status = rng.choice(["ran", "no_show", "canceled"], n, p=[0.77, 0.12, 0.11]).astype(object)
-    status[future] = "scheduled"
-    skill = rng.lognormal(0, 0.22, int(staff.frame["id"].max()) + 1)
+    status[day >= cal.end_day] = "scheduled"
     p_close = np.clip(CLOSING_RATE * source_param(4)[leads.source[lead] - 1] * skill[rep], 0, 0.9)
     result = np.where(rng.random(n) < p_close, "sold", "not_sold").astype(object)
     result[status != "ran"] = None
