@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pulsebi.charts import ChartSpec, chart_data, render, update_chart, use_mode
+from pulsebi.charts import ChartSpec, chart_data, render, update_chart, use_mode, warm_up
 from pulsebi.charts.static import StaticChart
 from pulsebi.errors import UsageError
 
@@ -149,3 +149,18 @@ def test_bad_specs_name_the_problem() -> None:
         chart_data(ChartSpec("stacked_bar", doubled, x="period", y="leads", series="source"))
     with pytest.raises(UsageError, match="static='maybe'"):
         use_mode("maybe")
+
+
+def test_warm_up_loads_either_renderer() -> None:
+    import sys
+
+    warm_up(static=True)
+    warm_up(static=False)
+    assert "matplotlib.figure" in sys.modules and "bqplot" in sys.modules
+
+
+def test_few_dates_get_a_tick_each() -> None:
+    live = render(CASES[0], static=False)
+    assert len(live.axes[0].tick_values) == 3 and live.axes[0].tick_format == "%b %d"
+    ticks = render(CASES[0], static=True).figure.axes[0].get_xticklabels()
+    assert [t.get_text() for t in ticks] == ["Mar 07", "Mar 08", "Mar 09"]

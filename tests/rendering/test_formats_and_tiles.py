@@ -117,3 +117,18 @@ def test_gauge_colours_by_target_and_by_thresholds() -> None:
     assert 'data-status="good"' in hit.to_html()
     slow = Gauge(label="Latency", value=130, target=100, unit="ms", better="lower")
     assert 'data-status="bad"' in slow.to_html()
+
+
+def test_a_tile_updated_every_n_seconds_shows_only_the_latest_value() -> None:
+    tile = KpiTile(label="Calls", unit="count", value=1, every=3600)
+    seen: list[str] = []
+    tile._html.observe(lambda change: seen.append(change["new"]), names="value")
+    tile.update(value=2)  # the first change shows at once
+    tile.update(value=3)
+    tile.update(value=4)
+    assert len(seen) == 1 and ">2</div>" in seen[0] and tile.pending
+    tile.set_state("reconnecting")  # a state change is never held back
+    assert len(seen) == 2 and ">4</div>" in seen[1] and not tile.pending
+    tile.update(value=5)
+    tile.flush()
+    assert ">5</div>" in seen[-1]

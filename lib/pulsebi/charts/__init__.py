@@ -11,7 +11,7 @@ Heavy libraries (matplotlib, bqplot, ipywidgets) load on first use, not on impor
 from pulsebi.charts.export import TABLE_MIMETYPE, UNITS, ExportTable, read_export_tables
 from pulsebi.charts.formats import MISSING, Change, describe_change, format_axis, format_value
 from pulsebi.charts.mode import Mode, current_mode, use_mode
-from pulsebi.charts.render import render, update_chart
+from pulsebi.charts.render import render, update_chart, warm_up
 from pulsebi.charts.spec import KINDS, ChartData, ChartSpec, chart_data
 from pulsebi.charts.table import show_table, table_bundle, table_html, table_view
 
@@ -38,4 +38,5 @@ __all__ = [
     "table_view",
     "update_chart",
     "use_mode",
+    "warm_up",
 ]

@@ -116,7 +116,9 @@ def _build_lines(spec: ChartSpec, data: ChartData) -> tuple[list[Any], list[Any]
     )
     x_axis = bq.Axis(scale=xs, label=spec.x_label, grid_lines="none")
     if data.x_kind == "time":
-        x_axis.tick_format = "%b %d"
+        x_axis.tick_format = data.date_format
+        if data.few_points:
+            x_axis.tick_values = _x_array(data)
     return [mark], [x_axis, _value_axis(spec, ys)]
 
 

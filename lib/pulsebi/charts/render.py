@@ -38,3 +38,20 @@ def update_chart(chart: Any, spec: ChartSpec) -> Any:
 
     draw_live(chart, spec)
     return chart
+
+
+def warm_up(static: bool | None = None) -> None:
+    """Load the current mode's renderer ahead of the first chart (a preheated Voilà kernel, a
+    report worker): matplotlib builds its font cache on its very first run and draws its first
+    figure slowly; bqplot and anywidget take a while to import."""
+    if resolve_static(static):
+        import pandas as pd
+
+        from pulsebi.charts.static import render_static
+
+        frame = pd.DataFrame({"x": [0, 1], "y": [0.0, 1.0]})
+        render_static(ChartSpec("line", frame, x="x", y="y", units="usd", title="warm-up"))
+    else:
+        import anywidget  # noqa: F401
+        import bqplot  # noqa: F401
+        import ipywidgets  # noqa: F401

@@ -106,6 +106,18 @@ class ChartData:
     def empty(self) -> bool:
         return not self.x
 
+    @property
+    def date_format(self) -> str:
+        """strftime format for time ticks: months when every x is a 1st, else days."""
+        if all(getattr(v, "day", 0) == 1 for v in self.x):
+            return "%b %Y"
+        return "%b %d"
+
+    @property
+    def few_points(self) -> bool:
+        """Few enough points to put a tick on each."""
+        return len(self.x) <= 12
+
     def plotted(self, kind: str) -> list[list[float]]:
         """Values as drawn: bars draw a missing value as 0, lines leave a gap (NaN)."""
         fill = 0.0 if kind in BAR_KINDS else math.nan

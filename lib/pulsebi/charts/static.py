@@ -95,9 +95,13 @@ def _draw_lines(ax: Any, spec: ChartSpec, data: ChartData, fill: bool = False) -
     if data.x_kind == "time":
         import matplotlib.dates as mdates
 
-        locator = mdates.AutoDateLocator()
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        if data.few_points:
+            ax.set_xticks(data.x)
+            ax.xaxis.set_major_formatter(mdates.DateFormatter(data.date_format))
+        else:
+            locator = mdates.AutoDateLocator()
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if fill:
         ax.set_ylim(bottom=0)
     _label_axis(ax, spec)

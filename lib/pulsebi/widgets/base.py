@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from typing import Any
 
 import ipywidgets as w
@@ -25,23 +26,53 @@ class HtmlWidget(w.Box):
 
     state = t.Enum(STATES, default_value="ready")
     stale_since = t.Instance(dt.datetime, allow_none=True)
+    # seconds between browser updates: 0 shows every change at once, N at most one per N
+    # seconds (the latest); state changes always show at once
+    every = t.Float(0.0, min=0.0)
     _drawn: tuple[str, ...] = ()
 
     def __init__(self, **kwargs: Any):
         self._lock = threading.RLock()
         self._batch = 0
+        self._timer: threading.Timer | None = None
+        self._drawn_at = float("-inf")
         self._html = w.HTML(layout=w.Layout(width="100%"))
         kwargs.setdefault("layout", w.Layout(width="100%"))
         super().__init__(children=[self._html], **kwargs)
         self.observe(self._changed, names=[*self._drawn, "state", "stale_since"])
-        self.redraw()
+        self._html.value = self.to_html()
 
     def to_html(self) -> str:
         raise NotImplementedError
 
     def redraw(self) -> None:
+        """Send the current figures to the browser now."""
         with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             self._html.value = self.to_html()
+            self._drawn_at = time.monotonic()
+
+    @property
+    def pending(self) -> bool:
+        """A change waits for the `every` interval to pass."""
+        return self._timer is not None
+
+    def flush(self) -> None:
+        """Show a waiting change now."""
+        if self.pending:
+            self.redraw()
+
+    def _request_draw(self, urgent: bool) -> None:
+        with self._lock:
+            wait = 0.0 if urgent else self._drawn_at + self.every - time.monotonic()
+            if self.every <= 0 or wait <= 0:
+                self.redraw()
+            elif self._timer is None:
+                self._timer = threading.Timer(wait, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
 
     def update(self, **changes: Any) -> None:
         """Change several figures at once; the browser gets them in one message.
@@ -58,7 +89,7 @@ class HtmlWidget(w.Box):
                     setattr(self, name, value)
             finally:
                 self._batch -= 1
-            self.redraw()
+            self._request_draw(urgent="state" in changes or "stale_since" in changes)
 
     def set_state(self, state: str, since: dt.datetime | None = None) -> None:
         """live / reconnecting / stale (since `since`, default now) / loading / ready / error."""
@@ -67,9 +98,9 @@ class HtmlWidget(w.Box):
         else:
             self.update(state=state, stale_since=None)
 
-    def _changed(self, _change: Any) -> None:
+    def _changed(self, change: Any) -> None:
         if not self._batch:
-            self.redraw()
+            self._request_draw(urgent=change["name"] in ("state", "stale_since"))
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         if resolve_static(None):
