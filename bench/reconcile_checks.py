@@ -96,6 +96,7 @@ def main() -> None:
         "splits": lambda **f: find_split_exceptions(engine, **f),
         "external": lambda **f: find_external_mismatches(accounting, engine, **f),
     }
+    found: set[tuple] = set()
     for name, run in checks.items():
         for label, filters in (("all", {}), (f"{branch} {month_from}..{month_to}", filtered)):
             times, frame = [], None
@@ -107,6 +108,9 @@ def main() -> None:
                 f"{name:20s} {label:28s} median {statistics.median(times):6.2f} s  "
                 f"min {min(times):6.2f} s  {len(frame):6,} exceptions"
             )
+            if label == "all":
+                found |= exception_keys(name, frame)
+    compare_with_truth(engine, found)
     if args.explain:
         for name in ("ghosts", "splits", "external"):
             with engine.begin() as conn:
@@ -116,6 +120,43 @@ def main() -> None:
                     params["now"] = None
                 plan = conn.execute(text("explain (analyze, buffers) " + read_sql(name)), params)
                 print(f"\n--- {name}\n" + "\n".join(r[0] for r in plan))
+
+
+def exception_keys(check: str, frame) -> set[tuple]:
+    import pandas as pd
+
+    def clean(value):
+        return None if value is None or pd.isna(value) else value
+
+    if check == "ghost-appointments":
+        return {
+            (r, int(a), None, None) for r, a in zip(frame.reason, frame.appointment_id, strict=True)
+        }
+    if check == "splits":
+        return {(r, None, int(s), None) for r, s in zip(frame.reason, frame.sale_id, strict=True)}
+    return {
+        (r, None, clean(s), clean(i))
+        for r, s, i in zip(frame.reason, frame.sale_id, frame.invoice_no, strict=True)
+    }
+
+
+def compare_with_truth(engine, found: set[tuple]) -> None:
+    """The seed's ground truth against what the checks found (same keys as the tests)."""
+    query = text(
+        "select reason, case when kind = 'ghost_appointment' then appointment_id end,"
+        " case when kind <> 'ghost_appointment' then sale_id end,"
+        " case when kind = 'external' then invoice_no end"
+        " from bi.seed_truth where kind in ('ghost_appointment', 'split', 'external')"
+    )
+    with engine.connect() as conn:
+        truth = {tuple(r) for r in conn.execute(query)}
+    if not truth:
+        print("no ground truth in bi.seed_truth")
+        return
+    print(
+        f"ground truth: {len(truth):,} injected, {len(truth & found):,} found, "
+        f"{len(truth - found):,} missed, {len(found - truth):,} extra"
+    )
 
 
 if __name__ == "__main__":
