@@ -65,6 +65,13 @@ class ExecutedRun:
 
         return render_report_html(self.notebook, self.title)
 
+    @cached_property
+    def print_html(self) -> str:
+        """The PDF's source (small print stylesheet)."""
+        from pulsebi.reports.html import render_print_html
+
+        return render_print_html(self.notebook, self.title)
+
 
 def parse_parameter(text: str) -> tuple[str, Any]:
     """`key=value` from the command line; the value is read as a YAML scalar."""

@@ -1,8 +1,8 @@
 """Notebook -> HTML with nbconvert: no code cells, no scripts, no CDN links, images inline.
 
-Two looks from templates of our own (in ./templates, found through `extra_template_basedirs`):
-`pulsebi` extends JupyterLab's `lab` template for the report file and the PDF; `pulsebi_mail`
-extends the `basic` markup with a few inline styles for a compact email body.
+Three looks from templates of our own (in ./templates, found through `extra_template_basedirs`):
+`pulsebi` extends JupyterLab's `lab` template for the report file; `pulsebi_print` (the PDF's
+source) and `pulsebi_mail` (a compact email body) extend the `basic` markup with small styles.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 TEMPLATES = Path(__file__).with_name("templates")
 REPORT_TEMPLATE = "pulsebi"
 MAIL_TEMPLATE = "pulsebi_mail"
+PRINT_TEMPLATE = "pulsebi_print"
 REMOVE_TAG = "remove-cell"
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 _PNG_SRC = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
@@ -52,6 +53,13 @@ def render_report_html(notebook: Any, title: str) -> str:
     nb = _report_cells(notebook)
     nb.metadata["title"] = title
     body, _ = _exporter(REPORT_TEMPLATE, embed_images=True).from_notebook_node(nb)
+    return strip_scripts(body)
+
+
+def render_print_html(notebook: Any, title: str) -> str:
+    """The PDF's source: basic markup, A4 print styles, SVG charts kept as vectors."""
+    nb = _report_cells(notebook)
+    body, _ = _exporter(PRINT_TEMPLATE).from_notebook_node(nb, resources={"report_title": title})
     return strip_scripts(body)
 
 

@@ -1,5 +1,5 @@
 """Report HTML -> PDF with WeasyPrint (A4; tables break across pages with repeated headers —
-the page rules live in the `pulsebi` template's CSS)."""
+the page rules live in the `pulsebi_print` template's CSS)."""
 
 from __future__ import annotations
 
@@ -19,5 +19,5 @@ def render_pdf(html: str, base_url: Path | None = None) -> bytes:
 def write_pdf(run: Any) -> Path:
     """Sink: `report.pdf` in the run directory."""
     path = run.directory / "report.pdf"
-    path.write_bytes(render_pdf(run.html, run.directory))
+    path.write_bytes(render_pdf(run.print_html, run.directory))
     return path
