@@ -124,13 +124,26 @@ def test_a_sale_without_splits_is_reported_only_as_no_split(seeded_engine) -> No
 
 def test_anomalous_days_stand_out_from_their_weekday(seeded, seeded_engine) -> None:
     with seeded_engine.connect() as conn:
-        rows = conn.execute(text(
-            "select t.reason, t.branch_id, t.day, b.id is not null as known"
-            " from bi.seed_truth t left join crm.branches b on b.id = t.branch_id"
-            " where t.kind = 'anomalous_day'"
-        )).all()  # fmt: skip
-    assert rows and all(r.known for r in rows)
+        rows = conn.execute(text("""
+            with daily as (
+              select branch_id, (created_at at time zone :tz)::date as day, count(*) as n
+              from crm.leads group by 1, 2)
+            select t.reason, t.day, b.id is not null as known,
+              coalesce((select n from daily d where d.branch_id = t.branch_id
+                        and d.day = t.day), 0) as n,
+              (select coalesce(sum(n), 0) / 8.0 from daily d where d.branch_id = t.branch_id
+                 and d.day in (select t.day + 7 * k from generate_series(-4, 4) k where k <> 0)
+              ) as usual
+            from bi.seed_truth t left join crm.branches b on b.id = t.branch_id
+            where t.kind = 'anomalous_day'
+        """), {"tz": seeded.tz}).all()  # fmt: skip
+    assert {r.reason for r in rows} == {"spike", "dip"} and all(r.known for r in rows)
     assert all(date(2024, 11, 20) <= r.day < date(2026, 11, 20) for r in rows)
+    for r in rows:
+        if r.reason == "spike":
+            assert r.n >= 2 * r.usual + 4, r
+        else:
+            assert r.n <= r.usual, r
 
 
 def test_values_stay_in_the_contract_value_sets(seeded_engine) -> None:

@@ -39,10 +39,10 @@ def build_dataset(
 
     step("organisation")
     staff = org.Staff(org.make_employees(cal, rng_for(seed, "employees")))
-    factors, truth = problems.choose_anomalies(cal, rng_for(seed, "anomalies"), opened)
+    lam, truth = problems.choose_anomalies(cal, rng_for(seed, "anomalies"), opened, expected)
 
     step("leads and journeys")
-    leads = journeys.make_leads(cal, rng_for(seed, "leads"), expected * factors, staff)
+    leads = journeys.make_leads(cal, rng_for(seed, "leads"), lam, staff)
     touches = journeys.make_touches(leads, rng_for(seed, "touches"))
     appts = journeys.make_appointments(
         cal, rng_for(seed, "appointments"), leads, staff, history_end

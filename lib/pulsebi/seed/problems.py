@@ -11,8 +11,9 @@ and reason), plus the anomalous days a trend detector should flag. Columns fille
 - external: invoice_no and day; sale_id and branch_id unless missing_in_crm (day is then the
   invoice's invoiced_on, else the sale's date). missing_externally's invoice_no is the sale's
   external_ref that accounting lacks.
-- anomalous_day (spike, dip): branch_id, day, detail ("leads x4.21 of normal"): that branch's
-  lead volume on that local day was multiplied by the factor.
+- anomalous_day (spike, dip): branch_id, day, detail ("expected leads x4.2"): that branch's
+  expected lead volume on that local day was multiplied by the factor (a spike adds at least
+  SPIKE_FLOOR leads, so it stands out at small scales too).
 
 Clean edge cases are planted on purpose (not in the truth): 3-way splits of 0.3333 (sum 0.9999),
 a sale whose shares sum to 1.0001, commissions and invoice amounts one cent off.
@@ -35,6 +36,7 @@ SPLIT_REASONS = ["share_sum", "commission_mismatch", "duplicate_employee", "empl
 EXTERNAL_REASONS = ["amount_mismatch", "status_mismatch", "missing_externally", "missing_in_crm"]
 RATE = 0.003  # injected problems per eligible row, for each reason
 MISSING_EMPLOYEE = 9001
+SPIKE_FLOOR = 8.0
 DAY = 86400
 
 
@@ -51,10 +53,10 @@ def truth_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def choose_anomalies(
-    cal: Calendar, rng: np.random.Generator, opened: np.ndarray
+    cal: Calendar, rng: np.random.Generator, opened: np.ndarray, expected: np.ndarray
 ) -> tuple[np.ndarray, list[dict]]:
-    """Spike and dip days of a branch's lead volume: a factor per (branch, day) and the truth."""
-    factors = np.ones((len(opened), cal.n_days))
+    """Spike and dip days of a branch's lead volume: the changed expectation and the truth."""
+    lam = expected.copy()
     days = cal.days()
     usable = (
         (days[None, :] >= opened[:, None] + 60)
@@ -68,13 +70,16 @@ def choose_anomalies(
     reasons = np.where(rng.permutation(len(picked)) < n, "spike", "dip")
     truth = []
     for (b, d), reason in zip(picked, reasons, strict=True):
-        factor = rng.uniform(3.5, 5.0) if reason == "spike" else rng.uniform(0.0, 0.12)
-        factors[b, d] = factor
+        if reason == "spike":
+            lam[b, d] = max(expected[b, d] * rng.uniform(3.5, 5.0), expected[b, d] + SPIKE_FLOOR)
+        else:
+            lam[b, d] = expected[b, d] * rng.uniform(0.0, 0.12)
         truth.append(
             dict(kind="anomalous_day", reason=reason, branch_id=b + 1,
-                 day=to_dates(days[d:d + 1])[0], detail=f"leads x{factor:.2f} of normal")
+                 day=to_dates(days[d:d + 1])[0],
+                 detail=f"expected leads x{lam[b, d] / expected[b, d]:.1f}")
         )  # fmt: skip
-    return factors, truth
+    return lam, truth
 
 
 def choose_ghosts(rng: np.random.Generator, appts: Appointments) -> np.ndarray:

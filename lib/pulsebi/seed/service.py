@@ -7,8 +7,8 @@ import pandas as pd
 
 from pulsebi.seed.calendar import Calendar, to_timestamps
 
-JOB_TICKET_RATE = 0.14
-OTHER_TICKETS = 0.3  # tickets without a job, per job ticket
+JOB_TICKET_RATE = 0.22
+OTHER_TICKETS = 0.6  # tickets without a job, per job ticket
 JOB_CATEGORIES = (["warranty", "installation", "damage"], [0.5, 0.35, 0.15])
 OTHER_CATEGORIES = (["billing", "scheduling", "general"], [0.35, 0.4, 0.25])
 PRIORITIES = np.array(["low", "normal", "high", "urgent"], dtype=object)
