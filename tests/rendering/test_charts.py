@@ -164,3 +164,15 @@ def test_few_dates_get_a_tick_each() -> None:
     assert len(live.axes[0].tick_values) == 3 and live.axes[0].tick_format == "%b %d"
     ticks = render(CASES[0], static=True).figure.axes[0].get_xticklabels()
     assert [t.get_text() for t in ticks] == ["Mar 07", "Mar 08", "Mar 09"]
+
+
+def test_value_axes_end_on_round_ticks() -> None:
+    from pulsebi.charts.live import nice_ticks
+
+    assert nice_ticks(0, 9000.5) == [0, 2000, 4000, 6000, 8000, 10000]
+    assert nice_ticks(1234.5, 2500.25) == [1000, 1500, 2000, 2500, 3000]
+    assert nice_ticks(0, 0.31) == [0, 0.1, 0.2, 0.3, 0.4]
+    flat = nice_ticks(5, 5)  # one value still gets an axis around it
+    assert flat[0] < 5 < flat[-1]
+    stacked = render(CASES[3], static=False)  # 2026-03: 9 + 7 leads
+    assert stacked.axes[1].tick_values[-1] >= 16 and stacked.marks[0].scales["y"].min == 0

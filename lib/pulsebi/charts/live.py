@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pulsebi.charts.formats import AXIS_LABEL, D3_AXIS, D3_TOOLTIP
@@ -28,6 +29,7 @@ def render_live(spec: ChartSpec) -> Any:
         legend_text=HALO,
         legend_style={"fill": "white", "fill-opacity": "0.85", "stroke": "none"},
         animation_duration=300,
+        padding_y=0.0,
     )
     fig.add_class("pbi-chart")
     draw_live(fig, spec)
@@ -38,7 +40,11 @@ def draw_live(fig: Any, spec: ChartSpec) -> None:
     """(Re)draw `spec` on an existing Figure: filters change the data, the view stays in place."""
     data = chart_data(spec)
     marks, axes = ([], []) if data.empty else _BUILD[spec.kind](spec, data)
+    left = 80
+    if spec.kind in ("hbar", "funnel") and data.x:  # room for the category labels
+        left = max(left, min(220, 20 + 7 * max(len(str(x)) for x in data.x)))
     with fig.hold_sync():
+        fig.fig_margin = {**fig.fig_margin, "left": left}
         fig.marks = marks
         fig.axes = axes
         fig.title = spec.title + (NO_DATA if data.empty else "")
@@ -78,16 +84,47 @@ def _x_array(data: ChartData) -> Any:
     return np.array(data.x)
 
 
+def nice_ticks(low: float, high: float, target: int = 5) -> list[float]:
+    """Round tick values (steps of 1, 2, 2.5 or 5 × 10^k) covering [low, high]."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return [0.0, 1.0]
+    if high <= low:
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    raw = (high - low) / target
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start, end = math.floor(low / step) * step, math.ceil(high / step) * step
+    return [round(start + i * step, 10) for i in range(round((end - start) / step) + 1)]
+
+
+def _value_scale(spec: ChartSpec, data: ChartData) -> Any:
+    """A value scale ending on round ticks; bars and areas start at zero."""
+    import bqplot as bq
+
+    rows = data.plotted(spec.kind)
+    if spec.kind == "stacked_bar":
+        rows = [[sum(col) for col in zip(*rows, strict=True)]]
+    values = [v for row in rows for v in row if not math.isnan(v)]
+    low, high = min(values, default=0.0), max(values, default=1.0)
+    if spec.kind != "line":
+        low, high = min(low, 0.0), max(high, 0.0)
+    ticks = nice_ticks(low, high)
+    scale = bq.LinearScale(min=ticks[0], max=ticks[-1])
+    scale.pulsebi_ticks = ticks
+    return scale
+
+
 def _value_axis(spec: ChartSpec, scale: Any, side: str = "left") -> Any:
     import bqplot as bq
 
     return bq.Axis(
         scale=scale,
         side=side,
+        tick_values=getattr(scale, "pulsebi_ticks", None),
         tick_format=D3_AXIS.get(spec.units, ""),
         label=AXIS_LABEL.get(spec.units, ""),
         label_offset="3.5em",
-        num_ticks=5,
         grid_lines="solid",
         grid_color="#dadce0",
     )
@@ -98,7 +135,7 @@ def _build_lines(spec: ChartSpec, data: ChartData) -> tuple[list[Any], list[Any]
     import numpy as np
 
     xs = _x_scale(data)
-    ys = bq.LinearScale(min=0.0) if spec.kind == "area" else bq.LinearScale()
+    ys = _value_scale(spec, data)
     k = len(data.series)
     mark = bq.Lines(
         x=_x_array(data),
@@ -128,7 +165,7 @@ def _build_bars(spec: ChartSpec, data: ChartData) -> tuple[list[Any], list[Any]]
 
     horizontal = spec.kind in ("hbar", "funnel")
     xs = bq.OrdinalScale(reverse=horizontal)  # first row on top when horizontal
-    ys = bq.LinearScale(min=0.0)
+    ys = _value_scale(spec, data)
     values = np.array(data.plotted(spec.kind), dtype=float)
     k = len(data.series)
     mark = bq.Bars(
