@@ -54,8 +54,11 @@ def count_rows(settings: Settings) -> dict[str, int]:
         }
 
 
-def bring_up(settings: Settings, *, seed: bool = True, echo: Echo = print) -> PlatformStatus:
-    """Start (or find) the servers, migrate, load demo data into an empty database."""
+def bring_up(
+    settings: Settings, *, seed: bool = True, serve: bool = True, echo: Echo = print
+) -> PlatformStatus:
+    """Start (or find) the servers, migrate, load demo data into an empty database, and start
+    the dashboards (`pulsebi serve`, detached; `pulsebi down` stops it)."""
     echo("starting services..." if settings.embedded_database else "connecting...")
     endpoints = resolve_endpoints(settings)
     engine = get_engine(settings)
@@ -73,6 +76,10 @@ def bring_up(settings: Settings, *, seed: bool = True, echo: Echo = print) -> Pl
 
     notes.append(refresh_views(engine, settings).describe())
     notes.append("data ready")
+    if serve:
+        from pulsebi.serve.launch import start_serving
+
+        notes.append(start_serving(settings))
     return PlatformStatus(
         database=_display_url(endpoints.database_url),
         redis=_display_url(endpoints.redis_url),

@@ -16,6 +16,7 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
 
 def test_up_with_configured_servers_migrates_and_reports(cli_env, engine) -> None:
     result = run(["up", "--no-seed"], cli_env)
+    run(["down"], cli_env)  # stops the dashboards server that `up` started
     assert result.returncode == 0, result.stderr
     assert "data ready" in result.stdout
     assert "schema revision" in result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from pathlib import Path
 
 from traitlets.config import Config
@@ -12,7 +13,7 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from pulsebi.errors import ConfigError
+from pulsebi.errors import ConfigError, ServiceError
 from pulsebi.serve.deployment import (
     Deployment,
     list_pages,
@@ -150,8 +151,21 @@ def cookie_secret(settings: Settings) -> bytes:
     return path.read_bytes()
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail early and clearly if the port is taken (Voilà would only log it)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host or "0.0.0.0", port))
+        except OSError:
+            raise ServiceError(
+                f"port {port} is in use: stop what listens there, or set PULSEBI_SERVE_PORT"
+            ) from None
+
+
 def run_server(deployment: Deployment, settings: Settings) -> None:
     """Serve `deployment` until interrupted (SIGINT/SIGTERM shut its kernels down)."""
+    check_port(settings.serve_host, port_of(deployment, settings))
     root, jupyter_dir = prepare_dirs(deployment, settings)
     # Voilà finds templates on the Jupyter data path; the linked checkout copy comes first.
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
