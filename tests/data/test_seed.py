@@ -294,3 +294,16 @@ def test_an_unmigrated_database_is_refused_and_no_export_is_written(
             conn.execute(text(f'drop database "{name}" with (force)'))
         admin.dispose()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ground_truth_holds_in_a_zone_with_odd_daylight_saving(db, settings) -> None:
+    zoned = settings.replace(tz="Australia/Lord_Howe")  # 30-minute DST shifts
+    engine = get_engine(zoned)
+    seed_database(engine, settings=zoned, years=1, scale=0.01, seed=11, today=date(2026, 4, 10))
+    assert derive_exceptions(engine, zoned) == recorded_truth(engine)
+    with engine.connect() as conn:
+        hours = conn.execute(text(
+            "select min(extract(hour from created_at at time zone :tz)),"
+            " max(extract(hour from created_at at time zone :tz)) from crm.leads"
+        ), {"tz": zoned.tz}).one()  # fmt: skip
+    assert hours[0] >= 7 and hours[1] <= 21
