@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import traitlets as t
@@ -41,9 +42,13 @@ class KpiTile(HtmlWidget):
     metric = t.Unicode(None, allow_none=True)  # metric id: thresholds and direction
     better = t.Unicode(None, allow_none=True)  # "higher"/"lower"; default from thresholds
     comparison = t.Unicode("")  # e.g. "vs same period last year"
+    also = t.List()  # more comparisons: [(label, value), ...], e.g. [("vs previous period", 9.5)]
     note = t.Unicode("")  # small print: a basis, a period
     key = t.Unicode("")  # stable id in the page (data-tile); default: the label slugged
-    _drawn = ("label", "value", "previous", "unit", "metric", "better", "comparison", "note", "key")
+    _drawn = (
+        "label", "value", "previous", "unit", "metric", "better", "comparison", "also", "note",
+        "key",
+    )  # fmt: skip
 
     @t.validate("unit")
     def _check_unit(self, proposal: Any) -> str:
@@ -62,6 +67,7 @@ class KpiTile(HtmlWidget):
             metric=self.metric,
             better=self.direction,
             comparison=self.comparison,
+            also=self.also,
             note=self.note,
             key=self.key,
             state=self.state,
@@ -78,6 +84,7 @@ def tile_html(
     metric: str | None = None,
     better: str | None = None,
     comparison: str = "",
+    also: Sequence[tuple[str, Any]] = (),
     note: str = "",
     key: str = "",
     state: str = "ready",
@@ -86,7 +93,8 @@ def tile_html(
     """A tile as self-contained HTML (inline styles only): the static rendering and the live one."""
     status = thresholds.status(metric, value) if state != "loading" else None
     edge = TONES.get(status or "", RULE)
-    change = describe_change(value, previous, unit, better) if previous is not None else None
+    comparisons = [(comparison, previous)] if previous is not None else []
+    comparisons += [(str(text), other) for text, other in also]
     badge = _badge(state, stale_since)
     dim = "opacity:0.45;" if state in ("loading", "stale") else ""
     parts = [
@@ -101,11 +109,12 @@ def tile_html(
         f'<div class="pbi-tile-value" style="font-size:26px;font-weight:700;margin:4px 0;{dim}">'
         f"{html.escape(format_value(value, unit))}</div>",
     ]
-    if change is not None:
+    for text, other in comparisons:
+        change = describe_change(value, other, unit, better)
         parts.append(
             f'<div class="pbi-tile-change" data-tone="{change.tone}" style="font-size:13px;'
             f'color:{TONES[change.tone]}">{change.arrow} {html.escape(change.text)}'
-            f' <span style="color:{MUTED}">{html.escape(comparison)}</span></div>'
+            f' <span style="color:{MUTED}">{html.escape(text)}</span></div>'
         )
     if note:
         parts.append(
