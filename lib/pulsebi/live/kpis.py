@@ -44,7 +44,6 @@ PERIODS: dict[str, Period] = {
 # metric id -> crm tables whose writes can change it
 METRIC_TABLES: dict[str, frozenset[str]] = {
     "net_revenue": frozenset({"sales"}),
-    "bookings": frozenset({"sales"}),
     "leads": frozenset({"leads"}),
     "lead_to_appointment_rate": frozenset({"leads", "appointments"}),
     "closing_rate": frozenset({"appointments"}),
@@ -60,10 +59,14 @@ METRIC_TABLES: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class LiveKpi:
+    """`min_interval`: a costly KPI a change makes due is recomputed at most every that many
+    seconds (0: with every change), so it never holds back the cheap ones."""
+
     key: str
     metric: str
     period: str
     by: tuple[str, ...] = ("branch",)
+    min_interval: float = 0.0
 
     @property
     def tables(self) -> frozenset[str]:
@@ -73,8 +76,8 @@ class LiveKpi:
         return PERIODS[self.period](today)
 
 
-def _kpi(metric: str, period: str) -> LiveKpi:
-    return LiveKpi(f"{metric}.{period}", metric, period)
+def _kpi(metric: str, period: str, min_interval: float = 0.0) -> LiveKpi:
+    return LiveKpi(f"{metric}.{period}", metric, period, min_interval=min_interval)
 
 
 REGISTRY: dict[str, LiveKpi] = {
@@ -84,17 +87,17 @@ REGISTRY: dict[str, LiveKpi] = {
         _kpi("net_revenue", "wtd"),
         _kpi("net_revenue", "mtd"),
         _kpi("net_revenue", "ytd"),
-        _kpi("bookings", "today"),
         _kpi("leads", "today"),
         _kpi("lead_to_appointment_rate", "mtd"),
         _kpi("closing_rate", "mtd"),
-        _kpi("pipeline_value", "now"),
         _kpi("calls_made", "today"),
         _kpi("appointments_set", "today"),
         _kpi("doors_knocked", "today"),
         _kpi("leads_generated", "today"),
         _kpi("ticket_volume", "today"),
         _kpi("jobs_in_progress", "now"),
+        # raw tables over 90 trailing days: seconds on a large CRM
+        _kpi("pipeline_value", "now", min_interval=10.0),
     )
 }
 

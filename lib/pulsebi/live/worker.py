@@ -77,6 +77,8 @@ class LiveWorker:
         self.published: dict[str, object] = {}  # field -> value Redis holds
         self.redis = None
         self.down_since: float | None = None
+        self.computed_at: dict[str, float] = {}  # KPI key -> monotonic time of its last compute
+        self.deferred: dict[str, LiveKpi] = {}  # due KPIs waiting for their min_interval
         self._seq = 0
 
     # --- the loop ---------------------------------------------------------------------------
@@ -125,7 +127,10 @@ class LiveWorker:
                 today = self.today()
                 self.recompute(self.kpis, prune=True)
                 last_full = now
-            timeout = max(0.0, min(0.5, last_beat + channel.HEARTBEAT_EVERY - now))
+            if self.deferred and now >= self.next_deferred():
+                self.recompute(list(self.deferred.values()))
+            wake = min(last_beat + channel.HEARTBEAT_EVERY, self.next_deferred())
+            timeout = max(0.0, min(0.5, wake - now))
             if not conn.notifies and select.select([conn], [], [], timeout)[0]:
                 conn.poll()
             if conn.notifies:
@@ -155,15 +160,29 @@ class LiveWorker:
         self._seq = max(self._seq + 1, time.time_ns() // 1000)
         return self._seq
 
+    def next_deferred(self) -> float:
+        if not self.deferred:
+            return float("inf")
+        return min(self.computed_at.get(k.key, 0) + k.min_interval for k in self.deferred.values())
+
     def recompute(self, kpis: Iterable[LiveKpi], *, prune: bool = False) -> None:
         """Compute `kpis`, write and publish the values that changed (one KPI at a time, so
-        the first tiles move before the last KPI is computed)."""
-        kpis = list(kpis)
-        if not kpis:
+        the first tiles move before the last KPI is computed). A KPI computed less than its
+        `min_interval` ago waits (unless `prune`: a full recompute computes everything)."""
+        now = time.monotonic()
+        due = []
+        for kpi in kpis:
+            if prune or now - self.computed_at.get(kpi.key, -1e9) >= kpi.min_interval:
+                due.append(kpi)
+                self.deferred.pop(kpi.key, None)
+            else:
+                self.deferred[kpi.key] = kpi
+        if not due:
             return
         freshen(self.settings)
         seen: set[str] = set()
-        for _kpi, values in compute_kpis(kpis, self.settings, self.today()):
+        for kpi, values in compute_kpis(due, self.settings, self.today()):
+            self.computed_at[kpi.key] = time.monotonic()
             seen.update(values)
             self.write_values(values)
         if prune:

@@ -1,0 +1,375 @@
+"""Live KPIs end to end: INSERT commit → tile text change in Chromium, and the trigger's cost.
+
+    python bench/live_latency.py [--database-url postgresql://postgres@127.0.0.1/pulsebi_bench_live]
+        [--redis-url redis://127.0.0.1:6379/0] [--events 250] [--rate 50] [--pages 1,20]
+
+Builds its own small database (branches, no other rows), starts the live worker
+(`python -m pulsebi.live`) and Voilà on tests/notebooks/live_tile.ipynb (one tile: net revenue
+today), opens the pages in Chromium with a MutationObserver on the tile's value, and inserts
+sales of $1.00 at `--rate` per second. Event i is on a page when the tile first shows a total
+≥ base + i; latency = that DOM time − the INSERT's commit time (same clock). Also reported:
+commit → subscriber callback in this process (no browser), and the trigger's added cost per
+INSERT (single-row autocommit INSERTs, triggers on vs off, interleaved blocks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from pulsebi.db import get_engine
+from pulsebi.db.migrate import upgrade_database
+from pulsebi.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "tests" / "notebooks" / "live_tile.ipynb"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]  # fmt: skip
+TILE_VALUE = '.pbi-tile[data-tile="live-revenue"] .pbi-tile-value'
+OBSERVER = """
+() => {
+  window.__changes = [];
+  let last = null;
+  const look = () => {
+    const el = document.querySelector('SELECTOR');
+    const text = el ? el.textContent : null;
+    if (text !== null && text !== last) {
+      last = text;
+      window.__changes.push([performance.timeOrigin + performance.now(), text]);
+    }
+  };
+  new MutationObserver(look).observe(document.body,
+    {subtree: true, childList: true, characterData: true});
+  look();
+}
+""".replace("SELECTOR", TILE_VALUE)
+SALE = (
+    "insert into crm.sales (id, lead_id, branch_id, sold_at, amount, commission_rate, product, "
+    "status) values (%s, 1, %s, now(), %s, 0.1, 'roof', 'active')"
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def money(text_: str) -> float:
+    return float(re.sub(r"[^0-9.\-]", "", text_) or "nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- set-up ------------------------------------------------------------------------------------
+
+
+def make_database(url: str) -> None:
+    u = make_url(url).set(drivername="postgresql+psycopg2")
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'drop database if exists "{u.database}" with (force)'))
+        conn.execute(text(f'create database "{u.database}"'))
+    admin.dispose()
+
+
+def prepare(settings) -> None:
+    engine = get_engine(settings)
+    upgrade_database(engine)
+    with engine.begin() as conn:
+        for i, code in enumerate(("DAL", "HOU", "AUS", "SAT"), start=1):
+            conn.execute(
+                text("insert into crm.branches values (:i, :c, :c, 'America/Chicago', "
+                     "'2020-01-01')"), {"i": i, "c": code},
+            )  # fmt: skip
+
+
+def start(argv: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(argv, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            cwd=log.parent, start_new_session=True)  # fmt: skip
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read(100)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+# --- the measurement ----------------------------------------------------------------------------
+
+
+def open_pages(browser, url: str, count: int, pages: list) -> None:
+    while len(pages) < count:
+        page = browser.new_context().new_page()
+        page.goto(url)
+        page.wait_for_selector('.pbi-tile[data-tile="live-revenue"][data-state="live"]',
+                               timeout=120_000)  # fmt: skip
+        page.evaluate(OBSERVER)
+        pages.append(page)
+
+
+def run_events(conn, first_id: int, events: int, rate: float) -> list[float]:
+    """Insert `events` sales of $1.00 at `rate` per second; their commit times (epoch s)."""
+    commits = []
+    t0 = time.perf_counter() + 0.2
+    with conn.cursor() as cur:
+        for i in range(events):
+            target = t0 + i / rate
+            while (left := target - time.perf_counter()) > 0:
+                time.sleep(left)
+            cur.execute(SALE, (first_id + i, 1 + i % 4, "1.00"))  # autocommit: returns after commit
+            commits.append(time.time())
+    return commits
+
+
+def measure(pages, conn, sub, sub_times, first_id, events, rate) -> dict:
+    base = [money(p.evaluate("() => window.__changes.at(-1)[1]")) for p in pages]
+    sub_base = sub.values["net_revenue.today"]["v"]
+    sub_times.clear()
+    commits = run_events(conn, first_id, events, rate)
+    deadline = time.monotonic() + 30
+    target = [b + events for b in base]
+    for page, goal in zip(pages, target, strict=True):
+        while money(page.evaluate("() => window.__changes.at(-1)[1]")) < goal:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the tiles did not reach the final total in 30 s")
+            time.sleep(0.05)
+    dom, missed = [], 0
+    for page, b in zip(pages, base, strict=True):
+        changes = [(t / 1000, money(s)) for t, s in page.evaluate("() => window.__changes")]
+        for i, committed in enumerate(commits, start=1):
+            seen = next((t for t, v in changes if v >= b + i - 0.001 and t >= committed), None)
+            if seen is None:
+                missed += 1
+            else:
+                dom.append((seen - committed) * 1000)
+    sub = []
+    for i, committed in enumerate(commits, start=1):
+        seen = next((t for t, v in sub_times if v >= sub_base + i - 0.001 and t >= committed), None)
+        if seen is not None:
+            sub.append((seen - committed) * 1000)
+    return {
+        "pages": len(pages), "events": events, "rate": rate, "samples": len(dom),
+        "missed": missed, "dom_p50_ms": percentile(dom, 0.5), "dom_p95_ms": percentile(dom, 0.95),
+        "dom_max_ms": max(dom), "subscriber_p50_ms": percentile(sub, 0.5) if sub else None,
+        "subscriber_p95_ms": percentile(sub, 0.95) if sub else None,
+    }  # fmt: skip
+
+
+# --- the trigger's cost -------------------------------------------------------------------------
+
+
+def trigger_cost(dsn: dict, rounds: int, block: int) -> dict:
+    """Median per-INSERT time, triggers on vs off, in interleaved blocks, a LISTENer draining."""
+    conn = psycopg2.connect(**dsn)
+    conn.autocommit = True
+    listener = psycopg2.connect(**dsn)
+    listener.autocommit = True
+    listener.cursor().execute("listen pulsebi_crm")
+    stop = threading.Event()
+
+    def drain() -> None:
+        import select
+
+        while not stop.is_set():
+            if select.select([listener], [], [], 0.2)[0]:
+                listener.poll()
+                listener.notifies.clear()
+
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
+    cur = conn.cursor()
+    next_id = [50_000_000]
+    results: dict[str, list[float]] = {"off": [], "on": [], "off_tx": [], "on_tx": []}
+
+    def block_of(mode: str, in_tx: bool) -> float:
+        times = []
+        if in_tx:
+            conn.autocommit = False
+        for _ in range(block):
+            next_id[0] += 1
+            t = time.perf_counter()
+            cur.execute(SALE, (next_id[0], 1 + next_id[0] % 4, "10.00"))
+            times.append(time.perf_counter() - t)
+        if in_tx:
+            conn.commit()
+            conn.autocommit = True
+        return statistics.median(times) * 1e6
+
+    for _ in range(rounds):
+        for mode in ("off", "on"):
+            cur.execute(f"alter table crm.sales {'disable' if mode == 'off' else 'enable'} "
+                        "trigger pulsebi_notify_ins")  # fmt: skip
+            block_of(mode, False)  # warm-up
+            results[mode].append(block_of(mode, False))
+            results[f"{mode}_tx"].append(block_of(mode, True))
+    cur.execute("alter table crm.sales enable trigger pulsebi_notify_ins")
+    # a bulk load: one COPY-like INSERT ... SELECT of 100k rows
+    bulk = {}
+    for mode in ("off", "on", "off", "on"):
+        cur.execute(f"alter table crm.sales {'disable' if mode == 'off' else 'enable'} "
+                    "trigger pulsebi_notify_ins")  # fmt: skip
+        start_id = next_id[0] + 1
+        next_id[0] += 100_000
+        t = time.perf_counter()
+        cur.execute(
+            "insert into crm.sales select g, 1, null, 1 + g %% 4, now(), 10, 0.1, 'roof', "
+            "'active', null, null from generate_series(%s, %s) g", (start_id, next_id[0]),
+        )  # fmt: skip
+        bulk[mode] = (time.perf_counter() - t) * 1000
+    cur.execute("alter table crm.sales enable trigger pulsebi_notify_ins")
+    stop.set()
+    drainer.join()
+    conn.close()
+    listener.close()
+    med = {k: statistics.median(v) for k, v in results.items()}
+    return {
+        "insert_us_off": med["off"], "insert_us_on": med["on"],
+        "added_pct": (med["on"] / med["off"] - 1) * 100,
+        "in_tx_insert_us_off": med["off_tx"], "in_tx_insert_us_on": med["on_tx"],
+        "in_tx_added_pct": (med["on_tx"] / med["off_tx"] - 1) * 100,
+        "bulk_100k_ms_off": bulk["off"], "bulk_100k_ms_on": bulk["on"],
+        "rounds": rounds, "block": block,
+    }  # fmt: skip
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default="postgresql://postgres@127.0.0.1:5432/pulsebi_bench_live"
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--events", type=int, default=250)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--pages", default="1,20", help="comma-separated page counts")
+    parser.add_argument("--trigger-rounds", type=int, default=15)
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="pulsebi-bench-live-"))
+    namespace = f"bench-live-{os.getpid()}"
+    env = dict(os.environ, DATABASE_URL=args.database_url, REDIS_URL=args.redis_url,
+               PULSEBI_NAMESPACE=namespace, PULSEBI_DATA_DIR=str(work / "data"))  # fmt: skip
+    settings = load_settings(env)
+    make_database(args.database_url)
+    prepare(settings)
+    engine = get_engine(settings)
+    _, dsn = engine.dialect.create_connect_args(engine.url)
+    results: dict = {"runs": []}
+    try:
+        if not args.skip_browser:
+            results["runs"] = browser_runs(args, env, settings, work, dsn)
+        # the worker is stopped by now: a LISTENer that only drains stands for it
+        results["trigger"] = trigger_cost(dsn, args.trigger_rounds, 200)
+    finally:
+        engine.dispose()
+        shutil.rmtree(work, ignore_errors=True)
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def browser_runs(args, env, settings, work: Path, dsn: dict) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    from pulsebi.live.subscriber import LiveSubscriber
+
+    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
+    procs: list[subprocess.Popen] = []
+    procs.append(start([sys.executable, "-m", "pulsebi.live"], env, work / "worker.log"))
+    port = free_port()
+    procs.append(start(
+        [sys.executable, "-m", "voila", NOTEBOOK.name, "--no-browser", f"--port={port}",
+         "--Voila.ip=127.0.0.1", "--show_tracebacks=True"], env, work / "voila.log",
+    ))  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    wait_http(url)
+    sub_times: list[tuple[float, float]] = []
+    sub = LiveSubscriber(settings).start()
+
+    def record(update) -> None:
+        if update.value is not None:
+            sub_times.append((time.time(), update.value))
+
+    sub.subscribe("net_revenue.today", record)
+    conn = psycopg2.connect(**dsn)
+    conn.autocommit = True
+    runs = []
+    first_id = 1
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            pages: list = []
+            for count in [int(n) for n in args.pages.split(",")]:
+                open_pages(browser, url, count, pages)
+                time.sleep(2)  # let the kernels settle
+                print(f"measuring with {count} page(s)...", flush=True)
+                runs.append(measure(pages, conn, sub, sub_times, first_id, args.events, args.rate))
+                first_id += args.events
+            browser.close()
+    finally:
+        sub.stop()
+        conn.close()
+        stop(procs)
+    return runs
+
+
+def report(results: dict) -> None:
+    for run in results["runs"]:
+        print(f"{run['pages']:>3} page(s), {run['events']} events at {run['rate']:.0f}/s: "
+              f"commit→DOM p50 {run['dom_p50_ms']:.1f} ms, p95 {run['dom_p95_ms']:.1f} ms, "
+              f"max {run['dom_max_ms']:.1f} ms ({run['samples']} samples, {run['missed']} missed); "
+              f"commit→subscriber p50 {run['subscriber_p50_ms']:.1f} ms, "
+              f"p95 {run['subscriber_p95_ms']:.1f} ms")  # fmt: skip
+    t = results.get("trigger")
+    if t:
+        print(f"trigger: autocommit INSERT {t['insert_us_off']:.0f} µs → "
+              f"{t['insert_us_on']:.0f} µs (+{t['added_pct']:.1f}%); inside a transaction "
+              f"{t['in_tx_insert_us_off']:.0f} µs → {t['in_tx_insert_us_on']:.0f} µs "
+              f"(+{t['in_tx_added_pct']:.1f}%); bulk 100k rows {t['bulk_100k_ms_off']:.0f} ms → "
+              f"{t['bulk_100k_ms_on']:.0f} ms")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
