@@ -195,3 +195,15 @@ def test_bind_tile_rejects_an_unknown_kpi(live_settings, start_subscriber) -> No
     with pytest.raises(UsageError, match="refresh 'soon'"):
         bind_tile(KpiTile(label="x"), "leads.today", refresh="soon",
                   subscriber=start_subscriber(live_settings))  # fmt: skip
+
+
+def test_the_refresh_picker_sets_the_page_refresh(live_settings, start_subscriber) -> None:
+    from pulsebi.live.tiles import refresh_picker
+
+    sub = start_subscriber(live_settings)
+    picker = refresh_picker(subscriber=sub)
+    assert picker.value == "live"
+    picker.value = 30
+    assert sub.page_refresh == 30.0
+    picker.value = "live"
+    assert sub.page_refresh == 0.0
