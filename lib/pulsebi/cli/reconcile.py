@@ -75,20 +75,29 @@ def _echo(frame: Any, format_: str) -> None:
 
 
 def _print_table(frame: Any) -> None:
+    """Only the columns that say something (no all-empty ones, dates rather than instants),
+    as wide as they need: a long line beats a folded one."""
     from rich.console import Console
     from rich.table import Table
 
     from pulsebi.reconcile.output import format_cell
 
-    console = Console()
     if frame.empty:
-        console.print("no exceptions")
+        Console().print("no exceptions")
         return
-    table = Table(show_lines=False)
-    for column in frame.columns:
-        table.add_column(column, overflow="fold")
-    for row in frame.itertuples(index=False, name=None):
-        table.add_row(*(format_cell(v) for v in row))
+    columns = [
+        c
+        for c in frame.columns
+        if frame[c].notna().any() and not (c.endswith("_at") and f"{c[:-3]}_on" in frame)
+    ]
+    cells = [[format_cell(v) for v in row] for row in frame[columns].itertuples(index=False)]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    console = Console(width=max(Console().width, sum(widths) + 3 * len(widths) + 1))
+    table = Table()
+    for column in columns:
+        table.add_column(column, no_wrap=True)
+    for row in cells:
+        table.add_row(*row)
     console.print(table)
     counts = frame["reason"].value_counts().sort_index()
     console.print(", ".join(f"{reason}: {n}" for reason, n in counts.items()))

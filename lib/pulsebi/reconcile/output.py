@@ -48,6 +48,8 @@ def format_csv(frame: pd.DataFrame) -> str:
 
 def format_cell(value: Any) -> str:
     """A cell as text for people: money and shares as written, times to the second."""
+    if isinstance(value, decimal.Decimal):
+        return str(value)  # numeric(12,2) keeps its cents, shares their four decimals
     value = json_value(value)
     if value is None:
         return ""

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from pulsebi.charts.export import TABLE_MIMETYPE, read_export_tables
+from pulsebi.charts.export import read_export_tables
 
 NOTEBOOKS = "notebooks/reconciliation"
 
@@ -22,27 +22,34 @@ def kernel_env(cli_env, monkeypatch):
         monkeypatch.setenv(name, cli_env[name])
 
 
-def execute(name: str, tmp_path, **parameters):
+def run_notebook(name: str, tmp_path, **parameters) -> dict:
     import papermill
 
     output = tmp_path / f"{name}.out.ipynb"
     papermill.execute_notebook(
-        f"{NOTEBOOKS}/{name}.ipynb", str(output), parameters={**parameters, "static": True},
+        f"{NOTEBOOKS}/{name}.ipynb", str(output), parameters=parameters,
         kernel_name="python3", progress_bar=False,
     )  # fmt: skip
-    notebook = json.loads(output.read_text())
-    html = "".join(
-        "".join(out.get("data", {}).get("text/html", ""))
-        for cell in notebook["cells"]
-        for out in cell.get("outputs", [])
-    )
-    widgets = [
+    return json.loads(output.read_text())
+
+
+def widget_outputs(notebook: dict) -> list:
+    return [
         out
         for cell in notebook["cells"]
         for out in cell.get("outputs", [])
         if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
     ]
-    assert widgets == []  # static: plain HTML only
+
+
+def execute(name: str, tmp_path, **parameters):
+    notebook = run_notebook(name, tmp_path, **parameters, static=True)
+    html = "".join(
+        "".join(out.get("data", {}).get("text/html", ""))
+        for cell in notebook["cells"]
+        for out in cell.get("outputs", [])
+    )
+    assert widget_outputs(notebook) == []  # static: plain HTML only
     return {t.name: t for t in read_export_tables(notebook)}, html
 
 
@@ -94,4 +101,12 @@ def test_external_notebook_reads_the_accounting_file(crm, kernel_env, tmp_path) 
     exceptions = rows_of(tables["Exceptions"])
     assert [(r["reason"], r["invoice_no"]) for r in exceptions] == [("missing_in_crm", "INV-2")]
     assert "missing_in_crm" in html
-    assert TABLE_MIMETYPE
+
+
+def test_live_mode_shows_the_filter_and_drill_down_widgets(crm, kernel_env, tmp_path) -> None:
+    crm.appointment(1)
+    notebook = run_notebook("ghost_appointments", tmp_path, static=False)
+    assert len(widget_outputs(notebook)) == 1
+    tables = read_export_tables(notebook)
+    assert [t.name for t in tables] == ["Summary by reason and branch", "Exceptions"]
+    assert tables[1].rows[0][:2] == ["no_sale", 1]
