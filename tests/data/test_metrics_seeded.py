@@ -85,7 +85,7 @@ def test_leads_by_month_and_closing_rate_match_direct_sql(seeded_views):
         settings.tz,
     )
     [row] = kpi_json(settings, "closing_rate")
-    assert row["closing_rate"] == pytest.approx(float(sold) / float(ran), rel=1e-12)
+    assert float(row["closing_rate"]) == pytest.approx(float(sold) / float(ran), rel=1e-12)
 
 
 def test_rep_revenue_matches_direct_sql(seeded_views):

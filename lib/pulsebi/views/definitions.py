@@ -86,5 +86,5 @@ spend_monthly = _view(
     _money("amount"),
 )  # fmt: skip
 
-VIEWS: dict[str, Table] = {t.name: t for t in view_metadata.tables.values()}
+VIEWS: dict[str, Table] = {t.name: t for t in view_metadata.tables.values()}  # costliest first
 VIEW_NAMES: tuple[str, ...] = tuple(VIEWS)

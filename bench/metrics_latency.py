@@ -1,0 +1,136 @@
+"""Metric latency on a large data set: cached, from the bi views, and from the raw crm tables.
+
+    python bench/generate.py --database-url postgresql://postgres@127.0.0.1:5432/pulsebi_bench
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/pulsebi_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/0 python bench/metrics_latency.py
+
+"Raw" runs the very same `metrics.compute` path (connection, validation, members, DataFrame)
+with the metric's source swapped for the crm table, so the ratio is the views' gain alone.
+Prints a Markdown report (copied into bench/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+from sqlalchemy import func, text
+
+from pulsebi import cache, metrics
+from pulsebi.db import get_engine
+from pulsebi.db.schema import appointments, sales
+from pulsebi.metrics import specs
+from pulsebi.metrics.query import Source
+from pulsebi.settings import get_settings
+from pulsebi.views import refresh_views
+
+RAW = {
+    "net_revenue": specs.Spec(
+        Source(sales, {"branch": "branch_id"}, ts="sold_at"),
+        {"net_revenue": lambda c: func.sum(c.amount).filter(c.status == "active")},
+        {"net_revenue": specs.ZERO},
+        lambda m: (m["net_revenue"],),
+    ),
+    "closing_rate": specs.Spec(
+        Source(appointments, {"branch": "branch_id"}, ts="scheduled_for"),
+        {
+            "num": lambda c: func.count().filter(c.status == "ran", c.result == "sold"),
+            "den": lambda c: func.count().filter(c.status == "ran"),
+        },
+        {"num": 0, "den": 0},
+        lambda m: (specs.ratio(m["num"], m["den"]),),
+    ),
+}
+
+
+@contextmanager
+def raw_source(metric_id: str):
+    saved = specs.SPECS[metric_id]
+    specs.SPECS[metric_id] = RAW[metric_id]
+    try:
+        yield
+    finally:
+        specs.SPECS[metric_id] = saved
+
+
+def timings(fn, runs: int) -> list[float]:
+    fn()  # warm-up
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--raw-runs", type=int, default=7)
+    args = parser.parse_args()
+    settings = get_settings()
+    engine = get_engine(settings)
+
+    refreshes = [refresh_views(engine, settings) for _ in range(3)]
+    with engine.connect() as conn:
+        rows = {
+            t: conn.execute(text(f"select count(*) from crm.{t}")).scalar_one()
+            for t in ("leads", "appointments", "sales", "sale_splits", "jobs")
+        }
+        view_rows = conn.execute(text("select count(*) from bi.sales_daily")).scalar_one()
+
+    today = date.today()
+    cases = [
+        ("net_revenue YTD by branch", "net_revenue",
+         {"start": date(today.year, 1, 1), "end": today + timedelta(days=1), "by": ["branch"]}),
+        ("net_revenue 12 months by branch × month", "net_revenue",
+         {"start": date(today.year - 1, today.month, 1), "end": date(today.year, today.month, 1),
+          "by": ["branch"], "grain": "month"}),
+        ("closing_rate 3 years by branch × week", "closing_rate",
+         {"start": date(today.year - 3, 1, 1), "end": today, "by": ["branch"], "grain": "week"}),
+    ]  # fmt: skip
+    lines = [
+        f"Data: {', '.join(f'{n:,} {t}' for t, n in rows.items())} "
+        f"({sum(rows.values()):,} sales-side rows); bi.sales_daily holds {view_rows:,} rows.",
+        "",
+        "| metric | cached p50 / p95 (ms) | views p50 / p95 (ms) | raw p50 / p95 (ms) "
+        "| raw ÷ views (p50) | views ÷ cached (p50) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, metric_id, kw in cases:
+
+        def run(use_cache: bool, metric_id=metric_id, kw=kw):
+            return metrics.compute(metric_id, settings=settings, use_cache=use_cache, **kw)
+
+        cache.reset()
+        view_frame = run(False)
+        cached = timings(lambda run=run: run(True), args.runs)
+        views = timings(lambda run=run: run(False), args.runs)
+        with raw_source(metric_id):
+            raw_frame = run(False)
+            raw = timings(lambda run=run: run(False), args.raw_runs)
+        assert raw_frame.equals(view_frame), f"raw and view results differ for {label}"
+        lines.append(
+            f"| {label} | {pct(cached, 50):.2f} / {pct(cached, 95):.2f} "
+            f"| {pct(views, 50):.2f} / {pct(views, 95):.2f} "
+            f"| {pct(raw, 50):.0f} / {pct(raw, 95):.0f} "
+            f"| {pct(raw, 50) / pct(views, 50):.0f}× | {pct(views, 50) / pct(cached, 50):.1f}× |"
+        )
+    lines += ["", "| refresh of all views (3 runs, CONCURRENTLY) | total ms |", "|---|---|"]
+    lines += [f"| run {i + 1} | {r.duration_ms:.0f} |" for i, r in enumerate(refreshes)]
+    last = refreshes[-1]
+    lines += ["", "Per view (last run): " + ", ".join(
+        f"{name} {ms:.0f} ms" for name, ms in sorted(last.views_ms.items(), key=lambda x: -x[1])
+    )]  # fmt: skip
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
