@@ -41,9 +41,13 @@ def fresh_option() -> tuple[tuple[str, object], ...]:
     return (("fresh", True),) if "fresh" in inspect.signature(metrics.compute).parameters else ()
 
 
-def freshen(settings: Settings) -> None:
-    """Make the next `compute` calls see every committed crm row."""
-    if fresh_option():
+def freshen(settings: Settings, kpis: Iterable[LiveKpi]) -> None:
+    """Make the next `compute` calls of `kpis` see every committed crm row.
+
+    Snapshot metrics (relative to now) read the crm tables already: they need nothing."""
+    from pulsebi import metrics
+
+    if fresh_option() or all(metrics.metric_info(k.metric).snapshot for k in kpis):
         return
     from pulsebi.db import get_engine
     from pulsebi.views import refresh_views

@@ -179,7 +179,7 @@ class LiveWorker:
                 self.deferred[kpi.key] = kpi
         if not due:
             return
-        freshen(self.settings)
+        freshen(self.settings, due)
         seen: set[str] = set()
         for kpi, values in compute_kpis(due, self.settings, self.today()):
             self.computed_at[kpi.key] = time.monotonic()

@@ -46,7 +46,7 @@ def snapshot_value(client: redis_lib.Redis, settings: Settings, field: str):
 def metric_value(settings: Settings, kpi_key: str, branch: str | None = None) -> float:
     """What the metric layer says now (views refreshed first), as the snapshot stores it."""
     kpi = get_kpi(kpi_key)
-    freshen(settings)
+    freshen(settings, [kpi])
     start, end = kpi.dates(datetime.now(settings.zone).date())
     by = ("branch",) if branch else ()
     frame = metrics.compute(
