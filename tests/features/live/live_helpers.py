@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from pulsebi import metrics
 from pulsebi.live import channel
 from pulsebi.live.kpis import get_kpi
-from pulsebi.live.values import freshen
+from pulsebi.live.values import fresh_option, freshen
 from pulsebi.settings import Settings
 
 
@@ -44,13 +44,19 @@ def snapshot_value(client: redis_lib.Redis, settings: Settings, field: str):
 
 
 def metric_value(settings: Settings, kpi_key: str, branch: str | None = None) -> float:
-    """What the metric layer says now (views refreshed first), as the snapshot stores it."""
+    """What the metric layer says now (fresh, or views refreshed first), as the snapshot has it."""
     kpi = get_kpi(kpi_key)
     freshen(settings, [kpi])
     start, end = kpi.dates(datetime.now(settings.zone).date())
     by = ("branch",) if branch else ()
     frame = metrics.compute(
-        kpi.metric, start=start, end=end, by=by, settings=settings, use_cache=False
+        kpi.metric,
+        start=start,
+        end=end,
+        by=by,
+        settings=settings,
+        use_cache=False,
+        **dict(fresh_option()),
     )
     if branch:
         frame = frame[frame["branch"] == branch]
