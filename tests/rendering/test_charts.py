@@ -176,3 +176,32 @@ def test_value_axes_end_on_round_ticks() -> None:
     assert flat[0] < 5 < flat[-1]
     stacked = render(CASES[3], static=False)  # 2026-03: 9 + 7 leads
     assert stacked.axes[1].tick_values[-1] >= 16 and stacked.marks[0].scales["y"].min == 0
+
+
+def test_static_labels_and_legend_fit_inside_the_figure() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    names = pd.DataFrame(
+        {"rep_name": [f"Representative number {i}" for i in range(12)], "rep_revenue": range(12)}
+    )
+    wide = LONG.assign(source=LONG["source"] + " campaign with a long name")
+    for spec in (
+        ChartSpec("hbar", names, x="rep_name", y="rep_revenue", units="usd", title="Reps"),
+        ChartSpec("stacked_bar", wide, x="period", y="leads", series="source", title="Leads"),
+        ChartSpec("line", WEEKLY, x="period", y="net_revenue", units="usd"),
+    ):
+        fig = render(spec, static=True).figure
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        box = fig.bbox
+        ax = fig.axes[0]
+        texts = []
+        for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            low, high = sorted((low, high))
+            locs, labels = axis.get_majorticklocs(), axis.get_majorticklabels()
+            texts += [t for v, t in zip(locs, labels, strict=True) if low <= v <= high]
+        if ax.get_legend():
+            texts += ax.get_legend().get_texts()
+        for text in texts:
+            extent = text.get_window_extent(renderer)
+            assert box.x0 <= extent.x0 and extent.x1 <= box.x1, (spec.kind, text.get_text())
+            assert box.y0 <= extent.y0 and extent.y1 <= box.y1, (spec.kind, text.get_text())
