@@ -82,6 +82,8 @@ def seed_database(
     check_schema(engine)
     # "today" is the reporting zone's: history must not run past the company's midnight
     today = today or datetime.now(settings.zone).date()
+    if isinstance(today, datetime):
+        today = today.astimezone(settings.zone).date() if today.tzinfo else today.date()
     started = time.perf_counter()
     target = Path(settings.data_dir) / ACCOUNTING_FILE
     with progress_reporter(show_progress) as report:
