@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -183,6 +182,16 @@ def measure(pages, conn, sub, sub_times, first_id, events, rate) -> dict:
     }  # fmt: skip
 
 
+# a LISTENer in a process of its own (in this one it would compete for the GIL)
+DRAIN = """
+import json, select, sys, psycopg2
+conn = psycopg2.connect(**json.loads(sys.argv[1])); conn.autocommit = True
+conn.cursor().execute("listen pulsebi_crm")
+while True:
+    if select.select([conn], [], [], 1)[0]:
+        conn.poll(); conn.notifies.clear()
+"""
+
 # --- the trigger's cost -------------------------------------------------------------------------
 
 
@@ -190,21 +199,7 @@ def trigger_cost(dsn: dict, rounds: int, block: int) -> dict:
     """Median per-INSERT time, triggers on vs off, in interleaved blocks, a LISTENer draining."""
     conn = psycopg2.connect(**dsn)
     conn.autocommit = True
-    listener = psycopg2.connect(**dsn)
-    listener.autocommit = True
-    listener.cursor().execute("listen pulsebi_crm")
-    stop = threading.Event()
-
-    def drain() -> None:
-        import select
-
-        while not stop.is_set():
-            if select.select([listener], [], [], 0.2)[0]:
-                listener.poll()
-                listener.notifies.clear()
-
-    drainer = threading.Thread(target=drain, daemon=True)
-    drainer.start()
+    listener = subprocess.Popen([sys.executable, "-c", DRAIN, json.dumps(dsn)])
     cur = conn.cursor()
     next_id = [50_000_000]
     results: dict[str, list[float]] = {"off": [], "on": [], "off_tx": [], "on_tx": []}
@@ -245,10 +240,9 @@ def trigger_cost(dsn: dict, rounds: int, block: int) -> dict:
         )  # fmt: skip
         bulk[mode] = (time.perf_counter() - t) * 1000
     cur.execute("alter table crm.sales enable trigger pulsebi_notify_ins")
-    stop.set()
-    drainer.join()
+    listener.terminate()
+    listener.wait(10)
     conn.close()
-    listener.close()
     med = {k: statistics.median(v) for k, v in results.items()}
     return {
         "insert_us_off": med["off"], "insert_us_on": med["on"],

@@ -55,28 +55,31 @@ def freshen(settings: Settings, kpis: Iterable[LiveKpi]) -> None:
     refresh_views(get_engine(settings), settings)
 
 
-def compute_kpi(kpi: LiveKpi, settings: Settings, today: date) -> dict[str, object]:
-    """`{field: value}` for the company and (with the branch dimension) every branch."""
+def compute_kpi(kpi: LiveKpi, settings: Settings, today: date) -> Iterator[dict[str, object]]:
+    """`{field: value}` for the company, then (with the branch dimension) for every branch."""
     from pulsebi import metrics
 
     start, end = kpi.dates(today)
     options = dict(fresh_option(), settings=settings, use_cache=False)
     frame = metrics.compute(kpi.metric, start=start, end=end, **options)
-    values = {field_name(kpi.key): plain_value(frame[kpi.metric].iloc[0]) if len(frame) else None}
+    yield {field_name(kpi.key): plain_value(frame[kpi.metric].iloc[0]) if len(frame) else None}
     if "branch" in kpi.by:
         frame = metrics.compute(kpi.metric, start=start, end=end, by=("branch",), **options)
+        values = {}
         for code, value in zip(frame["branch"], frame[kpi.metric], strict=True):
             if isinstance(code, str):  # the null group of dangling branch ids has no tile
                 values[field_name(kpi.key, code)] = plain_value(value)
-    return values
+        yield values
 
 
 def compute_kpis(
     kpis: Iterable[LiveKpi], settings: Settings, today: date
 ) -> Iterator[tuple[LiveKpi, dict[str, object]]]:
-    """Each KPI's values in turn; a KPI the metric layer refuses is logged and skipped."""
+    """Values as they are computed (a KPI's company value, then its branches'); a KPI the
+    metric layer refuses is logged and skipped."""
     for kpi in kpis:
         try:
-            yield kpi, compute_kpi(kpi, settings, today)
+            for values in compute_kpi(kpi, settings, today):
+                yield kpi, values
         except PulseBIError as exc:
             log.warning("live KPI %s not computed: %s", kpi.key, exc)
