@@ -89,3 +89,18 @@ def test_zero_debounce_calls_back_at_once() -> None:
     bar.on_change(seen.append)
     bar.branch.value = "DAL"
     assert [f.branch for f in seen] == ["DAL"]
+
+
+def test_the_debounced_callback_runs_in_the_changing_requests_context() -> None:
+    import contextvars
+    import threading
+
+    request = contextvars.ContextVar("request", default=None)
+    bar = FilterBar(BRANCHES, today=lambda: TODAY, debounce=0.01)
+    done = threading.Event()
+    seen: list[object] = []
+    bar.on_change(lambda _f: (seen.append(request.get()), done.set()))
+    request.set("comm-msg-1")
+    bar.branch.value = "DAL"
+    assert done.wait(30)
+    assert seen == ["comm-msg-1"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from pulsebi.charts.formats import AXIS_LABEL, format_axis, format_value
 from pulsebi.charts.spec import ChartData, ChartSpec, chart_data
-from pulsebi.charts.style import MUTED, PALETTE, mpl_rc, series_color
+from pulsebi.charts.style import INK, MUTED, PALETTE, mpl_rc, series_color
 
 WIDTH_IN = 9.6
 DPI = 100
@@ -198,14 +198,16 @@ def _draw_funnel(ax: Any, spec: ChartSpec, data: ChartData) -> None:
     values = data.plotted(spec.kind)[0]
     top = max(values) if values else 0.0
     left = [(top - v) / 2 for v in values]
-    bars = ax.barh(range(len(values)), values, 0.75, left=left, color=PALETTE[0])
-    labels = []
+    ax.barh(range(len(values)), values, 0.75, left=left, color=PALETTE[0])
     for i, v in enumerate(values):
         text = format_value(v, spec.units)
         if i and values[i - 1]:
             text += f"  ({format_value(v / values[i - 1], 'rate')})"
-        labels.append(text)
-    ax.bar_label(bars, labels=labels, label_type="center", color="white", fontsize=9)
+        inside = top and v >= 0.3 * top  # a narrow bar gets its label beside it
+        ax.text(
+            top / 2 if inside else left[i] + v + top * 0.02, i, text, fontsize=9,
+            va="center", ha="center" if inside else "left", color="white" if inside else INK,
+        )  # fmt: skip
     ax.set_yticks(range(len(values)), data.x)
     ax.invert_yaxis()
     ax.set_xticks([])

@@ -5,11 +5,14 @@
 
 Every change puts the `loading` items in their loading state at once; after `debounce` seconds
 of quiet the callbacks run once with the latest filters, then the items get their state back.
+Callbacks run on a timer thread (the kernel stays free to show the next change at once), one at
+a time, in the context of the change that scheduled them.
 The "through" date shown is inclusive; `Filters.date_to` is exclusive ([from, to)).
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import threading
@@ -218,7 +221,10 @@ class FilterBar(w.HBox):
             if self.debounce <= 0:
                 self._timer = None
             else:
-                self._timer = threading.Timer(self.debounce, self._fire)
+                # the kernel keeps a request's parent header in context variables: run the
+                # callback in the changing request's context so its outputs land in this page
+                context = contextvars.copy_context()
+                self._timer = threading.Timer(self.debounce, context.run, args=(self._fire,))
                 self._timer.daemon = True
                 self._timer.start()
                 return
