@@ -71,6 +71,6 @@ def load_dataset(
 
 def _copy(cursor, table: str, frame: pd.DataFrame) -> None:
     columns = ", ".join(f'"{c}"' for c in frame.columns)
-    sql = f"copy {table} ({columns}) from stdin with (format csv)"
+    sql = f"copy {table} ({columns}) from stdin with (format csv, freeze)"
     for buffer in to_csv_chunks(frame):
         cursor.copy_expert(sql, buffer)
