@@ -14,7 +14,7 @@ import pandas as pd
 
 from pulsebi.seed.calendar import Calendar, to_dates
 from pulsebi.seed.org import random_names
-from pulsebi.seed.problems import _sale_truth, how_many
+from pulsebi.seed.problems import how_many, sale_truth
 from pulsebi.seed.sales import Sales
 
 HEADER = ["invoice_no", "invoiced_on", "customer", "amount", "status"]
@@ -38,9 +38,7 @@ def make_invoices(
     truth: list[dict] = []
 
     def record(reason: str, idx: np.ndarray) -> None:
-        truth.extend(
-            _sale_truth(sales, int(i), "external", reason, invoice_no=refs[i]) for i in idx
-        )
+        truth.extend(sale_truth(sales, int(i), "external", reason, invoice_no=refs[i]) for i in idx)
 
     idx = chosen["amount_mismatch"]
     delta = rng.choice(AMOUNT_DELTAS, len(idx))

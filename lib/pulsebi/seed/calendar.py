@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -27,10 +27,6 @@ def rng_for(seed: int, part: str) -> np.random.Generator:
 
 def day_number(d: date) -> int:
     return (d - date(1970, 1, 1)).days
-
-
-def to_date(day: int) -> date:
-    return date(1970, 1, 1) + timedelta(days=int(day))
 
 
 def years_before(d: date, years: int) -> date:

@@ -33,7 +33,6 @@ TRUTH_COLUMNS = ["kind", "reason", "appointment_id", "sale_id", "employee_id", "
                  "branch_id", "day", "detail"]  # fmt: skip
 SPLIT_REASONS = ["share_sum", "commission_mismatch", "duplicate_employee", "employee_missing",
                  "not_sales_rep", "not_employed", "no_split"]  # fmt: skip
-EXTERNAL_REASONS = ["amount_mismatch", "status_mismatch", "missing_externally", "missing_in_crm"]
 RATE = 0.003  # injected problems per eligible row, for each reason
 MISSING_EMPLOYEE = 9001
 SPIKE_FLOOR = 8.0
@@ -115,7 +114,7 @@ def choose_sale_problems(
     return chosen
 
 
-def _sale_truth(sales: Sales, i: int, kind: str, reason: str, **extra) -> dict:
+def sale_truth(sales: Sales, i: int, kind: str, reason: str, **extra) -> dict:
     return dict(kind=kind, reason=reason, sale_id=i + 1, branch_id=int(sales.branch[i]),
                 day=to_dates(sales.day[i:i + 1])[0], **extra)  # fmt: skip
 
@@ -207,7 +206,7 @@ def apply_split_problems(
         idx, who = affected[reason]
         for k, i in enumerate(idx):
             extra = {} if who is None else {"employee_id": int(who[k])}
-            truth.append(_sale_truth(sales, int(i), "split", reason, **extra))
+            truth.append(sale_truth(sales, int(i), "split", reason, **extra))
     return out, truth
 
 
@@ -218,7 +217,7 @@ def ghost_truth(appts: Appointments, sales: Sales, no_sale: np.ndarray, no_job: 
         for a in no_sale
     ]  # fmt: skip
     rows += [
-        _sale_truth(sales, int(i), "ghost_appointment", "no_job",
+        sale_truth(sales, int(i), "ghost_appointment", "no_job",
                     appointment_id=int(sales.appt[i]) + 1)
         for i in no_job
     ]  # fmt: skip
