@@ -104,3 +104,17 @@ def test_the_debounced_callback_runs_in_the_changing_requests_context() -> None:
     bar.branch.value = "DAL"
     assert done.wait(30)
     assert seen == ["comm-msg-1"]
+
+
+def test_loading_covers_figures_and_live_tables() -> None:
+    import pandas as pd
+
+    from pulsebi.charts import ChartSpec, render, table_view
+    from pulsebi.widgets import loading
+
+    frame = pd.DataFrame({"branch": ["DAL"], "sales": [3]})
+    fig = render(ChartSpec("bar", frame, x="branch", y="sales", title="Sales"), static=False)
+    table = table_view(frame)
+    with loading(fig, table):
+        assert fig.title.endswith("loading…") and table.loading
+    assert fig.title == "Sales" and not table.loading

@@ -52,8 +52,11 @@ function render({ model, el }) {
       th.addEventListener("click", () => sortRows(table, i, th));
     });
   };
+  const dim = () => { el.style.opacity = model.get("loading") ? "0.45" : ""; };
   model.on("change:html", draw);
+  model.on("change:loading", dim);
   draw();
+  dim();
 }
 export default { render };
 """.replace("%ZEBRA%", ZEBRA)
@@ -232,6 +235,7 @@ def _table_widget_class() -> Any:
         class SortableTable(anywidget.AnyWidget):
             _esm = _TABLE_ESM
             html = traitlets.Unicode("").tag(sync=True)
+            loading = traitlets.Bool(False).tag(sync=True)  # dimmed while new data comes
 
         _widget_class = SortableTable
     return _widget_class

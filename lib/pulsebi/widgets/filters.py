@@ -31,7 +31,7 @@ from pulsebi.widgets.dates import (
     previous_period,
     same_period_last_year,
 )
-from pulsebi.widgets.loading import finish_loading, start_loading
+from pulsebi.widgets.loadstate import finish_loading, start_loading
 
 log = logging.getLogger(__name__)
 ALL = ""  # the branch dropdown's value for "all branches"

@@ -4,8 +4,8 @@
         frame = metrics.query(...)        # slow part
         tiles.tiles[0].update(value=...)  # the new figures
 
-Tiles and gauges show their "loading" state, bqplot figures fade and say "loading…" in their
-title; on exit each item gets its previous state back (or "error" if the block raised).
+Tiles and gauges show their "loading" state, bqplot figures say "loading…" in their title,
+live tables fade; on exit each item gets its previous state back (or "error" if the block raised).
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ def start_loading(items: Iterable[Any]) -> list[tuple[Any, Any]]:
             if item.state != "loading":
                 undo.append((item, (item.state, item.stale_since)))
                 item.update(state="loading")
+        elif isinstance(getattr(item, "loading", None), bool):  # the live table
+            if not item.loading:
+                undo.append((item, "flag"))
+                item.loading = True
         elif _is_figure(item) and not item.title.endswith(LOADING_SUFFIX):
             undo.append((item, None))
             with item.hold_sync():
@@ -58,7 +62,9 @@ def _is_figure(item: Any) -> bool:
 
 def finish_loading(undo: list[tuple[Any, Any]], failed: bool = False) -> None:
     for item, previous in undo:
-        if previous is None:
+        if previous == "flag":
+            item.loading = False
+        elif previous is None:
             with item.hold_sync():
                 item.title = item.title.removesuffix(LOADING_SUFFIX)
                 item.remove_class("pbi-loading")
