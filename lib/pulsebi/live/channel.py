@@ -77,3 +77,18 @@ def decode(raw: bytes | str | None) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """A lost or refused database / Redis connection (as opposed to a bug or bad data)."""
+    import psycopg2
+    import redis
+    from sqlalchemy import exc as sa_exc
+
+    connection_errors = (
+        psycopg2.OperationalError, psycopg2.InterfaceError, sa_exc.OperationalError,
+        sa_exc.InterfaceError, redis.ConnectionError, redis.TimeoutError, OSError,
+    )  # fmt: skip
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, connection_errors)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 CHANNEL = "pulsebi_crm"
 TABLES = ("sales", "leads", "appointments", "calls", "door_knocks", "service_tickets", "jobs")
 SETTING = "pulsebi.notify"
+TRIGGER_FUNCTION = "bi.notify_crm_change"
 
 
 @dataclass(frozen=True)

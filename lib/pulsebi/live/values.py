@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from pulsebi.errors import PulseBIError
-from pulsebi.live.channel import plain_value
+from pulsebi.live.channel import is_connection_error, plain_value
 from pulsebi.live.kpis import REGISTRY, LiveKpi, field_name
 from pulsebi.settings import Settings
 
@@ -83,3 +83,7 @@ def compute_kpis(
                 yield kpi, values
         except PulseBIError as exc:
             log.warning("live KPI %s not computed: %s", kpi.key, exc)
+        except Exception as exc:
+            if is_connection_error(exc):
+                raise
+            log.exception("live KPI %s failed; the others go on", kpi.key)

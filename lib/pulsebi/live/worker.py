@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from pulsebi.live import channel
-from pulsebi.live.channel import Backoff
+from pulsebi.live.channel import Backoff, is_connection_error
 from pulsebi.live.kpis import LiveKpi, kpis_fed_by
-from pulsebi.live.triggers import CHANNEL, parse_change
+from pulsebi.live.triggers import CHANNEL, TRIGGER_FUNCTION, parse_change
 from pulsebi.live.values import available_kpis, compute_kpis, freshen
 from pulsebi.settings import Settings
 
@@ -49,6 +49,10 @@ def connect_listener(settings: Settings):
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f"listen {CHANNEL}")  # a fixed identifier, not a value
+        cur.execute("select to_regproc(%s) is not null", (TRIGGER_FUNCTION,))
+        if not cur.fetchone()[0]:
+            log.warning("the crm tables send no change notifications (no %s): "
+                        "run `pulsebi migrate`", TRIGGER_FUNCTION)  # fmt: skip
     return conn
 
 
@@ -99,9 +103,11 @@ class LiveWorker:
                 log.info("live worker following %s", CHANNEL)
                 self.follow(conn, stop)
             except Exception as exc:
-                if not _is_connection_error(exc):
-                    raise
-                log.warning("live worker lost a connection (%s); reconnecting", _first_line(exc))
+                if is_connection_error(exc):
+                    log.warning("live worker lost a connection (%s); reconnecting",
+                                _first_line(exc))  # fmt: skip
+                else:  # a bug or a bad row: keep serving the other KPIs, say it loudly
+                    log.exception("live worker failed; starting over")
                 self.down_since = self.down_since or time.time()
                 if not _is_redis_error(exc):
                     self.publish_status("db_down")
@@ -227,14 +233,6 @@ class LiveWorker:
         except redis.RedisError:
             if status == "live":
                 raise
-
-
-def _is_connection_error(exc: Exception) -> bool:
-    import psycopg2
-    import redis
-    from sqlalchemy.exc import DBAPIError
-
-    return isinstance(exc, psycopg2.Error | redis.RedisError | DBAPIError | OSError)
 
 
 def _is_redis_error(exc: Exception) -> bool:
