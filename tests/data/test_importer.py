@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +14,10 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, text
 
 from pulsebi.cli import main
+from pulsebi.db.schema import CRM_TABLES
 from pulsebi.errors import ImportRejected, UsageError
 from pulsebi.importer import import_directory
+from pulsebi.importer.checks import PATTERNS, check_sql, column_type
 
 UTC = dt.UTC
 
@@ -569,3 +572,132 @@ def test_cli_as_a_subprocess(db, cli_env, tmp_path) -> None:
     assert "column ok: not a boolean" in bad.stderr
     assert "Traceback" not in bad.stderr
     assert count(db, "health_checks") == 1
+
+
+# --- the SQL checks against a Python reference --------------------------------------------------
+
+TS_REFERENCE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?"
+    r"(?:Z|([+-])([0-9]{2})(?::?([0-9]{2}))?)"
+)
+
+
+def reference_epoch(value: str) -> Decimal | None:
+    """The instant of a contract timestamp in seconds since 1970, or None when it is invalid."""
+    m = TS_REFERENCE.fullmatch(value)
+    if not m or len(m[7] or "") > 6:
+        return None
+    y, mo, d, h, mi, s = (int(g or 0) for g in m.groups()[:6])
+    oh, om = int(m[9] or 0), int(m[10] or 0)
+    try:
+        day = dt.date(y, mo, d)
+    except ValueError:
+        return None
+    if h > 23 or mi > 59 or s > 59 or oh > 15 or om > 59:
+        return None
+    offset = (oh * 3600 + om * 60) * (-1 if m[8] == "-" else 1)
+    seconds = (day.toordinal() - dt.date(1970, 1, 1).toordinal()) * 86400 + h * 3600 + mi * 60
+    return seconds + s - offset + Decimal("0." + (m[7] or "0"))
+
+
+def checked(db: Engine, column: str, table: str, values: list[str]) -> list[tuple]:
+    """(value, reason code or None, cast value or None) from the importer's SQL check."""
+    col = CRM_TABLES[table].c[column]
+    cast = "extract(epoch from v::timestamptz)" if column_type(col).kind == "timestamptz" else (
+        f"v::{column_type(col).sql}::text"
+    )  # fmt: skip
+    check = check_sql(col).replace(f'"{column}"', "v")
+    with db.connect() as conn:
+        rows = conn.execute(
+            text(
+                f"""SELECT v, code, CASE WHEN code IS NULL THEN {cast} END FROM (
+                      SELECT v, {check} AS code
+                      FROM unnest(CAST(:values AS text[])) AS u(v)) c"""
+            ),
+            {**PATTERNS, "values": values},
+        )
+        return [tuple(r) for r in rows]
+
+
+def test_the_timestamp_check_agrees_with_the_reference_on_tricky_values(db) -> None:
+    dates = [
+        "2024-02-29",
+        "2023-02-29",
+        "2024-04-31",
+        "2024-12-31",
+        "2024-00-10",
+        "2024-13-01",
+        "0000-01-01",
+        "0001-01-01",
+        "9999-12-31",
+        "2024-1-05",
+        "2024-01-32",
+    ]
+    times = [
+        "00:00",
+        "23:59:59",
+        "24:00:00",
+        "12:60",
+        "12:00:60",
+        "12:00:00.1",
+        "09:30:00.123456",
+        "09:30:00.1234567",
+        "9:30:00",
+        "12:00:00.",
+        "12:00:5",
+    ]
+    offsets = [
+        "Z",
+        "z",
+        "+00",
+        "-06",
+        "+05:30",
+        "+0530",
+        "+15:59",
+        "-16:00",
+        "-05:60",
+        "+5",
+        "+05:3",
+        "",
+        " +00",
+        "+05:30:00",
+        "UTC",
+    ]
+    values = [f"{d}{sep}{t}{o}" for d in dates for sep in "T t" for t in times for o in offsets]
+    values += ["now", "epoch", "infinity", "2024-01-05", "", "  2024-01-05T10:00:00Z", "T"]
+    results = checked(db, "sold_at", "sales", values)
+    mismatches = [
+        (value, code, epoch)
+        for value, code, epoch in results
+        if (code is None) != (reference_epoch(value) is not None)
+        or (epoch is not None and epoch != reference_epoch(value))
+    ]
+    assert mismatches == []
+    assert sum(code is None for _, code, _ in results) > 100
+
+
+def test_the_number_checks_agree_with_the_reference(db) -> None:
+    values = ["0", "-0", "+0", "007", "1.", ".5", "-.5", "1.50", "1.500", "1.505", "1.5.0", "--1",
+              "+-1", "1e2", "1E2", "", " 1", "1 ", "1_0", "0x10", "NaN", "-", ".", "1,5",
+              "9999999999.99", "9999999999.999", "9999999999.990", "10000000000",
+              "00000000000001.1", "-9999999999.99", "١٢", "9223372036854775807",
+              "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+              "0000000000000000000000000000001"]  # fmt: skip
+
+    def money(v: str) -> str | None:
+        if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", v):
+            return None
+        d = Decimal(v)
+        return str(d.quantize(Decimal("0.01"))) if d == d.quantize(Decimal("0.01")) and abs(
+            d) < 10**10 else None  # fmt: skip
+
+    def bigint(v: str) -> str | None:
+        ok = re.fullmatch(r"[+-]?[0-9]+", v) and -(2**63) <= int(v) < 2**63
+        return str(int(v)) if ok else None
+
+    for column, table, reference in (("amount", "sales", money), ("lead_id", "sales", bigint)):
+        got = {v: cast for v, _, cast in checked(db, column, table, values)}
+        expected = {v: reference(v) for v in values}
+        assert {v: c.replace("-0.00", "0.00") if c else c for v, c in got.items()} == {
+            v: c.replace("-0.00", "0.00") if c else c for v, c in expected.items()
+        }

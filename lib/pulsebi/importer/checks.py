@@ -37,22 +37,24 @@ BOOLEANS = ["true", "false", "t", "f", "1", "0"]
 MAX_FRACTION_DIGITS = 6  # timestamptz keeps microseconds
 
 # Bound as parameters of every check query.
-PATTERNS = {
+PATTERNS = {  # non-capturing groups: PostgreSQL's regex engine is much slower with captures
     "int_re": r"^[+-]?[0-9]+$",
-    "num_re": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$",
-    "real_re": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$",
+    "num_re": r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$",
+    "real_re": r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$",
     "real_exp_re": r"[eE][+-]?([0-9]+)$",
     "date_re": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
     "ts_re": (
-        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
-        r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+        r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
     ),
-    "ts_local_re": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?$"),
-    "ts_frac_re": r"\.([0-9]+)",
-    "ts_offh_re": r"[+-]([0-9]{2}):?[0-9]{0,2}$",
-    "ts_offm_re": r"[+-][0-9]{2}:?([0-9]{2})$",
+    "ts_local_re": (
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+    ),
+    "ts_long_frac_re": rf"\.[0-9]{{{MAX_FRACTION_DIGITS + 1}}}",
     "booleans": BOOLEANS,
 }
+# Integers this long (sign included) always fit, so they skip the range check.
+SAFE_INT_LENGTH = {"smallint": 4, "integer": 9, "bigint": 18}
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ def _int_check(c: str, ct: ColumnType) -> str:
     lo, hi = INT_RANGES[ct.kind]
     return (
         f"WHEN {c} !~ :int_re THEN 'int_format' "
+        f"WHEN length({c}) <= {SAFE_INT_LENGTH[ct.kind]} THEN NULL "
         f"WHEN length(ltrim(ltrim({c}, '+-'), '0')) > 19 THEN 'int_range' "
         f"WHEN {c}::numeric NOT BETWEEN {lo} AND {hi} THEN 'int_range'"
     )
@@ -181,11 +184,22 @@ def _bool_check(c: str, ct: ColumnType) -> str:
 
 
 def _valid_date(c: str) -> str:
-    """True when the YYYY-MM-DD at the start of `c` (already matched) is a calendar date."""
-    y, m, d = f"substr({c}, 1, 4)::int", f"substr({c}, 6, 2)::int", f"substr({c}, 9, 2)::int"
-    leap = f"(mod({y}, 4) = 0 AND (mod({y}, 100) <> 0 OR mod({y}, 400) = 0))"
-    days = f"CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"  # noqa: E501
-    return f"({y} >= 1 AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {days})"
+    """True when the YYYY-MM-DD at the start of `c` (its shape already matched) is a date.
+
+    Digit strings of equal length compare like numbers in the C collation, which is cheaper
+    than casting; only days 29 to 31 need the month's length.
+    """
+    y, m, d = (f'substr({c}, {a}, {n}) COLLATE "C"' for a, n in ((1, 4), (6, 2), (9, 2)))
+    yi, mi, di = (f"substr({c}, {a}, {n})::int" for a, n in ((1, 4), (6, 2), (9, 2)))
+    leap = f"(mod({yi}, 4) = 0 AND (mod({yi}, 100) <> 0 OR mod({yi}, 400) = 0))"
+    days = (
+        f"CASE WHEN {mi} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
+        f"WHEN {mi} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+    )
+    return (
+        f"({y} <> '0000' AND {m} BETWEEN '01' AND '12' AND {d} BETWEEN '01' AND '31' "
+        f"AND ({d} <= '28' OR {di} <= {days}))"
+    )
 
 
 def _date_check(c: str, ct: ColumnType) -> str:
@@ -193,20 +207,25 @@ def _date_check(c: str, ct: ColumnType) -> str:
 
 
 def _timestamp_check(c: str, ct: ColumnType) -> str:
+    def part(start: str, n: int) -> str:
+        return f'substr({c}, {start}, {n}) COLLATE "C"'
+
     clock = (
-        f"substr({c}, 12, 2)::int <= 23 AND substr({c}, 15, 2)::int <= 59 "
-        f"AND (substr({c}, 17, 1) <> ':' OR substr({c}, 18, 2)::int <= 59)"
+        f"{part('12', 2)} <= '23' AND {part('15', 2)} <= '59' "
+        f"AND (substr({c}, 17, 1) <> ':' OR {part('18', 2)} <= '59')"
     )
-    offset = (
-        f"coalesce(substring({c} from :ts_offh_re)::int, 0) <= 15 "
-        f"AND coalesce(substring({c} from :ts_offm_re)::int, 0) <= 59"
+    # The offset is the end of the value: Z, ±hh, ±hhmm or ±hh:mm (the regex vouches for it).
+    hours = (
+        f"CASE WHEN substr({c}, length({c}) - 2, 1) IN ('+', '-') THEN {part(f'length({c}) - 1', 2)} "  # noqa: E501
+        f"WHEN substr({c}, length({c}) - 5, 1) IN ('+', '-') THEN {part(f'length({c}) - 4', 2)} "
+        f"ELSE {part(f'length({c}) - 3', 2)} END"
     )
+    offset = f"(right({c}, 1) = 'Z' OR ({hours} <= '15' AND {part(f'length({c}) - 1', 2)} <= '59'))"
     return (
         f"WHEN {c} !~ :ts_re THEN CASE WHEN {c} ~ :ts_local_re THEN 'ts_offset' "
         "ELSE 'ts_format' END "
         f"WHEN NOT ({_valid_date(c)} AND {clock} AND {offset}) THEN 'ts_range' "
-        f"WHEN length(substring({c} from :ts_frac_re)) > {MAX_FRACTION_DIGITS} "
-        "THEN 'ts_precision'"
+        f"WHEN strpos({c}, '.') > 0 AND {c} ~ :ts_long_frac_re THEN 'ts_precision'"
     )
 
 

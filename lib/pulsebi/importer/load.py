@@ -110,7 +110,8 @@ def import_directory(
 
 
 def _create_stage(conn: Connection, tf: TableFile) -> None:
-    fields = ", ".join(f"{quote(c)} text" for c in tf.columns)
+    # C collation: the checks compare digit strings, and LIKE and comparisons run faster.
+    fields = ", ".join(f'{quote(c)} text COLLATE "C"' for c in tf.columns)
     conn.execute(
         text(
             f"CREATE TEMP TABLE import_{tf.table.name} "
@@ -182,7 +183,7 @@ def _load_table(conn: Connection, stage: str, tf: TableFile, append: bool) -> Ta
     casts = ", ".join(cast_sql(c) for c in columns)
     try:
         inserted = conn.execute(
-            text(f"INSERT INTO {target} ({names}) SELECT {casts} FROM {stage} ORDER BY rn")
+            text(f"INSERT INTO {target} ({names}) SELECT {casts} FROM {stage}")
         ).rowcount
     except DBAPIError as exc:  # a check let through what PostgreSQL refuses: still all or nothing
         reason = str(exc.orig).splitlines()[0]
