@@ -701,3 +701,10 @@ def test_the_number_checks_agree_with_the_reference(db) -> None:
         assert {v: c.replace("-0.00", "0.00") if c else c for v, c in got.items()} == {
             v: c.replace("-0.00", "0.00") if c else c for v, c in expected.items()
         }
+
+
+def test_a_header_with_an_empty_name_or_bare_cr_line_ends_is_explained(db, tmp_path) -> None:
+    write(tmp_path, "branches.csv", BRANCHES.replace("\n", ",\n"))
+    assert "no name" in only_problem(rejected(db, tmp_path))[3]
+    write(tmp_path, "branches.csv", (BRANCHES + "1,A,A,UTC,2020-01-01\n").replace("\n", "\r"))
+    assert "bare CR" in only_problem(rejected(db, tmp_path))[3]

@@ -20,13 +20,21 @@ def import_(directory: Path, append: bool) -> None:
     rejects the whole import (exit code 2) and nothing is loaded.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from pulsebi.importer import import_directory
 
     console = Console(stderr=True)
     tasks: dict[str, int] = {}
     with Progress(
+        SpinnerColumn(finished_text="✓"),
         TextColumn("{task.description:<28}"),
         BarColumn(),
         DownloadColumn(),
@@ -37,16 +45,18 @@ def import_(directory: Path, append: bool) -> None:
     ) as progress:
 
         def on_progress(table: str, phase: str, done: int, total: int) -> None:
+            # One byte more than the file until the table is loaded, so the clock keeps running
+            # while PostgreSQL checks and loads.
             if table not in tasks:
-                tasks[table] = progress.add_task(f"{table}: reading", total=total or None)
+                tasks[table] = progress.add_task(f"{table}: reading", total=total + 1)
             task = tasks[table]
             if phase == "copy":
-                progress.update(task, completed=done, total=total)
+                progress.update(task, completed=done)
             elif phase in ("check", "load"):
                 verb = "checking" if phase == "check" else "loading"
                 progress.update(task, description=f"{table}: {verb}")
             else:
-                progress.update(task, description=f"{table}: {done:,} rows")
+                progress.update(task, description=f"{table}: {done:,} rows", advance=1)
 
         result = import_directory(directory, append=append, on_progress=on_progress)
 

@@ -71,7 +71,13 @@ def read_header(path: Path, table: Table) -> tuple[TableFile | None, list[Proble
     except UnicodeDecodeError as exc:
         return None, [(name, reader.line_num + 1, None, f"the header is not UTF-8 ({exc.reason})")]
     except csv.Error as exc:
-        return None, [(name, 1, None, f"malformed header row ({exc})")]
+        with path.open("rb") as f:
+            start = f.read(1 << 16)
+        if b"\r" in start and b"\n" not in start:
+            reason = "line ends are bare CR (old Mac style); save the file with LF or CRLF"
+        else:
+            reason = f"malformed header row ({exc})"
+        return None, [(name, 1, None, reason)]
     problems = check_header(name, table, header)
     if problems:
         return None, problems
@@ -84,9 +90,16 @@ def check_header(name: str, table: Table, header: list[str]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for column in header:
-        if column not in known:
+        if column == "":
+            problems.append((name, 1, None, "a header column has no name (a stray comma?)"))
+        elif column not in known:
             problems.append(
-                (name, 1, column, f"unknown column; {table.name} has: {', '.join(known)}")
+                (
+                    name,
+                    1,
+                    column,
+                    f"unknown column {column!r}; {table.name} has: {', '.join(known)}",
+                )
             )
         elif column in seen:
             problems.append((name, 1, column, "the column appears twice in the header"))

@@ -30,8 +30,8 @@ from pulsebi.importer.files import (
 )
 from pulsebi.importer.validate import find_problems
 
-# on_progress(table, phase, done, total): phase "copy" counts bytes; "check", "load" and
-# "done" are announced once (done = rows for "done").
+# on_progress(table, phase, done, total): total is the file's size in bytes; "copy" reports the
+# bytes sent so far, "check" and "load" are announced once, "done" once with the rows loaded.
 ProgressCallback = Callable[[str, str, int, int], None]
 
 COPY_CHUNK = 1 << 20
@@ -95,13 +95,13 @@ def import_directory(
             _create_stage(conn, tf)
             file_problems = _copy_file(conn, stage, tf, report)
             if not file_problems:
-                report(tf.table.name, "check", 0, 0)
+                report(tf.table.name, "check", 0, tf.size)
                 file_problems = find_problems(conn, stage, tf, append)
             problems += file_problems
             if not problems:
-                report(tf.table.name, "load", 0, 0)
+                report(tf.table.name, "load", 0, tf.size)
                 result.tables.append(_load_table(conn, stage, tf, append))
-                report(tf.table.name, "done", result.tables[-1].rows, 0)
+                report(tf.table.name, "done", result.tables[-1].rows, tf.size)
             conn.execute(text(f"DROP TABLE IF EXISTS {stage}"))
         if problems:
             raise ImportRejected(problems)  # leaving the block rolls everything back
