@@ -2,8 +2,9 @@
 
 Keys: `<namespace>:metric:<metric_id>:v<data version>:<digest of the arguments>`. Every
 refresh of the views bumps the data version, so a refresh makes every older entry unreachable
-(they expire on their TTL). Values are JSON (never pickle), with decimals and dates tagged so
-results come back exactly as computed.
+(they expire on their TTL). The version itself is read from `<namespace>:data_version`
+(published by each refresh, TTL `VERSION_TTL`), else from the database. Values are JSON
+(never pickle), with decimals and dates tagged so results come back exactly as computed.
 
 With Redis unreachable, `get`/`put` do nothing: the caller computes from the database. One
 warning is logged per outage, not per call, and Redis is not retried for `RETRY_AFTER` seconds
@@ -29,6 +30,39 @@ _clients: dict[str, object] = {}
 _lock = threading.Lock()
 _down_until = 0.0
 _warned = False
+
+
+# The data version is also kept in Redis so a cache hit needs no database round trip. Its short
+# TTL bounds staleness if a refresh could not reach Redis to publish the new version.
+VERSION_TTL = 5
+
+
+def _version_key(settings: Settings) -> str:
+    return f"{settings.namespace}:data_version"
+
+
+def published_version(settings: Settings) -> int | None:
+    raw = _call(settings, "get", _version_key(settings))
+    return int(raw) if raw is not None else None
+
+
+# Versions only move forward: a reader that saw an older version in the database (just before a
+# refresh committed) cannot overwrite the newer one a refresh published.
+_PUBLISH = """
+local cur = tonumber(redis.call('GET', KEYS[1]))
+local new = tonumber(ARGV[1])
+if (not cur) or cur < new then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+elseif cur == new then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+
+def publish_version(settings: Settings, version: int) -> None:
+    """Record the newest data version (a refresh, or a reader that checked the database)."""
+    _call(settings, "eval", _PUBLISH, 1, _version_key(settings), version, VERSION_TTL)
 
 
 def metric_key(settings: Settings, metric_id: str, version: int | None, args: dict) -> str:

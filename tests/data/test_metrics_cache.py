@@ -79,3 +79,10 @@ def test_snapshot_metrics_are_cached_briefly(crm_rows, settings, redis_client):
     metrics.compute("jobs_in_progress", start=JAN, end=FEB, settings=settings)
     [key] = list(redis_client.scan_iter(f"{settings.namespace}:metric:jobs_in_progress:*"))
     assert 0 < redis_client.ttl(key) <= 15
+
+
+def test_a_refresh_publishes_its_version_and_older_versions_cannot_replace_it(db, settings):
+    result = refresh_views(db, settings)
+    assert cache.published_version(settings) == result.version
+    cache.publish_version(settings, result.version - 1)  # a reader that looked just before
+    assert cache.published_version(settings) == result.version

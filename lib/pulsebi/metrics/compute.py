@@ -15,6 +15,7 @@ from pulsebi.metrics import special
 from pulsebi.metrics.catalog import CATALOG, DIMENSIONS, GRAINS, MetricInfo
 from pulsebi.metrics.dimensions import COLUMNS, load_members, resolve_branch, unknown_labels
 from pulsebi.metrics.query import Query, aggregate, grid
+from pulsebi.metrics.raw import fresh_spec
 from pulsebi.metrics.specs import SPECS
 from pulsebi.settings import Settings, get_settings
 from pulsebi.views import DataState, ensure_views, read_data_state
@@ -90,21 +91,24 @@ def _data_state(conn: Connection, engine: Engine, settings: Settings) -> DataSta
     return state
 
 
-def compute_rows(conn: Connection, info: MetricInfo, q: Query) -> tuple[list[str], list[tuple]]:
-    """The result's columns and rows (no cache)."""
+def compute_rows(
+    conn: Connection, info: MetricInfo, q: Query, fresh: bool = False
+) -> tuple[list[str], list[tuple]]:
+    """The result's columns and rows (no cache); `fresh` reads crm tables, not views."""
     if info.id == "rep_ranking":
-        return special.rank_reps(conn, q)
+        return special.rank_reps(conn, q, fresh)
     service_table = None
     if info.id == "marketing_roi":
-        results, defaults, finalize = special.marketing_roi(conn, q)
+        results, defaults, finalize = special.marketing_roi(conn, q, fresh)
         dated = True
     elif info.id in ("pipeline_value", "weighted_pipeline"):
         results, defaults, _ = special.pipeline(conn, q)
         name = "pipeline" if info.id == "pipeline_value" else "weighted"
         finalize, dated = (lambda m: (m[name],)), False
     else:
-        spec = SPECS[info.id]
-        results = aggregate(conn, spec.source, spec.measures, q, dated=spec.dated)
+        spec = fresh_spec(info.id) if fresh else SPECS[info.id]
+        source = spec.source_for(q.by)
+        results = aggregate(conn, source, spec.measures, q, dated=spec.dated)
         defaults, finalize, dated = spec.defaults, spec.finalize, spec.dated
         service_table = spec.services
     members = [load_members(conn, dim, service_table) for dim in q.by]
@@ -134,14 +138,16 @@ def compute(
     branch: str | None = None,
     settings: Settings | None = None,
     use_cache: bool = True,
+    fresh: bool = False,
 ):
     """One metric over [start, end) (local dates), grouped by `by` and bucketed by `grain`.
+
+    `fresh=True` reads the crm tables instead of the views (rows committed a moment ago
+    count; slower on big tables; never cached).
 
     Returns a pandas DataFrame: the dimension columns (with `<dim>_name` labels), `period`
     when a grain is given, then the metric's value column(s) (`MetricInfo.columns`).
     """
-    import pandas as pd
-
     from pulsebi.db import get_engine
 
     settings = settings or get_settings()
@@ -149,12 +155,21 @@ def compute(
     start, end, by, grain = validate(info, start, end, by, grain)
     if branch is not None and "branch" not in info.dimensions and info.id != "rep_ranking":
         raise UsageError(f"{info.id} has no branch dimension: drop the branch filter")
+    args = {"start": start, "end": end, "by": by, "grain": grain, "branch": branch}
+    if info.snapshot:
+        args = {"by": by, "branch": branch}
+    args["tz"] = settings.tz
+    use_cache = use_cache and not fresh
+    if use_cache:
+        # fast path: version and result both from Redis, no database round trip
+        version = cache.published_version(settings)
+        if version is not None:
+            hit = cache.get(settings, cache.metric_key(settings, info.id, version, args))
+            if hit is not None:
+                return _frame(*hit)
     engine = get_engine(settings)
     with engine.connect() as conn:
         state = _data_state(conn, engine, settings)
-        args = {"start": start, "end": end, "by": by, "grain": grain, "branch": branch}
-        if info.snapshot:
-            args = {"by": by, "branch": branch}
         key = cache.metric_key(settings, info.id, state.version, args)
         hit = cache.get(settings, key) if use_cache else None
         if hit is not None:
@@ -162,10 +177,18 @@ def compute(
         else:
             branch_ids = resolve_branch(conn, branch) if branch is not None else None
             q = Query(start, end, by, grain, settings.tz, branch_ids)
-            columns, rows = compute_rows(conn, info, q)
+            columns, rows = compute_rows(conn, info, q, fresh)
             if use_cache:
                 ttl = min(settings.cache_ttl, SNAPSHOT_TTL) if info.snapshot else settings.cache_ttl
                 cache.put(settings, key, columns, [list(r) for r in rows], ttl)
+    if use_cache and state.version is not None:
+        cache.publish_version(settings, state.version)
+    return _frame(columns, rows)
+
+
+def _frame(columns: list[str], rows: list):
+    import pandas as pd
+
     return pd.DataFrame.from_records([tuple(r) for r in rows], columns=columns)
 
 

@@ -9,22 +9,25 @@ from decimal import Decimal
 from sqlalchemy import Connection, and_, func, select, text
 
 from pulsebi.db.schema import appointments, branches, employees, sales
-from pulsebi.metrics.query import Query, Source, aggregate, sales_reps_only
-from pulsebi.metrics.specs import SALES_DIMS, ZERO
+from pulsebi.metrics.query import Query, Source, aggregate
+from pulsebi.metrics.specs import SALES_DIMS, SPECS, ZERO
 from pulsebi.views import definitions as v
 
 Results = dict[tuple, dict[str, object]]
 
 
-def marketing_roi(conn: Connection, q: Query) -> tuple[Results, dict, object]:
-    revenue = aggregate(
-        conn, Source(v.sales_daily, SALES_DIMS, day="day"),
-        {"revenue": lambda c: func.sum(c.net_revenue)}, q,
-    )  # fmt: skip
-    spend = aggregate(
-        conn, Source(v.spend_monthly, SALES_DIMS, day="day"),
-        {"spend": lambda c: func.sum(c.amount)}, q,
-    )  # fmt: skip
+def marketing_roi(conn: Connection, q: Query, fresh: bool = False) -> tuple[Results, dict, object]:
+    from pulsebi.metrics import raw
+
+    if fresh:
+        revenue_src, spend_src = raw.SALES, raw.SPEND
+        net = lambda c: func.sum(c.amount).filter(c.status == "active")  # noqa: E731
+    else:
+        revenue_src = SPECS["net_revenue"].source_for(q.by)
+        spend_src = Source(v.spend_monthly, SALES_DIMS, day="day")
+        net = lambda c: func.sum(c.net_revenue)  # noqa: E731
+    revenue = aggregate(conn, revenue_src, {"revenue": net}, q)
+    spend = aggregate(conn, spend_src, {"spend": lambda c: func.sum(c.amount)}, q)
     merged: Results = {}
     for key in revenue.keys() | spend.keys():
         merged[key] = {**revenue.get(key, {}), **spend.get(key, {})}
@@ -89,15 +92,14 @@ def pipeline(conn: Connection, q: Query) -> tuple[Results, dict, object]:
     return results, {"pipeline": ZERO, "weighted": ZERO, "n": 0}, None
 
 
-def rank_reps(conn: Connection, q: Query) -> tuple[list[str], list[tuple]]:
+def rank_reps(conn: Connection, q: Query, fresh: bool = False) -> tuple[list[str], list[tuple]]:
     """Every sales rep's revenue over the period, ranked within the rep's own branch."""
+    from pulsebi.metrics.raw import fresh_spec
+    from pulsebi.metrics.specs import SPECS
+
+    spec = fresh_spec("rep_revenue") if fresh else SPECS["rep_revenue"]
     by_rep = aggregate(
-        conn,
-        Source(
-            v.rep_revenue_daily, {"rep": "employee_id"}, day="day",
-            where=sales_reps_only("employee_id"),
-        ),
-        {"revenue": lambda c: func.sum(c.revenue)},
+        conn, spec.source, {"revenue": spec.measures["rep_revenue"]},
         dataclasses.replace(q, by=("rep",), grain=None, branch_ids=None),
     )  # fmt: skip
     stmt = (

@@ -30,6 +30,12 @@ class Spec:
     finalize: Callable[[dict], tuple]
     dated: bool = True
     services: Table | None = None  # where the members of the service dimension are listed
+    narrow: Source | None = None  # a roll-up without the source, for questions not by source
+
+    def source_for(self, by: tuple[str, ...]) -> Source:
+        if self.narrow is not None and not {"source", "channel"} & set(by):
+            return self.narrow
+        return self.source
 
 
 def ratio(num: object, den: object) -> float | None:
@@ -55,6 +61,12 @@ def _count_sum(col: str):
 BRANCH_DIMS = {"branch": "branch_id"}
 SALES_DIMS = {"branch": "branch_id", "source": "source_id"}
 SERVICE_DIMS = {"service": "service"}
+ROLLUPS = {"sales_daily": v.sales_branch_daily, "leads_daily": v.leads_branch_daily}
+
+
+def _narrow(view: Table) -> Source | None:
+    rollup = ROLLUPS.get(view.name)
+    return Source(rollup, BRANCH_DIMS, day="day") if rollup is not None else None
 
 
 def _view_sum(view: Table, dims: dict, metric: str, col: str, money: bool) -> Spec:
@@ -63,6 +75,7 @@ def _view_sum(view: Table, dims: dict, metric: str, col: str, money: bool) -> Sp
         {metric: _sum(col) if money else _count_sum(col)},
         {metric: ZERO if money else 0},
         lambda m, metric=metric, money=money: (m[metric] if money else int(m[metric]),),
+        narrow=_narrow(view),
     )
 
 
@@ -73,6 +86,7 @@ def _view_ratio(view: Table, dims: dict, num: str, den: str, services: bool = Fa
         {"num": 0, "den": 0},
         lambda m: (ratio(m["num"], m["den"]),),
         services=view if services else None,
+        narrow=_narrow(view),
     )
 
 

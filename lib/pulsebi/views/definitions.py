@@ -14,9 +14,12 @@ BI = "bi"
 view_metadata = MetaData()
 
 
-def _view(name: str, keys: tuple[str, ...], *columns: Column) -> Table:
+def _view(
+    name: str, keys: tuple[str, ...], *columns: Column, rollup_of: str | None = None
+) -> Table:
     table = Table(name, view_metadata, *columns, schema=BI)
     table.info["keys"] = keys
+    table.info["rollup_of"] = rollup_of  # built from that view: refreshed after it
     return table
 
 
@@ -84,6 +87,19 @@ spend_monthly = _view(
     "spend_monthly", ("day", "branch_id", "source_id"),
     Column("day", Date), Column("branch_id", Integer), Column("source_id", Integer),
     _money("amount"),
+)  # fmt: skip
+
+sales_branch_daily = _view(
+    "sales_branch_daily", ("day", "branch_id"),
+    Column("day", Date), Column("branch_id", Integer),
+    _money("net_revenue"), _money("bookings"), _count("sales"),
+    rollup_of="sales_daily",
+)  # fmt: skip
+leads_branch_daily = _view(
+    "leads_branch_daily", ("day", "branch_id"),
+    Column("day", Date), Column("branch_id", Integer),
+    _count("leads"), _count("with_appointment"), _count("with_active_sale"),
+    rollup_of="leads_daily",
 )  # fmt: skip
 
 VIEWS: dict[str, Table] = {t.name: t for t in view_metadata.tables.values()}  # costliest first

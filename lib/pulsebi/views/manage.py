@@ -9,6 +9,7 @@ cache keys carry, and its start time is what surfaces show as "data as of".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,11 +18,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from pulsebi import cache
 from pulsebi.db.schema import refresh_log, view_state
 from pulsebi.errors import ConfigError
 from pulsebi.settings import Settings
@@ -52,7 +53,7 @@ class RefreshResult:
         )
 
 
-@cache
+@functools.cache
 def _template(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
@@ -79,7 +80,7 @@ def _existing_views(conn: Connection) -> set[str]:
 
 def _create_view(conn: Connection, name: str, tz: str) -> None:
     keys = ", ".join(VIEWS[name].info["keys"])
-    conn.execute(text(f"drop materialized view if exists {BI}.{name}"))
+    conn.execute(text(f"drop materialized view if exists {BI}.{name} cascade"))
     conn.execute(text(f"create materialized view {BI}.{name} as\n{render_view_sql(name, tz)}"))
     # NULLS NOT DISTINCT: a missing lead gives a null source_id, still one row per key.
     conn.execute(text(f"create unique index {name}_key on {BI}.{name} ({keys}) nulls not distinct"))
@@ -99,9 +100,10 @@ def ensure_views(engine: Engine, settings: Settings) -> list[str]:
             for r in conn.execute(select(view_state.c.name, view_state.c.definition_hash))
         }
         existing = _existing_views(conn)
-        for name in VIEWS:
+        for name in VIEWS:  # bases before their roll-ups
             digest = _definition_hash(name, settings.tz)
-            if name in existing and recorded.get(name) == digest:
+            base = VIEWS[name].info["rollup_of"]
+            if name in existing and recorded.get(name) == digest and base not in created:
                 continue
             _create_view(conn, name, settings.tz)
             conn.execute(view_state.delete().where(view_state.c.name == name))
@@ -112,12 +114,13 @@ def ensure_views(engine: Engine, settings: Settings) -> list[str]:
             )
             created.append(name)
         for name in existing - set(VIEWS):
-            conn.execute(text(f"drop materialized view {BI}.{name}"))
+            conn.execute(text(f"drop materialized view if exists {BI}.{name} cascade"))
         conn.execute(view_state.delete().where(view_state.c.name.not_in(list(VIEWS))))
         if created:
-            _log_refresh(conn, started, t0, "create", settings.tz, created)
+            version = _log_refresh(conn, started, t0, "create", settings.tz, created)
     if created:
         log.info("created views for %s: %s", settings.tz, ", ".join(created))
+        cache.publish_version(settings, version)
     return created
 
 
@@ -160,15 +163,20 @@ def refresh_views(engine: Engine, settings: Settings) -> RefreshResult:
         started = conn.execute(select(func.clock_timestamp())).scalar_one()
         conn.commit()
     pending = [name for name in VIEWS if name not in created]  # created ones are current
+    bases = [name for name in pending if not VIEWS[name].info["rollup_of"]]
     with ThreadPoolExecutor(max_workers=REFRESH_WORKERS) as pool:
-        durations = list(pool.map(lambda n: _refresh_view(engine, n), pending))
-    timings = dict(zip(pending, durations, strict=True))
+        durations = list(pool.map(lambda n: _refresh_view(engine, n), bases))
+    timings = dict(zip(bases, durations, strict=True))
+    for name in pending:  # roll-ups read their base: after it, and cheap
+        if name not in timings:
+            timings[name] = _refresh_view(engine, name)
     with engine.begin() as conn:
         version = _log_refresh(
             conn, started, t0, "refresh", settings.tz, {k: round(v, 1) for k, v in timings.items()}
         )
     duration = (time.perf_counter() - t0) * 1000
     log.info("refreshed %d views in %.0f ms (version %d)", len(timings), duration, version)
+    cache.publish_version(settings, version)
     return RefreshResult(version, started, duration, timings, created)
 
 
