@@ -78,8 +78,10 @@ def bring_up(
     notes.append("data ready")
     if serve:
         from pulsebi.serve.launch import start_serving
+        from pulsebi.tasks import start_delivery
 
         notes.append(start_serving(settings))
+        notes.append(start_delivery(settings))
     return PlatformStatus(
         database=_display_url(endpoints.database_url),
         redis=_display_url(endpoints.redis_url),

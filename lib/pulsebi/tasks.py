@@ -156,3 +156,18 @@ class ReportScheduler(Scheduler):
                 enqueue_delivery(delivery)
         except Exception:  # a beat must outlive a bad scan (Redis restarting...)
             log.exception("scanning %s failed; next scan in %ss", directory, self._next_scan)
+
+
+def start_delivery(settings: Any, schedules: str = "schedules") -> str:
+    """`pulsebi up`: a report worker and a beat, detached (`pulsebi down` stops them)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from pulsebi import processes
+
+    exe = shutil.which("pulsebi") or sys.argv[0]
+    folder = str(Path(schedules).absolute())
+    worker = processes.start_detached(settings, "report-worker", [exe, "worker"])
+    beat = processes.start_detached(settings, "report-beat", [exe, "beat", "--schedules", folder])
+    return f"report delivery: worker pid {worker}, beat pid {beat} reading {folder}"
