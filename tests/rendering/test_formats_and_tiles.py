@@ -132,3 +132,27 @@ def test_a_tile_updated_every_n_seconds_shows_only_the_latest_value() -> None:
     tile.update(value=5)
     tile.flush()
     assert ">5</div>" in seen[-1]
+
+
+def test_factories_build_no_widget_in_static_mode() -> None:
+    import ipywidgets
+
+    from pulsebi.widgets import data_as_of, gauge, kpi_tile, scorecard_table
+
+    def build() -> list[object]:
+        tile = kpi_tile(label="Revenue", unit="usd", value=1.5, previous=1.0)
+        return [
+            tile_row(tile, gauge(label="Rate", value=0.2, target=0.3)),
+            tile,
+            scorecard_table(rows=None, comparisons={}),
+            data_as_of(moment=None),
+        ]
+
+    with use_mode(True):
+        static = build()
+        row, tile = static[0], static[1]
+        tile.update(value=2.0, state="live")  # the same API, nothing to send
+        html = row._repr_mimebundle_()["text/html"]
+    assert not any(isinstance(x, ipywidgets.Widget) for x in static)
+    assert "$2.00" in html and "▲ 100.0%" in html and "pbi-gauge" in html
+    assert all(isinstance(x, ipywidgets.Widget) for x in build())

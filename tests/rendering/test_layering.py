@@ -43,3 +43,15 @@ def test_importing_the_toolkit_loads_no_plotting_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_widgets_export_is_the_object_not_a_same_named_module() -> None:
+    import importlib
+    import types
+
+    import pulsebi.widgets as widgets
+
+    for module in {m for m in widgets._EXPORTS.values()}:
+        importlib.import_module(f"pulsebi.widgets.{module}")
+    clashes = [n for n in widgets.__all__ if isinstance(getattr(widgets, n), types.ModuleType)]
+    assert clashes == []

@@ -45,6 +45,7 @@ def test_static_run_has_svg_html_and_export_payload_and_no_script(tmp_path: Path
     assert "$5,734.74" in html and "▲ 14.7%" in html and "31.2%" in html  # tiles
     assert "$2,500.25" in html  # the table
     assert "<script" not in svg + html
+    assert "widgets" not in notebook["metadata"]  # static mode made no widget at all
     (table,) = read_export_tables(notebook)
     assert table.name == "Revenue by week" and table.rows[1][1] == 2500.25
     assert table.formats == {"net_revenue": "usd"} and table.chart["type"] == "line"

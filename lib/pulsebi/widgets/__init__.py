@@ -1,7 +1,10 @@
-"""Widgets for executives: KPI tiles, tile grids, gauges, the filter bar, loading states.
+"""Widgets for executives: KPI tiles, tile grids, gauges, scorecard tables, the filter bar,
+loading states.
 
-Each widget renders live (ipywidgets, CSS only, no JavaScript of ours) or, in static mode
-(`pulsebi.charts.use_mode(True)`), as self-contained HTML. Names load on first use so that
+Each renders live (ipywidgets, CSS only, no JavaScript of ours) or, in static mode
+(`pulsebi.charts.use_mode(True)`), as self-contained HTML. The lower-case factories
+(`kpi_tile`, `gauge`, `scorecard_table`, `data_as_of`, `tile_row`) build no widget at all in
+static mode, so an executed report holds no widget state. Names load on first use so that
 `pulsebi.widgets.dates` and `.thresholds` stay importable without ipywidgets.
 """
 
@@ -12,15 +15,20 @@ from typing import Any
 
 _EXPORTS = {
     "KpiTile": "tile",
+    "kpi_tile": "tile",
+    "gauge": "gauges",
+    "scorecard_table": "scorecard",
+    "data_as_of": "asof",
+    "StaticTileGrid": "grid",
     "tile_html": "tile",
     "TileGrid": "grid",
     "tile_row": "grid",
     "tiles_html": "grid",
-    "Gauge": "gauge",
+    "Gauge": "gauges",
     "ScorecardTable": "scorecard",
     "scorecard_html": "scorecard",
     "DataAsOf": "asof",
-    "gauge_html": "gauge",
+    "gauge_html": "gauges",
     "FilterBar": "filters",
     "Filters": "filters",
     "loading": "loadstate",

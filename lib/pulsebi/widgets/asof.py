@@ -8,21 +8,35 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from typing import Any
 
 import traitlets as t
 
 from pulsebi.charts.style import FONT_STACK, MUTED
 from pulsebi.settings import get_settings
-from pulsebi.widgets.base import HtmlWidget
+from pulsebi.widgets.base import Figures, HtmlWidget, StaticView, pick
 
 
-class DataAsOf(HtmlWidget):
+class AsOfFigures(Figures):
     moment = t.Instance(dt.datetime, allow_none=True)
     prefix = t.Unicode("Data as of")
     _drawn = ("moment", "prefix")
 
     def to_html(self) -> str:
         return as_of_html(self.moment, self.prefix)
+
+
+class DataAsOf(AsOfFigures, HtmlWidget):
+    """The live line."""
+
+
+class StaticDataAsOf(AsOfFigures, StaticView):
+    """The line in static mode."""
+
+
+def data_as_of(**kwargs: Any) -> DataAsOf | StaticDataAsOf:
+    """The "data as of" line for the current mode."""
+    return pick(DataAsOf, StaticDataAsOf, kwargs)
 
 
 def as_of_html(moment: dt.datetime | None, prefix: str = "Data as of") -> str:

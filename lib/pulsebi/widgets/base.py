@@ -2,7 +2,8 @@
 
 A widget keeps its figures in Python traits and shows them through one `HTML` child, so each
 change reaches the browser as a single message (an update is atomic: never a new value with an
-old arrow). In static mode the same HTML is what the notebook output holds (no widget, no JS).
+old arrow). In static mode the same HTML is what the notebook output holds (no JS); the
+factories (`kpi_tile`, `gauge`, ...) then build a `StaticView` twin that is no widget at all.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from pulsebi.errors import UsageError
 STATES = ("ready", "live", "reconnecting", "stale", "loading", "error")
 
 
-class HtmlWidget(w.Box):
-    """Subclasses list their figure traits in `_drawn` and implement `to_html()`."""
+class Figures(t.HasTraits):
+    """What tiles, gauges and their static twins share: the state traits and `update`.
+
+    Subclasses list their figure traits in `_drawn` and implement `to_html()`.
+    """
 
     state = t.Enum(STATES, default_value="ready")
     stale_since = t.Instance(dt.datetime, allow_none=True)
@@ -30,6 +34,40 @@ class HtmlWidget(w.Box):
     # seconds (the latest); state changes always show at once
     every = t.Float(0.0, min=0.0)
     _drawn: tuple[str, ...] = ()
+
+    def to_html(self) -> str:
+        raise NotImplementedError
+
+    def update(self, **changes: Any) -> None:
+        """Change several figures at once; the browser gets them in one message.
+
+        Safe to call from a thread (the live subscriber's) while callbacks run.
+        """
+        unknown = set(changes) - {*self._drawn, "state", "stale_since"}
+        if unknown:
+            raise UsageError(f"{type(self).__name__} has no {', '.join(sorted(unknown))} to update")
+        with self._lock:
+            self._batch += 1
+            try:
+                for name, value in changes.items():
+                    setattr(self, name, value)
+            finally:
+                self._batch -= 1
+            self._request_draw(urgent="state" in changes or "stale_since" in changes)
+
+    def set_state(self, state: str, since: dt.datetime | None = None) -> None:
+        """live / reconnecting / stale (since `since`, default now) / loading / ready / error."""
+        if state == "stale":
+            self.update(state=state, stale_since=since or self.stale_since or _now())
+        else:
+            self.update(state=state, stale_since=None)
+
+    def _request_draw(self, urgent: bool) -> None:
+        raise NotImplementedError
+
+
+class HtmlWidget(Figures, w.Box):
+    """The live form: an ipywidgets Box showing `to_html()` in one HTML child."""
 
     def __init__(self, **kwargs: Any):
         self._lock = threading.RLock()
@@ -41,9 +79,6 @@ class HtmlWidget(w.Box):
         super().__init__(children=[self._html], **kwargs)
         self.observe(self._changed, names=[*self._drawn, "state", "stale_since"])
         self._html.value = self.to_html()
-
-    def to_html(self) -> str:
-        raise NotImplementedError
 
     def redraw(self) -> None:
         """Send the current figures to the browser now."""
@@ -74,30 +109,6 @@ class HtmlWidget(w.Box):
                 self._timer.daemon = True
                 self._timer.start()
 
-    def update(self, **changes: Any) -> None:
-        """Change several figures at once; the browser gets them in one message.
-
-        Safe to call from a thread (the live subscriber's) while callbacks run.
-        """
-        unknown = set(changes) - {*self._drawn, "state", "stale_since"}
-        if unknown:
-            raise UsageError(f"{type(self).__name__} has no {', '.join(sorted(unknown))} to update")
-        with self._lock:
-            self._batch += 1
-            try:
-                for name, value in changes.items():
-                    setattr(self, name, value)
-            finally:
-                self._batch -= 1
-            self._request_draw(urgent="state" in changes or "stale_since" in changes)
-
-    def set_state(self, state: str, since: dt.datetime | None = None) -> None:
-        """live / reconnecting / stale (since `since`, default now) / loading / ready / error."""
-        if state == "stale":
-            self.update(state=state, stale_since=since or self.stale_since or _now())
-        else:
-            self.update(state=state, stale_since=None)
-
     def _changed(self, change: Any) -> None:
         if not self._batch:
             self._request_draw(urgent=change["name"] in ("state", "stale_since"))
@@ -106,6 +117,38 @@ class HtmlWidget(w.Box):
         if resolve_static(None):
             return {"text/html": self.to_html(), "text/plain": f"<{type(self).__name__}>"}
         return super()._repr_mimebundle_(**kwargs)
+
+
+class StaticView(Figures):
+    """The static form: the same figures and HTML, but no widget (no comm, no widget state in
+    the executed notebook). The `kpi_tile`, `gauge`, ... factories pick it in static mode."""
+
+    pending = False
+
+    def __init__(self, **kwargs: Any):
+        self._lock = threading.RLock()
+        self._batch = 0
+        super().__init__(**kwargs)
+
+    def redraw(self) -> None:
+        """Nothing to send: the HTML is made when the notebook displays the view."""
+
+    def flush(self) -> None:
+        """Nothing waits in static mode."""
+
+    def _request_draw(self, urgent: bool) -> None:
+        del urgent
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return {"text/html": self.to_html(), "text/plain": f"<{type(self).__name__}>"}
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def pick(live: type, static: type, kwargs: dict[str, Any]) -> Any:
+    """`static(**kwargs)` in static mode, else `live(**kwargs)`: the factories' one switch."""
+    return (static if resolve_static(None) else live)(**kwargs)
 
 
 def _now() -> dt.datetime:

@@ -40,8 +40,28 @@ class TileGrid(w.GridBox):
         return super()._repr_mimebundle_(**kwargs)
 
 
-def tile_row(*tiles: Any, columns: int | None = None) -> TileGrid:
-    """`tile_row(a, b, c)`: the tiles in one wrapping row."""
+class StaticTileGrid:
+    """The grid in static mode: the tiles' HTML side by side, no widget."""
+
+    def __init__(self, tiles: Sequence[Any], columns: int | None = None):
+        self.children = tuple(tiles)
+        self.columns = columns
+
+    @property
+    def tiles(self) -> list[Any]:
+        return list(self.children)
+
+    def to_html(self) -> str:
+        return tiles_html([t.to_html() for t in self.children], self.columns)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, str]:
+        return {"text/html": self.to_html(), "text/plain": f"<{len(self.children)} tiles>"}
+
+
+def tile_row(*tiles: Any, columns: int | None = None) -> TileGrid | StaticTileGrid:
+    """`tile_row(a, b, c)`: the tiles in one wrapping row (no widget in static mode)."""
+    if resolve_static(None):
+        return StaticTileGrid(tiles, columns)
     return TileGrid(tiles, columns=columns)
 
 

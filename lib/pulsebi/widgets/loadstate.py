@@ -19,13 +19,13 @@ LOADING_SUFFIX = " · loading…"
 
 def flatten(items: Iterable[Any]) -> list[Any]:
     """Tiles, gauges and figures from nested lists and tile grids."""
-    from pulsebi.widgets.grid import TileGrid
+    from pulsebi.widgets.grid import StaticTileGrid, TileGrid
 
     flat: list[Any] = []
     for item in items:
         if item is None:
             continue
-        if isinstance(item, TileGrid):
+        if isinstance(item, TileGrid | StaticTileGrid):
             flat.extend(item.children)
         elif isinstance(item, list | tuple | set):
             flat.extend(flatten(item))
@@ -36,11 +36,11 @@ def flatten(items: Iterable[Any]) -> list[Any]:
 
 def start_loading(items: Iterable[Any]) -> list[tuple[Any, Any]]:
     """Put `items` in the loading state; returns what `finish_loading` needs to undo it."""
-    from pulsebi.widgets.base import HtmlWidget
+    from pulsebi.widgets.base import Figures
 
     undo = []
     for item in flatten(items):
-        if isinstance(item, HtmlWidget):
+        if isinstance(item, Figures):
             if item.state != "loading":
                 undo.append((item, (item.state, item.stale_since)))
                 item.update(state="loading")

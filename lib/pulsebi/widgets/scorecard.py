@@ -25,13 +25,13 @@ from pulsebi.charts.style import FONT_STACK, INK, MUTED, RULE, TONES, ZEBRA
 from pulsebi.charts.table import check_table_name, export_payload
 from pulsebi.errors import UsageError
 from pulsebi.widgets import thresholds
-from pulsebi.widgets.base import HtmlWidget
+from pulsebi.widgets.base import Figures, HtmlWidget, StaticView, pick
 
 REQUIRED = ("label", "unit", "value")
 _CELL = f"padding:5px 10px;border-bottom:1px solid {RULE}"
 
 
-class ScorecardTable(HtmlWidget):
+class ScorecardFigures(Figures):
     rows = t.Any()  # a DataFrame: label, unit, value, [metric], and the comparison columns
     comparisons = t.Dict()  # header → column, e.g. {"vs last year": "last_year"}
     name = t.Unicode("")
@@ -50,6 +50,19 @@ class ScorecardTable(HtmlWidget):
             units = {c: "text" for c in self.rows.columns}
             bundle = {**bundle, TABLE_MIMETYPE: export_payload(self.rows, self.name, units, None)}
         return bundle
+
+
+class ScorecardTable(ScorecardFigures, HtmlWidget):
+    """The live scorecard table."""
+
+
+class StaticScorecardTable(ScorecardFigures, StaticView):
+    """The scorecard table in static mode: the same HTML and export payload, no widget."""
+
+
+def scorecard_table(**kwargs: Any) -> ScorecardTable | StaticScorecardTable:
+    """A scorecard table for the current mode (same arguments as `ScorecardTable`)."""
+    return pick(ScorecardTable, StaticScorecardTable, kwargs)
 
 
 def scorecard_html(rows: Any, comparisons: dict[str, str], *, caption: str = "") -> str:

@@ -1,7 +1,7 @@
 """KPI tiles: label, value formatted by unit, change against a comparison, status and state.
 
-    tile = KpiTile(label="Revenue YTD", metric="net_revenue", unit="usd",
-                   value=1234567.891, previous=1100000, comparison="vs last year")
+    tile = kpi_tile(label="Revenue YTD", metric="net_revenue", unit="usd",
+                    value=1234567.891, previous=1100000, comparison="vs last year")
     tile.update(value=1240000.0, previous=1100000, state="live")   # one atomic change
 
 The change arrow's colour is direction-aware (thresholds.yaml's `better`): a rising resolution
@@ -23,7 +23,7 @@ from pulsebi.charts.formats import check_unit, describe_change, format_value
 from pulsebi.charts.style import FONT_STACK, INK, MUTED, RULE, SURFACE, TONES
 from pulsebi.settings import get_settings
 from pulsebi.widgets import thresholds
-from pulsebi.widgets.base import HtmlWidget
+from pulsebi.widgets.base import Figures, HtmlWidget, StaticView, pick
 
 STATE_BADGES = {
     "live": ("● Live", TONES["good"]),
@@ -34,7 +34,7 @@ STATE_BADGES = {
 }
 
 
-class KpiTile(HtmlWidget):
+class TileFigures(Figures):
     label = t.Unicode("")
     value = t.Any(None)
     previous = t.Any(None)  # the comparison period's value
@@ -73,6 +73,19 @@ class KpiTile(HtmlWidget):
             state=self.state,
             stale_since=self.stale_since,
         )
+
+
+class KpiTile(TileFigures, HtmlWidget):
+    """The live tile (an ipywidgets Box, CSS only)."""
+
+
+class StaticKpiTile(TileFigures, StaticView):
+    """The tile in static mode: the same HTML, no widget."""
+
+
+def kpi_tile(**kwargs: Any) -> KpiTile | StaticKpiTile:
+    """A tile for the current mode: `KpiTile` live, `StaticKpiTile` static (same arguments)."""
+    return pick(KpiTile, StaticKpiTile, kwargs)
 
 
 def tile_html(

@@ -17,11 +17,11 @@ import traitlets as t
 from pulsebi.charts.formats import check_unit, format_value, is_missing
 from pulsebi.charts.style import FONT_STACK, INK, MUTED, RULE, SURFACE, TONES
 from pulsebi.widgets import thresholds
-from pulsebi.widgets.base import HtmlWidget
+from pulsebi.widgets.base import Figures, HtmlWidget, StaticView, pick
 from pulsebi.widgets.tile import STATE_BADGES, slug
 
 
-class Gauge(HtmlWidget):
+class GaugeFigures(Figures):
     label = t.Unicode("")
     value = t.Any(None)
     target = t.Any(None)
@@ -48,6 +48,19 @@ class Gauge(HtmlWidget):
             key=self.key,
             state=self.state,
         )
+
+
+class Gauge(GaugeFigures, HtmlWidget):
+    """The live gauge."""
+
+
+class StaticGauge(GaugeFigures, StaticView):
+    """The gauge in static mode: the same HTML, no widget."""
+
+
+def gauge(**kwargs: Any) -> Gauge | StaticGauge:
+    """A gauge for the current mode (same arguments as `Gauge`)."""
+    return pick(Gauge, StaticGauge, kwargs)
 
 
 def gauge_status(value: Any, target: Any, metric: str | None, better: str) -> str | None:
