@@ -6,18 +6,21 @@ import datetime as dt
 import io
 import re
 import subprocess
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from pulsebi.cli import main
 from pulsebi.db.schema import CRM_TABLES
 from pulsebi.errors import ImportRejected, UsageError
 from pulsebi.importer import import_directory
 from pulsebi.importer.checks import PATTERNS, check_sql, column_type
+from pulsebi.services import resolve_database_url
 
 UTC = dt.UTC
 
@@ -708,3 +711,39 @@ def test_a_header_with_an_empty_name_or_bare_cr_line_ends_is_explained(db, tmp_p
     assert "no name" in only_problem(rejected(db, tmp_path))[3]
     write(tmp_path, "branches.csv", (BRANCHES + "1,A,A,UTC,2020-01-01\n").replace("\n", "\r"))
     assert "bare CR" in only_problem(rejected(db, tmp_path))[3]
+
+
+SAMPLE = {
+    "smallint": "1", "integer": "2", "bigint": "3", "numeric": "1.50", "real": "2.5",
+    "boolean": "t", "date": "2024-01-02", "timestamptz": "2024-01-02T03:04:05Z", "text": "x",
+}  # fmt: skip
+
+
+def test_every_contract_table_imports_in_one_go(db, tmp_path) -> None:
+    for name, table in CRM_TABLES.items():
+        header = [c.name for c in table.columns]
+        row = [SAMPLE[column_type(c).kind] for c in table.columns]
+        write(tmp_path, f"{name}.csv", ",".join(header) + "\n" + ",".join(row) + "\n")
+    result = load(db, tmp_path)
+    assert {t.table: t.rows for t in result.tables} == dict.fromkeys(CRM_TABLES, 1)
+    assert fetch(
+        db, "select m.id, m.amount, a.ts from crm.marketing_spend m, crm.api_requests a"
+    ) == [(3, Decimal("1.50"), dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))]
+
+
+def test_a_database_without_the_crm_tables_is_told_to_migrate(server_settings, tmp_path) -> None:
+    write(tmp_path, "branches.csv", BRANCHES)
+    server_url = resolve_database_url(server_settings)
+    name = f"pulsebi_import_bare_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'create database "{name}"'))
+    bare = create_engine(make_url(server_url).set(database=name))
+    try:
+        with pytest.raises(UsageError, match="pulsebi migrate"):
+            import_directory(tmp_path, engine=bare)
+    finally:
+        bare.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+        admin.dispose()

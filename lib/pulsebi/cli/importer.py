@@ -69,3 +69,4 @@ def import_(directory: Path, append: bool) -> None:
     click.echo(
         f"imported {result.rows:,} rows from {len(result.tables)} file(s) in {result.seconds:.1f} s"
     )
+    click.echo("dashboards show it after the next view refresh (`pulsebi refresh` does it now)")

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from pulsebi.db.schema import CRM_TABLES
-from pulsebi.errors import ImportRejected
+from pulsebi.errors import ImportRejected, UsageError
 from pulsebi.importer.checks import cast_sql, quote
 from pulsebi.importer.files import (
     Problem,
@@ -89,6 +89,7 @@ def import_directory(
     report = on_progress or (lambda *args: None)
     result = ImportResult(append=append, ignored=ignored)
     with engine.connect() as conn, conn.begin():
+        _require_tables(conn, files)
         conn.execute(text("SET LOCAL work_mem = '64MB'"))
         for tf in files:
             stage = f"pg_temp.import_{tf.table.name}"
@@ -107,6 +108,26 @@ def import_directory(
             raise ImportRejected(problems)  # leaving the block rolls everything back
     result.seconds = time.monotonic() - started
     return result
+
+
+def _require_tables(conn: Connection, files: list[TableFile]) -> None:
+    names = [f"crm.{tf.table.name}" for tf in files]
+    found = (
+        conn.execute(
+            text(
+                "SELECT name FROM unnest(CAST(:names AS text[])) AS n(name) "
+                "WHERE to_regclass(name) IS NULL"
+            ),
+            {"names": names},
+        )
+        .scalars()
+        .all()
+    )
+    if found:
+        raise UsageError(
+            f"the database has no table {', '.join(found)}: run `pulsebi migrate` (or "
+            "`pulsebi up`) first"
+        )
 
 
 def _create_stage(conn: Connection, tf: TableFile) -> None:
