@@ -30,7 +30,7 @@ _EXPORTS = {
     "DataAsOf": "asof",
     "gauge_html": "gauges",
     "FilterBar": "filters",
-    "Filters": "filters",
+    "Filters": "dates",
     "loading": "loadstate",
     "start_loading": "loadstate",
     "finish_loading": "loadstate",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 
 from pulsebi.errors import UsageError
 
@@ -100,3 +101,22 @@ def same_period_last_year(date_from: dt.date, date_to: dt.date) -> DateRange:
 def previous_period(date_from: dt.date, date_to: dt.date) -> DateRange:
     """The range of the same length just before: [from − n, from)."""
     return date_from - (date_to - date_from), date_from
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a filter bar selects (also importable without ipywidgets, from here)."""
+
+    date_from: dt.date
+    date_to: dt.date  # exclusive
+    branch: str | None = None  # a branch code, None for all
+    grain: str = "day"
+    preset: str = "custom"
+
+    @property
+    def last_year(self) -> DateRange:
+        return same_period_last_year(self.date_from, self.date_to)
+
+    @property
+    def previous(self) -> DateRange:
+        return previous_period(self.date_from, self.date_to)

@@ -17,41 +17,16 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as w
 
 from pulsebi.errors import UsageError
-from pulsebi.widgets.dates import (
-    GRAINS,
-    PRESETS,
-    local_today,
-    preset_range,
-    previous_period,
-    same_period_last_year,
-)
+from pulsebi.widgets.dates import GRAINS, PRESETS, Filters, local_today, preset_range
 from pulsebi.widgets.loadstate import finish_loading, start_loading
 
 log = logging.getLogger(__name__)
 ALL = ""  # the branch dropdown's value for "all branches"
-
-
-@dataclass(frozen=True)
-class Filters:
-    date_from: dt.date
-    date_to: dt.date  # exclusive
-    branch: str | None = None  # a branch code, None for all
-    grain: str = "day"
-    preset: str = "custom"
-
-    @property
-    def last_year(self) -> tuple[dt.date, dt.date]:
-        return same_period_last_year(self.date_from, self.date_to)
-
-    @property
-    def previous(self) -> tuple[dt.date, dt.date]:
-        return previous_period(self.date_from, self.date_to)
 
 
 class FilterBar(w.HBox):
