@@ -42,6 +42,8 @@ def ratio(num: object, den: object) -> float | None:
     """num / den as a fraction; None over no rows."""
     if not den:
         return None
+    if isinstance(num, int) and isinstance(den, int):
+        return num / den  # correctly rounded
     return float(Decimal(num) / Decimal(den))
 
 
