@@ -37,7 +37,7 @@ from pulsebi.db.migrate import upgrade_database
 from pulsebi.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "tests" / "notebooks" / "live_tile.ipynb"
+NOTEBOOK = ROOT / "tests" / "notebooks" / "live" / "live_tile.ipynb"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]  # fmt: skip

@@ -1,0 +1,83 @@
+"""A live KPI tile in Chromium: a sale written to the CRM changes the tile's text without a
+reload; when the live worker stops, the tile says it is stale."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from pulsebi.live import channel
+from pulsebi.live.worker import run_worker
+from pulsebi.settings import Settings
+
+LIVE_NOTEBOOKS = Path(__file__).parents[1] / "notebooks" / "live"
+PAGE = "live/live_tile.ipynb"  # one tile: net revenue today, company-wide
+TILE = '.pbi-tile[data-tile="live-revenue"]'
+
+
+@pytest.fixture
+def crm(db: Engine) -> Engine:
+    with db.begin() as conn:
+        conn.execute(
+            text("insert into crm.branches values (1, 'DAL', 'Dallas', 'America/Chicago', "
+                 "'2020-01-01')")
+        )  # fmt: skip
+    return db
+
+
+@pytest.fixture
+def live_worker(crm: Engine, settings: Settings, redis_client) -> Iterator[threading.Event]:
+    """The live worker, on the namespace the served kernels use (cli_env's), with its first
+    values in the snapshot."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_worker(settings, stop)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    key = channel.snapshot_key(settings.namespace)
+    deadline = time.monotonic() + 30
+    while not redis_client.hexists(key, "net_revenue.today") and not errors:
+        assert time.monotonic() < deadline, "the live worker wrote no snapshot in 30 s"
+        time.sleep(0.05)
+    yield stop
+    stop.set()
+    thread.join(15)
+    assert not errors, f"the live worker crashed: {errors!r}"
+
+
+@pytest.fixture
+def live_server(start_voila):
+    return start_voila("live", dirs=(LIVE_NOTEBOOKS,))
+
+
+def test_a_new_sale_changes_the_tile_text_in_chromium(page, live_server, crm, live_worker):
+    from playwright.sync_api import expect
+
+    page.goto(live_server.page_url(PAGE, f"token={live_server.token}"))
+    tile = page.locator(TILE)
+    expect(tile).to_have_attribute("data-state", "live", timeout=60_000)
+    expect(tile.locator(".pbi-tile-value")).to_have_text("$0.00")
+
+    with crm.begin() as conn:
+        conn.execute(
+            text("insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
+                 "commission_rate, product, status) values (1, 1, 1, now(), 1234.56, 0.1, "
+                 "'roof', 'active')")
+        )  # fmt: skip
+    expect(tile.locator(".pbi-tile-value")).to_have_text("$1,234.56", timeout=15_000)
+
+    live_worker.set()  # the worker stops and says so: the tile keeps its number, marked stale
+    expect(tile).to_have_attribute("data-state", "stale", timeout=15_000)
+    expect(tile.locator(".pbi-tile-state")).to_contain_text("Stale since")
+    expect(tile.locator(".pbi-tile-value")).to_have_text("$1,234.56")
