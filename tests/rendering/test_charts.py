@@ -205,3 +205,30 @@ def test_static_labels_and_legend_fit_inside_the_figure() -> None:
             extent = text.get_window_extent(renderer)
             assert box.x0 <= extent.x0 and extent.x1 <= box.x1, (spec.kind, text.get_text())
             assert box.y0 <= extent.y0 and extent.y1 <= box.y1, (spec.kind, text.get_text())
+
+
+def test_static_charts_work_without_a_writable_home(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os, pandas as pd\n"
+        "from pulsebi.charts import ChartSpec, render\n"
+        "frame = pd.DataFrame({'x': [0, 1], 'y': [1.0, 2.0]})\n"
+        "render(ChartSpec('line', frame, x='x', y='y'), static=True)\n"
+        "print(os.environ['MPLCONFIGDIR'])\n"
+    )
+    env = {
+        **os.environ,
+        "HOME": "/dev/null",
+        "XDG_CACHE_HOME": "",
+        "PULSEBI_DATA_DIR": str(tmp_path),
+    }
+    env.pop("MPLCONFIGDIR", None)
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(tmp_path / "matplotlib")
+    assert any(p.name.startswith("fontlist") for p in (tmp_path / "matplotlib").iterdir())

@@ -7,7 +7,9 @@ kernel whose inline backend would otherwise display figures twice.
 from __future__ import annotations
 
 import io
+import os
 import re
+import sys
 from typing import Any
 
 from pulsebi.charts.formats import AXIS_LABEL, format_axis, format_value
@@ -38,6 +40,7 @@ class StaticChart:
 
 def render_static(spec: ChartSpec) -> StaticChart:
     """Draw `spec` with matplotlib and keep its SVG."""
+    ensure_cache_dir()
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -57,6 +60,26 @@ def render_static(spec: ChartSpec) -> StaticChart:
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
     return StaticChart(spec, data, fig, _responsive(buf.getvalue()))
+
+
+def ensure_cache_dir() -> None:
+    """Give matplotlib a writable cache before its first import. Without one (a worker with a
+    read-only or missing home) it warns and rebuilds its font cache (~1 s) in every process."""
+    if "MPLCONFIGDIR" in os.environ or "matplotlib" in sys.modules:
+        return
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    default = os.path.join(base, "matplotlib")
+    try:
+        os.makedirs(default, exist_ok=True)
+        if os.access(default, os.W_OK):
+            return
+    except OSError:
+        pass
+    from pulsebi.settings import get_settings
+
+    own = get_settings().data_dir / "matplotlib"
+    own.mkdir(parents=True, exist_ok=True)
+    os.environ["MPLCONFIGDIR"] = str(own)
 
 
 def _fit_margins(fig: Any, ax: Any, spec: ChartSpec, data: ChartData) -> None:
