@@ -57,6 +57,7 @@ class Delivery:
     root: str | None = None  # folder the notebook path is relative to (else the working dir)
     retry_attempts: int = 6
     retry_backoff: float = 60.0
+    timeout: float = DEFAULT_LEASE.total_seconds()  # the claim's lease: longest expected run
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,10 +89,14 @@ class Delivery:
         }
 
 
-def delivery_key(schedule: str, scheduled_for: dt.datetime, recipients: list[str]) -> str:
-    """(schedule, scheduled time in UTC, recipients): the same delivery always has the same key."""
+def delivery_key(
+    schedule: str, scheduled_for: dt.datetime, recipients: list[str], member: str | None = None
+) -> str:
+    """(schedule, scheduled time in UTC, [for_each member,] recipients): the same delivery always
+    has the same key. The member is part of it: one manager of two branches gets both reports."""
     when = scheduled_for.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
-    return f"{schedule}|{when}|{','.join(sorted(r.lower() for r in recipients))}"
+    to = ",".join(sorted(r.lower() for r in recipients)) or "-"
+    return "|".join([schedule, when, *([member] if member else []), to])
 
 
 def message_id(key: str, settings: Settings) -> str:
@@ -109,9 +114,7 @@ class Result:
     notice_pending: bool = False  # the owner's failure notice could not be sent yet
 
 
-def deliver(
-    settings: Settings, delivery: Delivery, *, lease: dt.timedelta = DEFAULT_LEASE
-) -> Result:
+def deliver(settings: Settings, delivery: Delivery, *, lease: dt.timedelta | None = None) -> Result:
     """Run and send `delivery` unless it was (or is being) delivered already.
 
     Raises DeliveryDeferred for transient trouble (the row is left `retrying`).
@@ -120,6 +123,7 @@ def deliver(
 
     engine = get_engine(settings)
     try:
+        lease = lease or dt.timedelta(seconds=delivery.timeout)
         claim = history.claim(engine, delivery.row(), lease)
     except (OperationalError, InterfaceError) as exc:
         raise DeliveryDeferred(f"database unreachable: {exc.orig}") from None

@@ -14,6 +14,8 @@ recipients: [ops@example.com]       # every delivery (with for_each: in addition
 formats: [html, pdf, xlsx]
 owner: analyst@example.com          # told once when a delivery finally fails
 retry: {attempts: 6, backoff: 60}   # optional: transient failures, backoff in seconds, doubled
+timeout: 1800                       # optional: seconds a run may take before another worker may
+                                    #   take it over (its worker is presumed dead)
 ```
 
 A file with an error is reported (file, field, reason) and skipped; the others load.
@@ -34,7 +36,7 @@ from pulsebi.reports.deliver import Delivery, delivery_key
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PARAM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FIELDS = {"name", "cron", "timezone", "notebook", "parameters", "for_each", "recipients",
-          "formats", "owner", "retry", "subject"}  # fmt: skip
+          "formats", "owner", "retry", "subject", "timeout"}  # fmt: skip
 
 
 class ScheduleError(UsageError):
@@ -63,6 +65,7 @@ class Schedule:
     retry_attempts: int = 6
     retry_backoff: float = 60.0
     subject: str | None = None
+    timeout: float = 1800.0
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -89,17 +92,18 @@ class Schedule:
 
     def deliveries(self, scheduled_for: dt.datetime) -> list[Delivery]:
         """The deliveries of one fire time: one per member (or one), each with its key."""
-        groups: list[tuple[dict[str, Any], list[str]]] = []
+        groups: list[tuple[dict[str, Any], list[str], str | None]] = []
         if self.for_each:
             for member, extra in self.members.items():
                 to = list(dict.fromkeys([*extra, *self.recipients]))
-                groups.append(({**self.parameters, self.for_each: member}, to))
+                params = {**self.parameters, self.for_each: member}
+                groups.append((params, to, f"{self.for_each}={member}"))
         else:
-            groups.append((dict(self.parameters), list(self.recipients)))
+            groups.append((dict(self.parameters), list(self.recipients), None))
         when = scheduled_for.isoformat()
         return [
             Delivery(
-                key=delivery_key(self.name, scheduled_for, to or [f"no-recipient:{params}"]),
+                key=delivery_key(self.name, scheduled_for, to, member),
                 notebook=self.notebook,
                 root=str(self.root),
                 parameters=params,
@@ -112,8 +116,9 @@ class Schedule:
                 subject=self.subject,
                 retry_attempts=self.retry_attempts,
                 retry_backoff=self.retry_backoff,
+                timeout=self.timeout,
             )
-            for params, to in groups
+            for params, to, member in groups
         ]
 
 
@@ -199,6 +204,13 @@ def parse_schedule(path: Path) -> tuple[Schedule, list[str]]:
         )
     formats = _formats(path, data.get("formats", ["html", "pdf", "xlsx"]))
     attempts, backoff = _retry(path, data.get("retry") or {})
+    timeout = data.get("timeout", 1800)
+    if (
+        not isinstance(timeout, int | float)
+        or isinstance(timeout, bool)
+        or not 10 <= timeout <= 86400
+    ):
+        raise ScheduleError(path, "timeout", f"{timeout!r}: seconds, 10..86400")
     subject = data.get("subject")
     if subject is not None:
         from pulsebi.reports.email import check_header
@@ -211,7 +223,7 @@ def parse_schedule(path: Path) -> tuple[Schedule, list[str]]:
         name=name, cron=cron, timezone=tz, notebook=notebook, root=path.parent.parent.absolute(),
         source=path, owner=owner, parameters=parameters, for_each=for_each, members=members,
         recipients=recipients, formats=formats, retry_attempts=attempts, retry_backoff=backoff,
-        subject=str(subject) if subject is not None else None,
+        subject=str(subject) if subject is not None else None, timeout=float(timeout),
     )  # fmt: skip
     return schedule, _check_notebook(schedule)
 

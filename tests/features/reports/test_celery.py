@@ -175,6 +175,21 @@ def test_failing_notebook_fails_its_run_and_mails_the_owner_once(worker, engine,
     assert mails_to(box, "dal@pulse.example") == []
 
 
+def test_a_worker_killed_mid_run_is_taken_over_and_sends_once(worker, engine, box):
+    to = f"{uuid.uuid4().hex[:8]}@pulse.example"
+    d = delivery("sleeps_then_reports.ipynb", to=to, parameters={"seconds": 8}, timeout=20,
+                 formats=["pdf"])  # fmt: skip
+    enqueue(d)
+    running = wait_until(lambda: (r := history.read_run(engine, d.key)) and r["status"] == "running"
+                         and r, what="the run")  # fmt: skip
+    os.kill(int(running["worker"].split(":")[1]), signal.SIGKILL)  # the pool process running it
+    wait_until(lambda: mails_to(box, to), 180, "the email from the second worker")
+    settle()
+    assert len(mails_to(box, to)) == 1
+    run = history.read_run(engine, d.key)
+    assert run["status"] == "sent" and run["attempts"] == 2
+
+
 def test_two_beats_queue_a_newly_added_schedule_once(worker, engine, env, project, box, tmp_path):
     beats = [start(["beat", "--scan-every", "1"], env, project, tmp_path / f"beat{i}.log")
              for i in (1, 2)]  # fmt: skip

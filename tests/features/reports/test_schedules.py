@@ -74,8 +74,15 @@ def test_each_member_gets_its_own_delivery_recipients_and_key(tmp_path):
     assert dal.parameters == {"rows": 2, "branch": "DAL"}
     assert dal.recipients == ["dal@pulse.example", "ops@pulse.example"]
     assert hou.recipients == ["hou@pulse.example", "hou2@pulse.example", "ops@pulse.example"]
-    assert dal.key == "weekly|2026-11-23T13:00Z|dal@pulse.example,ops@pulse.example"
+    assert dal.key == "weekly|2026-11-23T13:00Z|branch=DAL|dal@pulse.example,ops@pulse.example"
     assert schedule.deliveries(when)[0].key == dal.key  # stable: same time, same key
+
+
+def test_one_manager_of_two_branches_gets_both_reports(tmp_path):
+    text = GOOD.replace("[hou@pulse.example, hou2@pulse.example]", "[dal@pulse.example]")
+    schedule, _ = parse_schedule(write(tmp_path / "schedules", "weekly.yaml", text))
+    dal, hou = schedule.deliveries(dt.datetime(2026, 11, 23, 7, tzinfo=CHICAGO))
+    assert dal.recipients == hou.recipients and dal.key != hou.key
 
 
 @pytest.mark.parametrize(
