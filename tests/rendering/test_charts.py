@@ -232,3 +232,12 @@ def test_static_charts_work_without_a_writable_home(tmp_path) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str(tmp_path / "matplotlib")
     assert any(p.name.startswith("fontlist") for p in (tmp_path / "matplotlib").iterdir())
+
+
+def test_iso_date_strings_make_a_time_axis_for_lines_but_stay_labels_for_bars() -> None:
+    frame = pd.DataFrame({"period": ["2026-01-12", "2026-01-05"], "leads": [3, 1]})
+    line = chart_data(ChartSpec("line", frame, x="period", y="leads"))
+    assert line.x_kind == "time" and line.x == [dt.date(2026, 1, 5), dt.date(2026, 1, 12)]
+    assert line.series[0].values == [1.0, 3.0]
+    bars = chart_data(ChartSpec("bar", frame, x="period", y="leads"))
+    assert bars.x == ["2026-01-12", "2026-01-05"]

@@ -135,6 +135,8 @@ def chart_data(spec: ChartSpec) -> ChartData:
             Series(spec.names.get(col, pretty(col)), [_number(v, col) for v in df[col]])
             for col in spec.y_columns
         ]
+    if spec.kind not in BAR_KINDS:
+        x_values = _iso_dates(x_values)
     x_kind = _x_kind(spec.kind, x_values)
     if x_kind == "category":
         x_values = [format_label(v) for v in x_values]
@@ -175,6 +177,17 @@ def _pivot(spec: ChartSpec) -> tuple[list[Any], list[Series]]:
 
 def _key(value: Any) -> Any:
     return None if is_missing(value) else _plain(value)
+
+
+def _iso_dates(values: list[Any]) -> list[Any]:
+    """ISO date strings ('2026-01-05', as JSON gives periods) as dates; anything else as is."""
+    present = [v for v in values if not is_missing(v)]
+    if not present or not all(isinstance(v, str) and len(v) == 10 for v in present):
+        return values
+    try:
+        return [None if is_missing(v) else dt.date.fromisoformat(v) for v in values]
+    except ValueError:
+        return values
 
 
 def _plain(value: Any) -> Any:
