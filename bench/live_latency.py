@@ -4,12 +4,13 @@
         [--redis-url redis://127.0.0.1:6379/0] [--events 250] [--rate 50] [--pages 1,20]
 
 Builds its own small database (branches, no other rows), starts the live worker
-(`python -m pulsebi.live`) and Voilà on tests/notebooks/live_tile.ipynb (one tile: net revenue
-today), opens the pages in Chromium with a MutationObserver on the tile's value, and inserts
-sales of $1.00 at `--rate` per second. Event i is on a page when the tile first shows a total
-≥ base + i; latency = that DOM time − the INSERT's commit time (same clock). Also reported:
-commit → subscriber callback in this process (no browser), and the trigger's added cost per
-INSERT (single-row autocommit INSERTs, triggers on vs off, interleaved blocks).
+(`python -m pulsebi.live`) and `pulsebi serve` on tests/notebooks/live/ (live_tile.ipynb: one
+tile, net revenue today; every page is a kernel of its own), opens the pages in Chromium with a
+MutationObserver on the tile's value, and inserts sales of $1.00 at `--rate` per second. Event i
+is on a page when the tile first shows a total >= base + i; latency = that DOM time - the
+INSERT's commit time (same clock). Also reported: commit -> subscriber callback in this process
+(no browser), and the trigger's added cost per INSERT (single-row autocommit INSERTs, triggers
+on vs off, interleaved blocks, a LISTENer draining).
 """
 
 from __future__ import annotations
@@ -309,16 +310,18 @@ def browser_runs(args, env, settings, work: Path, dsn: dict) -> list[dict]:
 
     from pulsebi.live.subscriber import LiveSubscriber
 
-    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)
     procs: list[subprocess.Popen] = []
     procs.append(start([sys.executable, "-m", "pulsebi.live"], env, work / "worker.log"))
     port = free_port()
-    procs.append(start(
-        [sys.executable, "-m", "voila", NOTEBOOK.name, "--no-browser", f"--port={port}",
-         "--Voila.ip=127.0.0.1", "--show_tracebacks=True"], env, work / "voila.log",
-    ))  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    wait_http(url)
+    token = "bench-live-token"
+    pulsebi = str(Path(sys.executable).with_name("pulsebi"))
+    serve_env = dict(env, PULSEBI_SERVE_TOKEN=token, PULSEBI_SERVE_POOL="0")
+    procs.append(start([pulsebi, "serve", "--port", str(port), "--dir", str(NOTEBOOK.parent)],
+                       serve_env, work / "serve.log"))  # fmt: skip
+    wait_http(f"http://127.0.0.1:{port}/login")
+    url = (
+        f"http://127.0.0.1:{port}/voila/render/{NOTEBOOK.parent.name}/{NOTEBOOK.name}?token={token}"
+    )
     sub_times: list[tuple[float, float]] = []
     sub = LiveSubscriber(settings).start()
 

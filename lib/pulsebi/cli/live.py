@@ -11,7 +11,7 @@ from pulsebi.settings import get_settings
 @click.option(
     "--coalesce-ms",
     type=click.IntRange(0, 1000),
-    default=5,
+    default=2,
     show_default=True,
     help="How long to collect a burst of changes before recomputing.",
 )

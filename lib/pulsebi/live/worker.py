@@ -1,10 +1,13 @@
 """The live worker: LISTEN for crm changes, recompute the KPIs they feed, publish to Redis.
 
-One loop on a dedicated psycopg2 connection (`select()` on its socket). A burst of
-notifications is coalesced: the worker waits `coalesce` seconds after the first one, then
-recomputes each affected KPI once. On every (re)connection it recomputes everything (nothing
-missed while away stays wrong), also every `full_every` seconds and when the local day turns.
-Any database or Redis failure drops both connections, backs off and starts over.
+One loop on a dedicated psycopg2 connection (`select()` on its socket). Notifications mark the
+KPIs their tables feed as pending (a burst that arrives while the worker is idle is gathered for
+`coalesce` seconds first); the worker computes one pending KPI at a time, most watched first
+(registry order) unless one has waited over `AGING`, and takes in new notifications between two
+computations, so a burst costs each KPI one computation, not one per row or per statement.
+On every (re)connection it recomputes everything (nothing missed while away stays wrong), also
+every `full_every` seconds and when the local day turns. Any database or Redis failure drops
+both connections, backs off and starts over.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pulsebi.settings import Settings
 log = logging.getLogger(__name__)
 
 APPLICATION_NAME = "pulsebi-live-worker"
+AGING = 1.0  # seconds: a pending KPI is not passed over by more watched ones after this
 
 
 def connect_listener(settings: Settings):
@@ -73,7 +77,7 @@ def connect_redis(settings: Settings):
 
 
 class LiveWorker:
-    def __init__(self, settings: Settings, *, coalesce: float = 0.005, full_every: float = 60):
+    def __init__(self, settings: Settings, *, coalesce: float = 0.002, full_every: float = 60):
         self.settings = settings
         self.coalesce = coalesce
         self.full_every = full_every
@@ -82,13 +86,16 @@ class LiveWorker:
         self.redis = None
         self.down_since: float | None = None
         self.computed_at: dict[str, float] = {}  # KPI key -> monotonic time of its last compute
-        self.deferred: dict[str, LiveKpi] = {}  # due KPIs waiting for their min_interval
+        self.pending: dict[str, tuple[float, LiveKpi]] = {}  # key -> (changed since, KPI)
+        self.order: dict[str, int] = {}  # registry order: the most watched KPIs first
+        self.views_behind = False  # crm changed since `freshen` last ran
         self._seq = 0
 
     # --- the loop ---------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
         self.kpis = available_kpis()
+        self.order = {k.key: i for i, k in enumerate(self.kpis)}
         backoff = Backoff()
         while not stop.is_set():
             conn = None
@@ -118,7 +125,9 @@ class LiveWorker:
         _close(self.redis)
 
     def follow(self, conn, stop: threading.Event) -> None:
-        """Wait for notifications until `stop`; raise on a lost connection."""
+        """Follow notifications until `stop`, one KPI computation at a time; raise on a lost
+        connection. Between two computations the worker takes in what arrived, so the KPI a
+        new change makes due is next (most watched first; none waits much over `AGING`)."""
         today = self.today()
         last_full = last_beat = time.monotonic()
         self.publish_status("live")
@@ -133,28 +142,56 @@ class LiveWorker:
                 today = self.today()
                 self.recompute(self.kpis, prune=True)
                 last_full = now
-            if self.deferred and now >= self.next_deferred():
-                self.recompute(list(self.deferred.values()))
-            wake = min(last_beat + channel.HEARTBEAT_EVERY, self.next_deferred())
-            timeout = max(0.0, min(0.5, wake - now))
+            ready = self.next_ready(now)
+            wake = min(last_beat + channel.HEARTBEAT_EVERY, self.next_due())
+            timeout = 0.0 if ready else max(0.0, min(0.5, wake - now))
             if not conn.notifies and select.select([conn], [], [], timeout)[0]:
                 conn.poll()
             if conn.notifies:
-                tables = self.drain(conn)
-                self.recompute(kpis_fed_by(tables) if "*" not in tables else self.kpis)
+                self.take(conn)
+                ready = self.next_ready(time.monotonic())
+            if ready is not None:
+                self.recompute([ready])
 
-    def drain(self, conn) -> set[str]:
-        """Collect the burst that started: the tables it changed."""
-        deadline = time.monotonic() + self.coalesce
-        while (left := deadline - time.monotonic()) > 0:
-            if select.select([conn], [], [], left)[0]:
-                conn.poll()
+    def take(self, conn) -> None:
+        """Mark the KPIs the notifications concern as pending; when idle, first let a burst
+        gather for `coalesce` seconds."""
+        if not self.pending:
+            deadline = time.monotonic() + self.coalesce
+            while (left := deadline - time.monotonic()) > 0:
+                if select.select([conn], [], [], left)[0]:
+                    conn.poll()
         tables: set[str] = set()
         for note in conn.notifies:
             change = parse_change(note.payload)
             tables.add(change.table if change else "*")
         conn.notifies.clear()
-        return tables
+        now = time.monotonic()
+        for kpi in self.kpis if "*" in tables else kpis_fed_by(tables):
+            self.pending.setdefault(kpi.key, (now, kpi))
+        self.views_behind = True
+
+    def next_ready(self, now: float) -> LiveKpi | None:
+        """The pending KPI to compute next: one waiting over AGING (oldest first), else the
+        most watched; a KPI inside its `min_interval` is not ready."""
+        ready = [
+            (since, kpi)
+            for since, kpi in self.pending.values()
+            if now - self.computed_at.get(kpi.key, -1e9) >= kpi.min_interval
+        ]
+        if not ready:
+            return None
+        waited = [(since, kpi) for since, kpi in ready if now - since >= AGING]
+        if waited:
+            return min(waited, key=lambda item: item[0])[1]
+        return min(ready, key=lambda item: self.order.get(item[1].key, 0))[1]
+
+    def next_due(self) -> float:
+        """When the next KPI held back by its `min_interval` becomes ready."""
+        return min(
+            (self.computed_at.get(k.key, -1e9) + k.min_interval for _, k in self.pending.values()),
+            default=float("inf"),
+        )
 
     # --- values and Redis -------------------------------------------------------------------
 
@@ -166,28 +203,20 @@ class LiveWorker:
         self._seq = max(self._seq + 1, time.time_ns() // 1000)
         return self._seq
 
-    def next_deferred(self) -> float:
-        if not self.deferred:
-            return float("inf")
-        return min(self.computed_at.get(k.key, 0) + k.min_interval for k in self.deferred.values())
-
     def recompute(self, kpis: Iterable[LiveKpi], *, prune: bool = False) -> None:
-        """Compute `kpis`, write and publish the values that changed (one KPI at a time, so
-        the first tiles move before the last KPI is computed). A KPI computed less than its
-        `min_interval` ago waits (unless `prune`: a full recompute computes everything)."""
-        now = time.monotonic()
-        due = []
+        """Compute `kpis` (a full recompute with `prune`: stale snapshot fields are dropped),
+        writing and publishing the values that changed as they come."""
+        kpis = list(kpis)
+        started = time.monotonic()
         for kpi in kpis:
-            if prune or now - self.computed_at.get(kpi.key, -1e9) >= kpi.min_interval:
-                due.append(kpi)
-                self.deferred.pop(kpi.key, None)
-            else:
-                self.deferred[kpi.key] = kpi
-        if not due:
-            return
-        freshen(self.settings, due)
+            since = self.pending.get(kpi.key, (started,))[0]
+            if since <= started:
+                self.pending.pop(kpi.key, None)
+        if prune or self.views_behind:
+            self.views_behind = False
+            freshen(self.settings, kpis)
         seen: set[str] = set()
-        for kpi, values in compute_kpis(due, self.settings, self.today()):
+        for kpi, values in compute_kpis(kpis, self.settings, self.today()):
             self.computed_at[kpi.key] = time.monotonic()
             seen.update(values)
             self.write_values(values)
