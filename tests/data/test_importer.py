@@ -392,7 +392,13 @@ def test_many_bad_rows_are_summarised(db, tmp_path) -> None:
     with pytest.raises(ImportRejected) as info:
         load(db, tmp_path)
     assert len(info.value.problems) == 101
-    assert info.value.problems[-1][3].startswith("150 rows")
+    assert info.value.problems[0] == (
+        "sales.csv",
+        None,
+        None,
+        "150 rows break a type or NOT NULL rule; the first 100 follow",
+    )
+    assert info.value.problems[1][:3] == ("sales.csv", 2, "amount")
     assert "... and 81 more" in str(info.value)
 
 
@@ -747,3 +753,8 @@ def test_a_database_without_the_crm_tables_is_told_to_migrate(server_settings, t
         with admin.connect() as conn:
             conn.execute(text(f'drop database if exists "{name}" with (force)'))
         admin.dispose()
+
+
+def test_type_and_key_problems_of_one_file_are_reported_together(db, tmp_path) -> None:
+    write(tmp_path, "sales.csv", SALES + sale(1) + sale(1, amount="x"))
+    assert [p[2] for p in rejected(db, tmp_path)] == ["id", "amount"]

@@ -28,7 +28,7 @@ from pulsebi.importer.files import (
     locate_record,
     read_header,
 )
-from pulsebi.importer.validate import find_problems
+from pulsebi.importer.validate import describe, find_key_problems, find_type_problems
 
 # on_progress(table, phase, done, total): total is the file's size in bytes; "copy" reports the
 # bytes sent so far, "check" and "load" are announced once, "done" once with the rows loaded.
@@ -94,15 +94,23 @@ def import_directory(
         for tf in files:
             stage = f"pg_temp.import_{tf.table.name}"
             _create_stage(conn, tf)
-            file_problems = _copy_file(conn, stage, tf, report)
-            if not file_problems:
+            copy_problems = _copy_file(conn, stage, tf, report)
+            if copy_problems:
+                problems += copy_problems
+            else:
                 report(tf.table.name, "check", 0, tf.size)
-                file_problems = find_problems(conn, stage, tf, append)
-            problems += file_problems
-            if not problems:
-                report(tf.table.name, "load", 0, tf.size)
-                result.tables.append(_load_table(conn, stage, tf, append))
-                report(tf.table.name, "done", result.tables[-1].rows, tf.size)
+                found, total = find_type_problems(conn, stage, tf)
+                loaded, tried = None, not found and not problems
+                if tried:
+                    report(tf.table.name, "load", 0, tf.size)
+                    loaded = _load_table(conn, stage, tf, append)
+                if loaded is None:  # the import is rejected: explain primary-key problems too
+                    found += find_key_problems(conn, stage, tf, append)
+                    file_problems = describe(conn, stage, tf, found, total)
+                    problems += file_problems or ([_key_refused(tf)] if tried else [])
+                else:
+                    result.tables.append(loaded)
+                    report(tf.table.name, "done", loaded.rows, tf.size)
             conn.execute(text(f"DROP TABLE IF EXISTS {stage}"))
         if problems:
             raise ImportRejected(problems)  # leaving the block rolls everything back
@@ -193,25 +201,39 @@ def _copy_problem(tf: TableFile, exc) -> Problem:
     return (tf.name, line, None, reason)
 
 
-def _load_table(conn: Connection, stage: str, tf: TableFile, append: bool) -> TableResult:
+def _load_table(conn: Connection, stage: str, tf: TableFile, append: bool) -> TableResult | None:
+    """Cast the checked rows into crm; None when the primary key refuses them (nothing loaded)."""
+    import psycopg2.errors
+
     target = f"crm.{tf.table.name}"
-    replaced = None
-    if not append:
-        replaced = conn.execute(text(f"SELECT count(*) FROM {target}")).scalar_one()
-        conn.execute(text(f"TRUNCATE {target}"))
     columns = [tf.table.c[name] for name in tf.columns]
     names = ", ".join(quote(c.name) for c in columns)
     casts = ", ".join(cast_sql(c) for c in columns)
+    savepoint = conn.begin_nested()
     try:
+        replaced = None
+        if not append:
+            replaced = conn.execute(text(f"SELECT count(*) FROM {target}")).scalar_one()
+            conn.execute(text(f"TRUNCATE {target}"))
         inserted = conn.execute(
             text(f"INSERT INTO {target} ({names}) SELECT {casts} FROM {stage}")
         ).rowcount
-    except DBAPIError as exc:  # a check let through what PostgreSQL refuses: still all or nothing
+    except DBAPIError as exc:
+        savepoint.rollback()
+        if isinstance(exc.orig, psycopg2.errors.UniqueViolation):
+            return None
+        # a check let through what PostgreSQL refuses: still all or nothing
         reason = str(exc.orig).splitlines()[0]
         raise ImportRejected(
             [(tf.name, None, None, f"PostgreSQL refused a row: {reason}")]
         ) from exc
+    savepoint.commit()
     return TableResult(tf.table.name, tf.name, inserted, replaced)
+
+
+def _key_refused(tf: TableFile) -> Problem:
+    """The primary key refused the rows but no repeated id was found (a concurrent writer)."""
+    return (tf.name, None, "id", "an id collides with a row written meanwhile; try again")
 
 
 class _Progress:

@@ -13,27 +13,46 @@ from pulsebi.importer.files import Problem, TableFile
 
 MAX_ROWS_REPORTED = 100  # per file
 
+# (rn, column position in the header, column, reason)
+Finding = tuple[int, int, str, str]
 
-def find_problems(conn: Connection, stage: str, tf: TableFile, append: bool) -> list[Problem]:
-    """Every kind of problem of the first rows that have one, in file order."""
-    found: list[tuple[int, int, str, str]] = []  # (rn, column position, column, reason)
+
+def find_type_problems(conn: Connection, stage: str, tf: TableFile) -> tuple[list[Finding], int]:
+    """Type and NOT NULL problems of the first bad rows, and how many rows have one."""
+    found: list[Finding] = []
     total = _type_problems(conn, stage, tf, found)
+    return found, total
+
+
+def find_key_problems(conn: Connection, stage: str, tf: TableFile, append: bool) -> list[Finding]:
+    """Primary-key problems: ids repeated in the file, and (with `append`) ids already in crm.
+
+    The load itself catches both through the primary key, so this runs only to explain a
+    rejection (or when the import is rejected anyway).
+    """
+    found: list[Finding] = []
     pk = _pk_column(tf.table)
     _duplicate_ids(conn, stage, tf, pk, found)
     if append:
         _existing_ids(conn, stage, tf, pk, found)
+    return found
+
+
+def describe(
+    conn: Connection, stage: str, tf: TableFile, found: list[Finding], total: int = 0
+) -> list[Problem]:
+    """The findings of the first bad rows as (file, line, column, reason), in file order."""
     if not found:
         return []
-    found.sort(key=lambda p: (p[0], p[1]))
+    found = sorted(found, key=lambda p: (p[0], p[1]))
     rows = sorted({rn for rn, *_ in found})[:MAX_ROWS_REPORTED]
     lines = physical_lines(conn, stage, tf, rows)
     problems: list[Problem] = [
         (tf.name, lines[rn], column, reason) for rn, _, column, reason in found if rn in lines
     ]
     if total > len(rows):
-        problems.append(
-            (tf.name, None, None, f"{total:,} rows in all break a type or NOT NULL rule")
-        )
+        summary = f"{total:,} rows break a type or NOT NULL rule; the first {len(rows)} follow"
+        problems.insert(0, (tf.name, None, None, summary))
     return problems
 
 
@@ -59,9 +78,7 @@ def physical_lines(conn: Connection, stage: str, tf: TableFile, rns: list[int]) 
     return {rn: tf.header_lines + rn + int(before) for rn, before in rows}
 
 
-def _type_problems(
-    conn: Connection, stage: str, tf: TableFile, found: list[tuple[int, int, str, str]]
-) -> int:
+def _type_problems(conn: Connection, stage: str, tf: TableFile, found: list[Finding]) -> int:
     """Append type and NOT NULL problems of the first bad rows; return the number of bad rows."""
     columns = [tf.table.c[name] for name in tf.columns]
     checks = [(col, check_sql(col)) for col in columns]
@@ -95,7 +112,7 @@ def _valid_key_sql(tf: TableFile, pk: str) -> str:
 
 
 def _duplicate_ids(
-    conn: Connection, stage: str, tf: TableFile, pk: str, found: list[tuple[int, int, str, str]]
+    conn: Connection, stage: str, tf: TableFile, pk: str, found: list[Finding]
 ) -> None:
     rows = conn.execute(
         text(
@@ -119,7 +136,7 @@ def _duplicate_ids(
 
 
 def _existing_ids(
-    conn: Connection, stage: str, tf: TableFile, pk: str, found: list[tuple[int, int, str, str]]
+    conn: Connection, stage: str, tf: TableFile, pk: str, found: list[Finding]
 ) -> None:
     target = f"crm.{tf.table.name}"
     rows = conn.execute(
