@@ -22,6 +22,8 @@ def mixed_rows(crm_rows, settings):
     r.employee(1, branch_id=1)
     r.employee(2, branch_id=2)
     r.employee(3, role="manager")
+    r.employee(4, role="telemarketer")  # members of the telemarketer and canvasser dimensions
+    r.employee(5, role="canvasser")
     times = [
         "2026-03-08T05:59:00+00:00", "2026-03-08T06:00:00+00:00", "2026-03-09T04:59:00+00:00",
         "2026-11-01T06:30:00+00:00", "2026-11-01T07:30:00+00:00", "2026-02-28 23:59",

@@ -19,7 +19,8 @@ FORMATS = ("table", "json", "csv")
     "by",
     multiple=True,
     metavar="DIM",
-    help="branch, rep, source, channel, service (repeatable).",
+    help="branch, rep, source, channel, service, job_status, category, priority, telemarketer,"
+    " canvasser (repeatable; `--list` shows which a metric takes).",
 )
 @click.option("--grain", metavar="G", help="day, week, month or year.")
 @click.option("--branch", metavar="CODE", help="Only this branch (by code).")

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 UNITS = ("usd", "count", "rate", "hours", "days", "ms", "score")
 GRAINS = ("day", "week", "month", "year")
-DIMENSIONS = ("branch", "rep", "source", "channel", "service")
+DIMENSIONS = (
+    "branch", "rep", "source", "channel", "service",
+    "job_status", "category", "priority", "telemarketer", "canvasser",
+)  # fmt: skip
 
 PERIOD_GRAINS = GRAINS
 MONTHLY_GRAINS = ("month", "year")
@@ -34,6 +37,7 @@ class MetricInfo:
     grains: tuple[str, ...]
     columns: tuple[str, ...] = ()
     snapshot: bool = False
+    now_relative: bool = False  # takes a period but also depends on "now": cached briefly
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -58,6 +62,9 @@ def _m(id_, label, unit, definition, dims, grains=PERIOD_GRAINS, **kw) -> Metric
 
 BRANCH = ("branch",)
 SERVICE = ("service",)
+TICKET_DIMS = ("branch", "category", "priority")
+CALL_DIMS = ("branch", "telemarketer")
+KNOCK_DIMS = ("branch", "canvasser")
 
 CATALOG: dict[str, MetricInfo] = {
     m.id: m
@@ -73,7 +80,8 @@ CATALOG: dict[str, MetricInfo] = {
            "(any status, at any time)", SALES_DIMS),
         _m("closing_rate", "Closing rate", "rate",
            "of the appointments with status = 'ran' and scheduled_for in the period, the share "
-           "with result = 'sold'", BRANCH),
+           "with result = 'sold'; by rep: appointments.rep_id (every sales rep listed; a rep_id "
+           "that is not a sales rep falls in the null group)", ("branch", "rep")),
         _m("lead_to_sale_rate", "Lead → sale rate", "rate",
            "of the leads created in the period, the share with at least one active sale "
            "(at any time)", SALES_DIMS),
@@ -106,21 +114,21 @@ CATALOG: dict[str, MetricInfo] = {
            "mean and max", BRANCH, (), snapshot=True,
            columns=("days_outstanding_mean", "days_outstanding_max")),
         _m("ticket_volume", "Ticket volume", "count",
-           "count of service_tickets opened in the period", BRANCH),
+           "count of service_tickets opened in the period", TICKET_DIMS),
         _m("resolution_hours", "Resolution time", "hours",
            "median (percentile_cont) hours from opened_at to resolved_at of tickets resolved "
-           "in the period", BRANCH),
+           "in the period", TICKET_DIMS),
         _m("csat", "Customer satisfaction", "score",
-           "mean csat of tickets resolved in the period that have a csat", BRANCH),
-        _m("calls_made", "Calls made", "count", "count of calls in the period", BRANCH),
+           "mean csat of tickets resolved in the period that have a csat", TICKET_DIMS),
+        _m("calls_made", "Calls made", "count", "count of calls in the period", CALL_DIMS),
         _m("appointments_set", "Appointments set", "count",
-           "count of calls in the period with outcome = 'appointment_set'", BRANCH),
+           "count of calls in the period with outcome = 'appointment_set'", CALL_DIMS),
         _m("telemarketing_conversion", "Telemarketing conversion", "rate",
-           "appointments set / calls made", BRANCH),
+           "appointments set / calls made", CALL_DIMS),
         _m("doors_knocked", "Doors knocked", "count",
-           "count of door_knocks in the period", BRANCH),
+           "count of door_knocks in the period", KNOCK_DIMS),
         _m("leads_generated", "Leads generated", "count",
-           "count of door_knocks in the period with outcome = 'lead'", BRANCH),
+           "count of door_knocks in the period with outcome = 'lead'", KNOCK_DIMS),
         _m("api_latency_p50", "API latency p50", "ms",
            "p50 (percentile_cont) of api_requests.latency_ms in the period", SERVICE),
         _m("api_latency_p95", "API latency p95", "ms",
@@ -131,6 +139,56 @@ CATALOG: dict[str, MetricInfo] = {
            "share of health_checks with ok in the period", SERVICE),
     )
 }  # fmt: skip
+
+# Not in the contract's table: what the executive dashboard and the department scorecards need.
+# Built on the contract's definitions and rulings; where they are silent, the choice is written
+# into the definition.
+FUNNEL = ("funnel_leads", "funnel_appointments", "funnel_ran", "funnel_sold")
+CATALOG.update({
+    m.id: m
+    for m in (
+        _m("lead_funnel", "Lead funnel", "count",
+           "of the leads created in the period (cohort, like lead_to_appointment_rate): "
+           "funnel_leads = all of them, funnel_appointments = with ≥ 1 appointment (any status), "
+           "funnel_ran = with ≥ 1 appointment with status = 'ran', funnel_sold = with ≥ 1 active "
+           "sale; appointments and sales at any time", SALES_DIMS, columns=FUNNEL),
+        _m("rep_sales", "Rep sales", "count",
+           "for a sales rep: count of active sales in the period (sold_at) where the rep has a "
+           "split (every employee with role 'sales_rep'; splits of anyone else count for no "
+           "rep); a sale split between reps counts once for each of them and once in a total",
+           ("rep", "branch")),
+        _m("pipeline_due", "Pipeline due", "usd",
+           "pipeline_value over the appointments with status = 'scheduled' and scheduled_for "
+           "in [from, to) and after now: count × the branch's average active sale amount over "
+           "[now − 90 days, now)", BRANCH, (), now_relative=True),
+        _m("weighted_pipeline_due", "Weighted pipeline due", "usd",
+           "pipeline_due × the branch's closing rate over appointments scheduled in "
+           "[now − 90 days, now)", BRANCH, (), now_relative=True),
+        _m("jobs_created", "Jobs created", "count",
+           "count of jobs created in the period (created_at); by job_status: jobs.status as "
+           "it is (the contract's values, and any other value present)",
+           ("branch", "job_status")),
+        _m("csat_top2_share", "Share of csat 4–5", "rate",
+           "of the tickets resolved in the period that have a csat, the share with csat 4 or 5",
+           TICKET_DIMS),
+        _m("set_appointments_ran", "Set appointments ran", "count",
+           "appointments with a set_by_id and scheduled_for in the period, with status = 'ran'; "
+           "by telemarketer: set_by_id (every telemarketer listed; an id that is no "
+           "telemarketer falls in the null group)", CALL_DIMS),
+        _m("set_appointments_sold", "Set appointments sold", "count",
+           "appointments with a set_by_id and scheduled_for in the period, with status = 'ran' "
+           "and result = 'sold'; by telemarketer: set_by_id", CALL_DIMS),
+        _m("canvass_lead_rate", "Canvass lead rate", "rate",
+           "leads generated / doors knocked (door_knocks in the period)", KNOCK_DIMS),
+        _m("canvass_sales", "Canvass sales", "count",
+           "of the leads with a canvasser_id created in the period (cohort: the lead's branch "
+           "and canvasser), the number of their active sales, at any time", KNOCK_DIMS),
+        _m("canvass_revenue", "Canvass revenue", "usd",
+           "of the leads with a canvasser_id created in the period (cohort: the lead's branch "
+           "and canvasser), the net revenue (sum of amount) of their active sales, at any time",
+           KNOCK_DIMS),
+    )
+})  # fmt: skip
 
 
 def catalog() -> list[MetricInfo]:

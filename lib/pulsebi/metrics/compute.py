@@ -11,7 +11,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from pulsebi import cache
 from pulsebi.errors import ConfigError, UsageError
-from pulsebi.metrics import special
+from pulsebi.metrics import due, special
 from pulsebi.metrics.catalog import CATALOG, DIMENSIONS, GRAINS, MetricInfo
 from pulsebi.metrics.dimensions import COLUMNS, load_members, resolve_branch, unknown_labels
 from pulsebi.metrics.query import Query, aggregate, grid
@@ -105,6 +105,9 @@ def compute_rows(
         results, defaults, _ = special.pipeline(conn, q)
         name = "pipeline" if info.id == "pipeline_value" else "weighted"
         finalize, dated = (lambda m: (m[name],)), False
+    elif info.id in due.COLUMNS:
+        results, defaults, finalize = due.pipeline_due(conn, info.id, q)
+        dated = False
     else:
         spec = fresh_spec(info.id) if fresh else SPECS[info.id]
         source = spec.source_for(q.by)
@@ -179,7 +182,8 @@ def compute(
             q = Query(start, end, by, grain, settings.tz, branch_ids)
             columns, rows = compute_rows(conn, info, q, fresh)
             if use_cache:
-                ttl = min(settings.cache_ttl, SNAPSHOT_TTL) if info.snapshot else settings.cache_ttl
+                brief = info.snapshot or info.now_relative
+                ttl = min(settings.cache_ttl, SNAPSHOT_TTL) if brief else settings.cache_ttl
                 cache.put(settings, key, columns, [list(r) for r in rows], ttl)
     if use_cache and state.version is not None:
         cache.publish_version(settings, state.version)

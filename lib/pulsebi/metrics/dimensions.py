@@ -1,10 +1,11 @@
-"""Dimension members (every branch, source, channel, sales rep, service) and their labels."""
+"""Dimension members (every branch, source, channel, sales rep, service, job status, ticket
+category and priority, telemarketer, canvasser) and their labels."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, Table, select
 
-from pulsebi.db.schema import branches, employees, lead_sources
+from pulsebi.db.schema import branches, employees, lead_sources, service_tickets
 from pulsebi.errors import UsageError
 
 # dimension -> output columns (the key first, then its labels)
@@ -14,7 +15,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "source": ("source", "source_name"),
     "channel": ("channel",),
     "service": ("service",),
+    "job_status": ("job_status",),
+    "category": ("category",),
+    "priority": ("priority",),
+    "telemarketer": ("telemarketer", "telemarketer_name"),
+    "canvasser": ("canvasser", "canvasser_name"),
 }
+# The contract's value sets; other values present in the rows are listed after them.
+VALUE_SETS = {
+    "job_status": ("pending", "scheduled", "in_progress", "completed", "canceled"),
+    "priority": ("low", "normal", "high", "urgent"),
+}
+# Dimensions whose members are the employees with this role.
+ROLES = {"rep": "sales_rep", "telemarketer": "telemarketer", "canvasser": "canvasser"}
 
 
 def load_members(conn: Connection, dim: str, service_table: Table | None = None) -> dict:
@@ -26,13 +39,19 @@ def load_members(conn: Connection, dim: str, service_table: Table | None = None)
             )
         )
         return {r.id: (r.code, r.name) for r in rows}
-    if dim == "rep":
+    if dim in ROLES:
         rows = conn.execute(
             select(employees.c.id, employees.c.full_name)
-            .where(employees.c.role == "sales_rep")
+            .where(employees.c.role == ROLES[dim])
             .order_by(employees.c.id)
         )
         return {r.id: (r.id, r.full_name) for r in rows}
+    if dim in VALUE_SETS:
+        return {value: (value,) for value in VALUE_SETS[dim]}
+    if dim == "category":
+        col = service_tickets.c.category
+        rows = conn.execute(select(col).distinct().order_by(col))
+        return {r.category: (r.category,) for r in rows}
     if dim == "source":
         rows = conn.execute(
             select(lead_sources.c.id, lead_sources.c.name).order_by(lead_sources.c.id)
@@ -54,7 +73,7 @@ def unknown_labels(dim: str, key: object) -> tuple:
     """Output values for a key that is not a member (a dangling id's null group, ...)."""
     if dim == "branch":
         return (None, None)
-    if dim in ("rep", "source"):
+    if dim in ("source", *ROLES):
         return (key, None)
     return (key,)
 

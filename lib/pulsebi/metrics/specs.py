@@ -166,3 +166,9 @@ SPECS: dict[str, Spec] = {
     "error_rate": _view_ratio(v.api_daily, SERVICE_DIMS, "errors", "requests", services=True),
     "system_health": _view_ratio(v.health_daily, SERVICE_DIMS, "ok", "checks", services=True),
 }
+
+# The scorecards' additions (departments.py): new metrics, and the extra dimensions (rep,
+# telemarketer, canvasser, ticket category/priority) of the contract metrics above.
+from pulsebi.metrics.departments import register  # noqa: E402
+
+register(SPECS)
