@@ -112,40 +112,59 @@ def _call(settings: Settings, op: str, *args, **kwargs):
     return result
 
 
-def get(settings: Settings, key: str) -> tuple[list[str], list[list]] | None:
+def get(settings: Settings, key: str) -> tuple[list[str], list[tuple]] | None:
     raw = _call(settings, "get", key)
     if raw is None:
         return None
-    payload = json.loads(raw, object_hook=_decode)
-    return payload["columns"], payload["rows"]
+    payload = json.loads(raw)
+    if "types" not in payload:
+        return None  # an entry in an older layout: recompute
+    data = [
+        [_DECODE[kind](v) if v is not None else None for v in values] if kind else values
+        for kind, values in zip(payload["types"], payload["data"], strict=True)
+    ]
+    return payload["columns"], list(zip(*data, strict=True)) if data else []
 
 
 def put(settings: Settings, key: str, columns: list[str], rows: list, ttl: int) -> None:
+    """Store a result column by column, each with one type tag (fast to decode)."""
     if ttl <= 0:
         return
-    payload = json.dumps({"columns": columns, "rows": rows}, default=_encode)
+    data = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in columns]
+    try:
+        types = [_column_type(values) for values in data]
+    except TypeError as exc:
+        log.debug("result not cached: %s", exc)
+        return
+    encoded = [
+        [_ENCODE[kind](v) if v is not None else None for v in values] if kind else values
+        for kind, values in zip(types, data, strict=True)
+    ]
+    payload = json.dumps({"columns": columns, "types": types, "data": encoded})
     _call(settings, "set", key, payload, ex=ttl)
 
 
-def _encode(value: object) -> object:
+def _column_type(values: list) -> str | None:
+    kinds = {_kind(v) for v in values if v is not None}
+    if len(kinds) > 1:
+        raise TypeError(f"cannot cache a column mixing {sorted(map(str, kinds))}")
+    return kinds.pop() if kinds else None
+
+
+def _kind(value: object) -> str | None:
     if isinstance(value, Decimal):
-        return {"$d": str(value)}
+        return "decimal"
     if isinstance(value, datetime):
-        return {"$ts": value.isoformat()}
+        return "datetime"
     if isinstance(value, date):
-        return {"$date": value.isoformat()}
+        return "date"
+    if isinstance(value, bool | int | float | str):
+        return None  # JSON keeps these as they are
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def _decode(obj: dict) -> object:
-    if len(obj) == 1:
-        if "$d" in obj:
-            return Decimal(obj["$d"])
-        if "$date" in obj:
-            return date.fromisoformat(obj["$date"])
-        if "$ts" in obj:
-            return datetime.fromisoformat(obj["$ts"])
-    return obj
+_ENCODE = {"decimal": str, "date": date.isoformat, "datetime": datetime.isoformat}
+_DECODE = {"decimal": Decimal, "date": date.fromisoformat, "datetime": datetime.fromisoformat}
 
 
 def reset() -> None:

@@ -39,7 +39,8 @@ def test_a_second_call_is_served_from_the_cache(crm_rows, settings, redis_client
     [key] = _keys(redis_client, settings)
     assert 0 < redis_client.ttl(key) <= settings.cache_ttl
     # doctor the cached entry: a hit returns it verbatim (exact decimal included)
-    redis_client.set(key, json.dumps({"columns": ["net_revenue"], "rows": [[{"$d": "9.99"}]]}))
+    doctored = {"columns": ["net_revenue"], "types": ["decimal"], "data": [["9.99"]]}
+    redis_client.set(key, json.dumps(doctored))
     assert _net(settings) == [Decimal("9.99")]
     assert _net(settings, use_cache=False) == [Decimal("12.34")]
 
@@ -86,3 +87,17 @@ def test_a_refresh_publishes_its_version_and_older_versions_cannot_replace_it(db
     assert cache.published_version(settings) == result.version
     cache.publish_version(settings, result.version - 1)  # a reader that looked just before
     assert cache.published_version(settings) == result.version
+
+
+def test_cached_results_come_back_with_their_types(crm_rows, settings):
+    crm_rows.branch(1, "CHI")
+    crm_rows.sale("2026-01-05 10:00", "0.10")
+    refresh_views(crm_rows.engine, settings)
+    kw = {"start": JAN, "end": FEB, "by": ["branch"], "grain": "week", "settings": settings}
+
+    first = metrics.compute("net_revenue", **kw)
+    second = metrics.compute("net_revenue", **kw)  # from Redis
+
+    assert second.to_dict("records") == first.to_dict("records")
+    assert second["period"].tolist()[0] == date(2025, 12, 29)
+    assert second["net_revenue"].tolist()[1] == Decimal("0.10")
