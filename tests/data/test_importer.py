@@ -379,6 +379,7 @@ def test_lines_are_physical_lines_counting_line_breaks_inside_quotes(db, tmp_pat
     (sale(1) + "\n" + sale(2), 3, "wrong number of fields"),
     (sale(1) + "\\.\n" + sale(2), 3, "wrong number of fields"),
     (sale(1, product='"a\nb"') + sale(2) + "3,1\n", 5, "wrong number of fields"),
+    (sale(1).replace("\n", "\r\n") + sale(2), 2, "line end"),
 ])  # fmt: skip
 def test_malformed_csv_is_rejected_with_the_line(db, tmp_path, body, line, words) -> None:
     write(tmp_path, "sales.csv", SALES + body)
