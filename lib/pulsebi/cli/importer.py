@@ -8,7 +8,7 @@ import click
 
 
 @click.command()
-@click.argument("directory", type=click.Path(path_type=Path))
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option(
     "--append", is_flag=True, help="Add the rows to the tables instead of replacing their rows."
 )

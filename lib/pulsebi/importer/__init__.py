@@ -4,7 +4,8 @@ One file per table (`<table>.csv`), one transaction for the whole import: any ro
 type, a NOT NULL or a primary key rejects everything (`pulsebi.errors.ImportRejected`).
 
     files     find the table files, read and check their headers, map COPY errors to lines
-    checks    per-type SQL checks of the raw text (stricter than COPY), primary-key checks
+    checks    per-type SQL checks of the raw text, stricter than COPY (one CASE per column)
+    validate  run the checks over a staged file, find repeated ids, name the physical lines
     load      the transaction: COPY raw text into staging tables, check, cast into `crm`
 """
 

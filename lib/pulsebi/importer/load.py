@@ -2,7 +2,10 @@
 
 Everything happens in one transaction on one connection: the staging tables are temporary
 (dropped at commit), a file that cannot even be parsed is isolated in a savepoint so the other
-files are still checked, and any problem rolls back the whole import.
+files are still checked, and any problem rolls back the whole import. The primary key itself
+catches repeated ids while loading (a savepoint again); only then, or when the import is
+rejected anyway, do the slower key queries run to name the lines. Once a file is rejected, the
+later files are still checked (not loaded) so one run reports every file's problems.
 """
 
 from __future__ import annotations
