@@ -61,7 +61,13 @@ def _configure(sender: Celery, **_: Any) -> None:
                 "task": "pulsebi.prune_reports",
                 "schedule": crontab(hour=3, minute=17),
                 "args": ("30d",),
-            }
+            },
+            # keep the bi views fresh; a late run is dropped, not piled up behind the next
+            "refresh-views": {
+                "task": "pulsebi.refresh_views",
+                "schedule": float(settings.refresh_every),
+                "options": {"expires": float(settings.refresh_every)},
+            },
         },
     )
 
@@ -123,6 +129,16 @@ def prune_reports(older_than: str = "30d") -> list[int]:
     from pulsebi.reports.prune import prune_reports as prune
 
     return list(prune(get_settings(), older_than))
+
+
+@app.task(name="pulsebi.refresh_views")
+def refresh_views() -> int:
+    """Refresh the bi materialized views (every PULSEBI_REFRESH_EVERY seconds from beat)."""
+    from pulsebi.db import get_engine
+    from pulsebi.views import refresh_views as refresh
+
+    settings = get_settings()
+    return refresh(get_engine(settings), settings).version
 
 
 def enqueue_delivery(delivery: Any) -> None:

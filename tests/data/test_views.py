@@ -56,3 +56,16 @@ def test_a_zone_change_rebuilds_the_views_and_a_mismatch_is_refused(crm_rows, se
     finally:
         refresh_views(get_engine(settings), settings)
     assert metrics.compute("bookings", settings=settings, **jan)["bookings"].tolist() == [0]
+
+
+def test_beat_refreshes_the_views_at_the_configured_interval(db, settings):
+    from pulsebi.tasks import app
+    from pulsebi.tasks import refresh_views as refresh_task
+
+    app.loader.import_default_modules()
+    entry = app.conf.beat_schedule["refresh-views"]
+    assert entry["task"] == "pulsebi.refresh_views"
+    assert entry["schedule"] == settings.refresh_every
+
+    before = refresh_views(db, settings).version
+    assert refresh_task() > before
