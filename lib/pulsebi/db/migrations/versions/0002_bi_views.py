@@ -44,6 +44,6 @@ def downgrade() -> None:
     from pulsebi.views.definitions import VIEW_NAMES
 
     for name in VIEW_NAMES:
-        op.execute(f"drop materialized view if exists bi.{name}")
+        op.execute(f"drop materialized view if exists bi.{name} cascade")
     op.drop_table("view_state", schema="bi")
     op.drop_table("refresh_log", schema="bi")
