@@ -100,3 +100,9 @@ def test_bad_input_is_one_line_naming_it_with_exit_2(cli_env, two_branches, args
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and named in lines[0]
+
+
+def test_migrate_builds_and_refreshes_the_views(db) -> None:
+    result = CliRunner().invoke(main, ["migrate"])
+    assert result.exit_code == 0, result.output
+    assert f"refreshed {len(VIEW_NAMES)} views" in result.output
