@@ -6,6 +6,14 @@
 The server is DATABASE_URL's; the database `pulsebi_bench_reconcile` is created when missing
 and kept (seeding 5M rows takes minutes). Each check runs `--repeat` times: over everything,
 and filtered to one branch and one month. `--explain` prints EXPLAIN (ANALYZE, BUFFERS).
+
+Bigger than the seed's memory allows: multiply the sales side of the seeded database with
+reconcile_stress.sql (ids shifted, external_ref suffixed '-k'), the export likewise::
+
+    psql -c "create database pulsebi_bench_reconcile_x8 template pulsebi_bench_reconcile"
+    psql -d pulsebi_bench_reconcile_x8 -v copies=8 -f bench/reconcile_stress.sql
+    (suffix every invoice_no of accounting.csv with -1..-7 into DIR/accounting.csv)
+    python bench/reconcile_checks.py --reuse --database pulsebi_bench_reconcile_x8 --data-dir DIR
 """
 
 from __future__ import annotations
@@ -44,20 +52,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--data-dir", default="/tmp/pulsebi-bench-reconcile")
+    parser.add_argument("--database", default=DATABASE, help="for a multiplied copy (see below)")
     args = parser.parse_args()
 
     base = load_settings()
     server = resolve_database_url(base)
-    url = make_url(server).set(database=DATABASE)
+    url = make_url(server).set(database=args.database)
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        if (
-            conn.execute(
-                text("select 1 from pg_database where datname = :n"), {"n": DATABASE}
-            ).first()
-            is None
-        ):
-            conn.execute(text(f'create database "{DATABASE}"'))
+        query = text("select 1 from pg_database where datname = :n")
+        if conn.execute(query, {"n": args.database}).first() is None:
+            conn.execute(text(f'create database "{args.database}"'))
     admin.dispose()
     settings = base.replace(
         database_url=url.render_as_string(hide_password=False), data_dir=Path(args.data_dir)

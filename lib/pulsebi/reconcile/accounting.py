@@ -26,8 +26,11 @@ STATUSES = ("open", "paid", "void")
 TEMP_TABLE = "reconcile_invoices"
 MAX_PROBLEMS = 20
 
-_AMOUNT = re.compile(r"-?\d{1,10}(\.\d{1,2})?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only (Python's \d takes any Unicode digit); the same rules as invoices.py's SQL.
+AMOUNT_PATTERN = r"-?[0-9]{1,10}(\.[0-9]{1,2})?"
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_AMOUNT = re.compile(AMOUNT_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
 
 
 class AccountingFileError(UsageError):
@@ -54,16 +57,34 @@ def read_accounting_file(path: Path | str) -> list[tuple[int, str, str, str, str
         return _read(Path(path))
 
 
-def _read(path: Path) -> list[tuple[int, str, str, str, str, str]]:
+def read_text(path: Path) -> str:
+    """The file's text (UTF-8, a byte-order mark dropped), or AccountingFileError."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise AccountingFileError(path, [(None, f"cannot be read ({exc.strerror})")]) from None
     try:
-        content = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise AccountingFileError(path, [(line, "is not UTF-8 text")]) from None
+
+
+def read_header(path: Path, content: str) -> tuple[list[str], list[int]]:
+    """The header row and the positions of COLUMNS in it, or AccountingFileError."""
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise AccountingFileError(path, [(1, f"is not valid CSV ({exc})")]) from None
+    if header is None:
+        expected = ",".join(COLUMNS)
+        raise AccountingFileError(path, [(1, f"is empty; expected the header {expected}")])
+    return header, _header_index(path, header)
+
+
+def _read(path: Path) -> list[tuple[int, str, str, str, str, str]]:
+    content = read_text(path)
     reader = csv.reader(io.StringIO(content, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -103,7 +124,7 @@ def _all_valid(records: list[tuple[int, list[str]]], index: list[int], width: in
         return False
     if not all(map(_AMOUNT.fullmatch, [r[i_amount] for _, r in records])):
         return False
-    return all(map(_is_date, set(r[i_on] for _, r in records)))
+    return all(map(is_date, set(r[i_on] for _, r in records)))
 
 
 def _find_problems(
@@ -120,7 +141,7 @@ def _find_problems(
         bad = []
         if invoice_no == "":
             bad.append("invoice_no is empty")
-        if not _is_date(invoiced_on):
+        if not is_date(invoiced_on):
             bad.append(f"invoiced_on {invoiced_on!r} is not a date YYYY-MM-DD")
         if not _AMOUNT.fullmatch(amount):
             bad.append(f"amount {amount!r} is not an amount like 1234.50")
@@ -147,7 +168,7 @@ def _header_index(path: Path, header: list[str]) -> list[int]:
     return [names.index(c) for c in COLUMNS]
 
 
-def _is_date(value: str) -> bool:
+def is_date(value: str) -> bool:
     if not _DATE.fullmatch(value):
         return False
     try:

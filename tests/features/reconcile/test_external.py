@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pulsebi.reconcile import find_external_mismatches
+from pulsebi.reconcile.accounting import AccountingFileError
 
 HEADER = "invoice_no,invoiced_on,customer,amount,status"
 NOW = dt.datetime(2026, 6, 30, 12, 0, tzinfo=ZoneInfo("America/Chicago"))
@@ -152,3 +153,42 @@ def test_filters_branch_and_dates(crm, invoices) -> None:
     assert set(hou["reason"]) == {"missing_externally"} and list(hou["sale_id"]) == [2]
     june_first_week = check(crm, path, date_from="2026-06-01", date_to="2026-06-08")
     assert pairs(june_first_week) == {("missing_externally", "X1"), ("missing_in_crm", "Y1")}
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (f"{HEADER}\nINV-1,2026-06-15,A,1000.00,paid\nINV-2,2026-06-16,B,5.00,open\n", 3),
+        # a record over two lines and a blank line: the file's own line numbers still
+        (
+            f'{HEADER}\r\nINV-1,2026-06-15,"A\r\nB",1000.00,paid\r\n\r\nINV-2,2026-06-16,B,5.00,open',
+            5,
+        ),
+        (f"\ufeff{HEADER}\nINV-1,2026-06-15,A,1000.00,paid\nINV-2,2026-06-16,B,5.00,open", 3),
+    ],
+)
+def test_invoice_lines_are_the_files_line_numbers(crm, tmp_path, content, line) -> None:
+    crm.sale(1, amount="1000.00", external_ref="INV-1", sold_at=OLD)
+    path = tmp_path / "accounting.csv"
+    path.write_bytes(content.encode())
+    frame = check(crm, path)
+    assert pairs(frame) == {("missing_in_crm", "INV-2")}
+    assert frame.iloc[0]["invoice_line"] == line
+    assert frame.iloc[0]["invoice_amount"] == Decimal("5.00")
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        ("INV-2,2026-06-16,B,5.001,open", "line 3: amount '5.001'"),
+        ("INV-2,2026-06-31,B,5.00,open", "line 3: invoiced_on '2026-06-31'"),
+        ("INV-2,2026-06-16,B,\u0665.00,open", "line 3: amount"),  # a non-ASCII digit
+        ("INV-2,2026-06-16,B,5.00", "line 3: has 4 fields"),
+        ("INV-2,2026-06-16,B,5.00,open,x", "line 3: has 6 fields"),
+        (",2026-06-16,B,5.00,open", "line 3: invoice_no is empty"),
+    ],
+)
+def test_a_bad_export_fails_the_check_naming_the_line(crm, invoices, row, words) -> None:
+    path = invoices("INV-1,2026-06-15,A,1000.00,paid", row)
+    with pytest.raises(AccountingFileError, match=words):
+        check(crm, path)
