@@ -1,12 +1,13 @@
 -- Leads per local creation day, lead branch and source, with their cohort outcomes (at any time).
--- `in (subquery)` outside WHERE runs as one hashed subplan per table: no join, no sort.
+-- Joins to the distinct lead ids (hash aggregates and joins spill to disk when they must; a
+-- hashed `in (subquery)` would silently turn into a per-row rescan once too big for memory).
 select (l.created_at at time zone {tz})::date as day,
        l.branch_id,
        l.source_id,
        count(*) as leads,
-       count(*) filter (where l.id in (select lead_id from crm.appointments)) as with_appointment,
-       count(*) filter (
-           where l.id in (select lead_id from crm.sales where status = 'active')
-       ) as with_active_sale
+       count(a.lead_id) as with_appointment,
+       count(s.lead_id) as with_active_sale
 from crm.leads l
+left join (select distinct lead_id from crm.appointments) a on a.lead_id = l.id
+left join (select distinct lead_id from crm.sales where status = 'active') s on s.lead_id = l.id
 group by 1, 2, 3
