@@ -6,9 +6,12 @@ the caller's parameters, which must be names of the notebook's `parameters` cell
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -145,16 +148,17 @@ def execute_report(
     output = directory / source.name
     run = ExecutedRun(run_id, directory, source, output, {**parameters, "static": True})
     try:
-        papermill.execute_notebook(
-            str(source),
-            str(output),
-            parameters=run.parameters,
-            kernel_name=KERNEL,
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            cwd=str(source.parent),
-            execution_timeout=CELL_TIMEOUT,
-        )
+        with kernel_environment(settings):
+            papermill.execute_notebook(
+                str(source),
+                str(output),
+                parameters=run.parameters,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                cwd=str(source.parent),
+                execution_timeout=CELL_TIMEOUT,
+            )
     except PapermillExecutionError as exc:
         raise NotebookFailed(
             str(source),
@@ -164,6 +168,33 @@ def execute_report(
             _ANSI.sub("", "\n".join(exc.traceback)),
         ) from None
     return run
+
+
+# Settings the kernel needs to read the same data as this process (it reads its environment).
+_KERNEL_ENV = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL", "tz": "PULSEBI_TZ",
+               "data_dir": "PULSEBI_DATA_DIR", "namespace": "PULSEBI_NAMESPACE",
+               "cache_ttl": "PULSEBI_CACHE_TTL"}  # fmt: skip
+
+
+@contextlib.contextmanager
+def kernel_environment(settings: Settings) -> Iterator[None]:
+    """The process environment, for the kernel Papermill starts, set from `settings` (which may
+    differ from the environment: tests, embedded servers). One run at a time per process."""
+    saved = {var: os.environ.get(var) for var in _KERNEL_ENV.values()}
+    try:
+        for field_name, var in _KERNEL_ENV.items():
+            value = getattr(settings, field_name)
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = str(value)
+        yield
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
 
 
 def _source_cell_index(executed: Path, index: int) -> int:

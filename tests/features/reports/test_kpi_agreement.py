@@ -48,3 +48,17 @@ def test_report_pdf_and_workbook_agree_with_pulsebi_kpi(seeded, tmp_path):
                           text=True, check=True).stdout  # fmt: skip
     for branch, value in expected.items():
         assert f"{branch}" in text and f"${value:,.2f}" in text
+
+
+def test_an_in_process_run_reads_the_database_of_its_settings(seeded):
+    from datetime import date
+
+    from pulsebi import metrics
+    from pulsebi.reports.execute import execute_report
+
+    run = execute_report(seeded, NOTEBOOKS / "metric_by_branch.ipynb", {"start": "2026-01-01"})
+    frame = metrics.compute("net_revenue", start=date(2026, 1, 1), end=date(2026, 7, 1),
+                            by=["branch"], settings=seeded)  # fmt: skip
+    expected = {b: float(v) for b, v in zip(frame["branch"], frame["net_revenue"], strict=True)}
+    (table,) = run.tables
+    assert dict(table.rows) == pytest.approx(expected) and expected
