@@ -1,10 +1,10 @@
 """A dashboard page: sections of declarative blocks, rendered live (Voilà) or static (Papermill).
 
 A section is a title and a function `build(filters) -> list of blocks`. Blocks say what to show,
-not how: `Tiles`, `Chart`, `Table`, `Html`. Static, each block becomes HTML/SVG once. Live, each
-becomes a widget; when the filters change the page rebuilds the sections and updates the widgets
-in place (tiles get new figures, charts are redrawn, tables get new rows), so the page keeps its
-layout and the filter bar answers at once while the data follows.
+not how: `Tiles`, `Chart`, `Table`, `Scorecard`, `Html`. Static, each block becomes HTML/SVG
+once. Live, each becomes a widget; when the filters change the page rebuilds the sections and
+updates the widgets in place (tiles get new figures, charts are redrawn, tables get new rows), so
+the page keeps its layout and the filter bar answers at once while the data follows.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Tile:
     note: str = ""
     key: str = ""
     live: str | None = None
+    also: list[tuple[str, Any]] = field(default_factory=list)  # more comparisons
 
     def widget_kwargs(self) -> dict[str, Any]:
         return {
@@ -47,6 +48,7 @@ class Tile:
             "comparison": self.comparison,
             "note": self.note,
             "key": self.key,
+            "also": list(self.also),
         }
 
 
@@ -73,11 +75,24 @@ class Table:
 
 
 @dataclass
+class Scorecard:
+    """Metrics × comparisons (pulsebi.widgets.scorecard): `rows` has label, metric, unit, value
+    and the comparison columns; `comparisons` maps a header to its column."""
+
+    rows: Any
+    name: str
+    comparisons: Mapping[str, str]
+
+    def widget_kwargs(self) -> dict[str, Any]:
+        return {"rows": self.rows, "name": self.name, "comparisons": dict(self.comparisons)}
+
+
+@dataclass
 class Html:
     html: str
 
 
-Block = Tiles | Chart | Table | Html
+Block = Tiles | Chart | Table | Scorecard | Html
 
 
 @dataclass
@@ -99,6 +114,10 @@ def _static_bundle(block: Block) -> dict[str, Any]:
     if isinstance(block, Chart):
         chart = render(block.spec, static=True)
         return {"image/svg+xml": chart.svg, "text/plain": f"<chart: {block.spec.title}>"}
+    if isinstance(block, Scorecard):
+        from pulsebi.widgets.scorecard import StaticScorecardTable
+
+        return StaticScorecardTable(**block.widget_kwargs())._repr_mimebundle_()
     if isinstance(block, Table):
         return table_bundle(
             block.df, block.name, block.formats, block.export, block.chart,
@@ -128,6 +147,10 @@ class _LiveBlock:
             self._bind(branch)
         elif isinstance(block, Chart):
             self.widget = render(block.spec, static=False)
+        elif isinstance(block, Scorecard):
+            from pulsebi.widgets.scorecard import ScorecardTable
+
+            self.widget = ScorecardTable(**block.widget_kwargs())
         elif isinstance(block, Table):
             self.widget = table_view(
                 block.df, block.formats, labels=block.labels, caption=block.name,
@@ -152,6 +175,8 @@ class _LiveBlock:
             self._bind(branch)
         elif isinstance(block, Chart):
             self.widget = update_chart(self.widget, block.spec)
+        elif isinstance(block, Scorecard):
+            self.widget.update(**block.widget_kwargs())
         elif isinstance(block, Table):
             self.widget.html = table_html(
                 block.df, block.formats, labels=block.labels, caption=block.name,

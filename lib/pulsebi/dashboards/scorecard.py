@@ -9,11 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulsebi import metrics
-from pulsebi.charts import describe_change, format_value
 from pulsebi.dashboards.figures import value
 from pulsebi.dashboards.filters import list_branches, resolve_filters
-from pulsebi.dashboards.page import Page, Section, Table, Tile, Tiles
-from pulsebi.widgets import thresholds
+from pulsebi.dashboards.page import Page, Scorecard, Section, Tile, Tiles
 from pulsebi.widgets.dates import previous_period, same_period_last_year
 from pulsebi.widgets.filters import Filters
 
@@ -60,47 +58,93 @@ def compare(headline: Headline, filters: Filters) -> Comparison:
     )
 
 
-def _change_text(c: Comparison, other: Any) -> str:
-    change = describe_change(
-        c.current, other, c.headline.info.unit, thresholds.better(c.headline.metric)
-    )
-    return f"{change.arrow} {change.text}".strip()
+COMPARISONS = {"vs previous period": "previous", "vs same period last year": "last_year"}
 
 
 def headline_blocks(headlines: Sequence[Headline], filters: Filters) -> list[Any]:
-    """Tiles (vs last year, previous period in the note) and the scorecard table."""
+    """Tiles (vs last year, and vs the previous period) and the scorecard table
+    (pulsebi.widgets.scorecard); snapshot metrics say "now" and have no comparison."""
     comparisons = [compare(h, filters) for h in headlines]
     tiles, rows = [], []
     for c in comparisons:
-        unit = c.headline.info.unit
-        note = "now" if c.headline.snapshot else (
-            f"previous period {format_value(c.previous, unit)} ({_change_text(c, c.previous)})"
-        )  # fmt: skip
+        h, unit = c.headline, c.headline.info.unit
         tiles.append(
             Tile(
-                c.headline.title, c.current, unit, c.headline.metric,
-                previous=c.last_year, comparison="" if c.headline.snapshot else "vs last year",
-                note=note, key=f"kpi-{c.headline.column or c.headline.metric}",
+                h.title, c.current, unit, h.metric, previous=c.last_year,
+                comparison="" if h.snapshot else "vs last year",
+                note="now" if h.snapshot else "",
+                also=[] if h.snapshot else [("vs previous period", c.previous)],
+                key=f"kpi-{h.column or h.metric}",
             )
         )  # fmt: skip
         rows.append(
-            {
-                "metric": c.headline.title,
-                "value": format_value(c.current, unit),
-                "previous_period": format_value(c.previous, unit)
-                if not c.headline.snapshot
-                else "",
-                "vs_previous": _change_text(c, c.previous) if not c.headline.snapshot else "",
-                "last_year": format_value(c.last_year, unit) if not c.headline.snapshot else "",
-                "vs_last_year": _change_text(c, c.last_year) if not c.headline.snapshot else "",
-            }
-        )
+            {"label": f"{h.title} (now)" if h.snapshot else h.title, "metric": h.metric,
+             "unit": unit, "value": c.current, "previous": c.previous, "last_year": c.last_year}
+        )  # fmt: skip
     import pandas as pd
 
-    table = pd.DataFrame(rows)
-    labels = {"previous_period": "Previous period", "vs_previous": "Change",
-              "last_year": "Same period last year", "vs_last_year": "Change"}  # fmt: skip
-    return [Tiles(tiles, columns=min(len(tiles), 4)), Table(table, "Scorecard", labels=labels)]
+    columns = ["label", "metric", "unit", "value", "previous", "last_year"]
+    table = pd.DataFrame(rows, columns=columns)
+    table = table.astype(object).where(table.notna(), None)
+    return [Tiles(tiles, columns=min(len(tiles), 5)), Scorecard(table, "Scorecard", COMPARISONS)]
+
+
+def period_args(filters: Filters, branch: bool = True) -> dict[str, Any]:
+    """`metrics.compute` arguments for the page's period (and branch, unless `branch=False`)."""
+    args: dict[str, Any] = {"start": filters.date_from, "end": filters.date_to}
+    if branch:
+        args["branch"] = filters.branch
+    return args
+
+
+def by_dimension(
+    metric_ids: Sequence[str], dim: str, filters: Filters, *, branch: bool = True
+) -> Any:
+    """Several metrics side by side, one row per member of `dim` (every member listed; the
+    value columns of each metric, in order)."""
+    from pulsebi.metrics.dimensions import COLUMNS
+
+    keys = list(COLUMNS[dim])
+    table = None
+    for metric_id in metric_ids:
+        frame = metrics.compute(metric_id, by=[dim], **period_args(filters, branch))
+        frame = frame[keys + list(metrics.metric_info(metric_id).columns)]
+        table = frame if table is None else table.merge(frame, on=keys, how="outer", sort=False)
+    return table
+
+
+def ranking(metric_ids: Sequence[str], dim: str, filters: Filters, order: Sequence[str]) -> Any:
+    """Members of an employee dimension ranked by the `order` columns (descending; ties by id).
+
+    The null group (ids that are no such employee) comes last, unranked, labelled as such. With
+    one branch, members with nothing in that branch are left out.
+    """
+    from pulsebi.metrics.dimensions import COLUMNS
+
+    key, name = COLUMNS[dim][:2]
+    table = by_dimension(metric_ids, dim, filters)
+    values = [c for c in table.columns if c not in (key, name)]
+    if filters.branch is not None:
+        active = table[values].fillna(0).astype(float).ne(0).any(axis=1)
+        table = table[active]
+    unknown = table[key].isna()
+    ranked = table[~unknown].sort_values(
+        [*order, key], ascending=[False] * len(order) + [True], na_position="last", kind="stable"
+    )
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    rest = table[unknown].assign(rank=None)
+    rest[name] = f"(not a {dim})"
+    import pandas as pd
+
+    out = pd.concat([ranked, rest[ranked.columns]], ignore_index=True) if len(rest) else ranked
+    return out.drop(columns=[key]).reset_index(drop=True)
+
+
+def trend(metric_id: str, filters: Filters, *, by: str | None = None, branch: bool = True) -> Any:
+    """The metric per grain bucket of the page's period (per member of `by`)."""
+    return metrics.compute(
+        metric_id, by=[by] if by else [], grain=filters.grain, **period_args(filters, branch)
+    )
 
 
 def headline_section(headlines: Sequence[Headline], title: str = "Headline figures") -> Section:

@@ -28,7 +28,7 @@ def _check_limit(limit: object) -> int:
     return limit
 
 
-def _rows(stmt, table, branch: str | None, limit: int, settings: Settings | None):
+def _rows(stmt, table, branch, limit: int, settings: Settings | None, times: tuple[str, ...]):
     import pandas as pd
 
     from pulsebi.db import get_engine
@@ -40,9 +40,8 @@ def _rows(stmt, table, branch: str | None, limit: int, settings: Settings | None
             stmt = stmt.where(table.c.branch_id.in_(resolve_branch(conn, branch)))
         result = conn.execute(stmt.limit(limit))
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
-            frame[column] = frame[column].dt.tz_convert(settings.tz)
+    for column in times:
+        frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(settings.tz)
     return frame
 
 
@@ -58,7 +57,7 @@ def oldest_open_jobs(branch: str | None = None, limit: int = 10, settings: Setti
         .where(jobs.c.status.in_(OPEN_JOB_STATUSES))
         .order_by(jobs.c.created_at, jobs.c.id)
     )  # fmt: skip
-    frame = _rows(stmt, jobs, branch, limit, settings)
+    frame = _rows(stmt, jobs, branch, limit, settings, ("created_at",))
     frame["days_outstanding"] = frame["days_outstanding"].astype(float)
     return frame
 
@@ -78,6 +77,6 @@ def oldest_open_tickets(
         .where(t.resolved_at.is_(None))
         .order_by(t.opened_at, t.id)
     )  # fmt: skip
-    frame = _rows(stmt, service_tickets, branch, limit, settings)
+    frame = _rows(stmt, service_tickets, branch, limit, settings, ("opened_at",))
     frame["hours_open"] = frame["hours_open"].astype(float)
     return frame

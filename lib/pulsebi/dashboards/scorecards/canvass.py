@@ -1,0 +1,67 @@
+"""Canvass scorecard: doors knocked, leads generated and lead rate; a per-canvasser ranking with
+how many of their leads became sales and the revenue of those sales."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulsebi.charts import ChartSpec
+from pulsebi.dashboards.page import Chart, Section, Table
+from pulsebi.dashboards.scorecard import Headline, headline_section, ranking, show_scorecard, trend
+from pulsebi.widgets.filters import Filters
+
+TITLE = "Canvass scorecard"
+METRICS = [
+    "doors_knocked",
+    "leads_generated",
+    "canvass_lead_rate",
+    "canvass_sales",
+    "canvass_revenue",
+]
+HEADLINES = tuple(Headline(m) for m in METRICS)
+FORMATS = {
+    "rank": "count",
+    "doors_knocked": "count",
+    "leads_generated": "count",
+    "canvass_lead_rate": "rate",
+    "canvass_sales": "count",
+    "canvass_revenue": "usd",
+}
+LABELS = {
+    "canvasser_name": "Canvasser",
+    "canvass_lead_rate": "Lead rate",
+    "canvass_sales": "Sales from their leads",
+    "canvass_revenue": "Revenue from their leads",
+}
+
+
+def canvasser_ranking(filters: Filters) -> list[Any]:
+    """Canvassers by leads generated (then revenue), with doors, lead rate, sales, revenue."""
+    table = ranking(METRICS, "canvasser", filters, ["leads_generated", "canvass_revenue"])
+    top = table[table["rank"].notna()].head(15)
+    spec = ChartSpec(
+        "hbar", top, x="canvasser_name", y="leads_generated", units="count",
+        title="Leads generated (top 15)",
+    )  # fmt: skip
+    return [Chart(spec), Table(table, "Canvasser ranking", FORMATS, labels=LABELS, max_rows=100)]
+
+
+def over_time(filters: Filters) -> list[Any]:
+    doors = trend("doors_knocked", filters)
+    doors["leads_generated"] = trend("leads_generated", filters)["leads_generated"].to_numpy()
+    spec = ChartSpec(
+        "grouped_bar", doors, x="period", y=["doors_knocked", "leads_generated"], units="count",
+        title=f"Doors knocked and leads generated per {filters.grain}",
+    )  # fmt: skip
+    return [Chart(spec)]
+
+
+SECTIONS = (
+    headline_section(HEADLINES),
+    Section("Canvasser ranking", canvasser_ranking),
+    Section("Over time", over_time),
+)
+
+
+def show(**parameters: Any):
+    return show_scorecard(TITLE, SECTIONS, **parameters)

@@ -1,0 +1,77 @@
+"""Production scorecard: jobs in progress, completion rate, days outstanding (mean, max and the
+oldest open jobs), jobs created by status over time; with all branches, the branches side by
+side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulsebi.charts import ChartSpec
+from pulsebi.dashboards.page import Chart, Section, Table
+from pulsebi.dashboards.scorecard import (
+    Headline,
+    by_dimension,
+    headline_section,
+    show_scorecard,
+    trend,
+)
+from pulsebi.metrics import details
+from pulsebi.widgets.filters import Filters
+
+TITLE = "Production scorecard"
+HEADLINES = (
+    Headline("jobs_in_progress"),
+    Headline("job_completion_rate"),
+    Headline("days_outstanding", "Days outstanding (mean)", "days_outstanding_mean"),
+    Headline("days_outstanding", "Days outstanding (max)", "days_outstanding_max"),
+    Headline("jobs_created"),
+)
+FORMATS = {
+    "jobs_in_progress": "count",
+    "job_completion_rate": "rate",
+    "days_outstanding_mean": "days",
+    "days_outstanding_max": "days",
+    "jobs_created": "count",
+}
+
+
+def jobs_by_status(filters: Filters) -> list[Any]:
+    """Jobs created per grain bucket, stacked by their current status."""
+    frame = trend("jobs_created", filters, by="job_status")
+    spec = ChartSpec(
+        "stacked_bar", frame, x="period", y="jobs_created", series="job_status",
+        title=f"Jobs created per {filters.grain} by status", units="count",
+    )  # fmt: skip
+    table = frame.pivot_table(
+        index="period", columns="job_status", values="jobs_created", aggfunc="sum", sort=False
+    ).reset_index()
+    table.columns = [str(c) for c in table.columns]
+    return [Chart(spec), Table(table, "Jobs created by status", {"period": "text"})]
+
+
+def branches(filters: Filters) -> list[Any]:
+    """Every branch's production figures (all branches only)."""
+    if filters.branch is not None:
+        return []
+    table = by_dimension(list({h.metric: None for h in HEADLINES}), "branch", filters)
+    return [Table(table, "Branches side by side", FORMATS, labels={"branch_name": "Name"})]
+
+
+def oldest_open_jobs(filters: Filters) -> list[Any]:
+    jobs = details.oldest_open_jobs(branch=filters.branch, limit=10)
+    jobs["created_at"] = jobs["created_at"].dt.strftime("%Y-%m-%d %H:%M")
+    formats = {"job_id": "text", "days_outstanding": "days"}
+    labels = {"job_id": "Job", "created_at": "Created", "days_outstanding": "Days outstanding"}
+    return [Table(jobs, "Oldest open jobs", formats, labels=labels)]
+
+
+SECTIONS = (
+    headline_section(HEADLINES),
+    Section("Jobs created by status", jobs_by_status),
+    Section("Oldest open jobs (now)", oldest_open_jobs),
+    Section("Branches", branches),
+)
+
+
+def show(**parameters: Any):
+    return show_scorecard(TITLE, SECTIONS, **parameters)

@@ -1,0 +1,70 @@
+"""Telemarketing scorecard: calls made, appointments set and conversion; a per-telemarketer
+ranking with how many of the appointments they set ran and sold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulsebi.charts import ChartSpec
+from pulsebi.dashboards.page import Chart, Section, Table
+from pulsebi.dashboards.scorecard import Headline, headline_section, ranking, show_scorecard, trend
+from pulsebi.widgets.filters import Filters
+
+TITLE = "Telemarketing scorecard"
+METRICS = [
+    "calls_made",
+    "appointments_set",
+    "telemarketing_conversion",
+    "set_appointments_ran",
+    "set_appointments_sold",
+]
+HEADLINES = tuple(Headline(m) for m in METRICS)
+FORMATS = {
+    "rank": "count",
+    "calls_made": "count",
+    "appointments_set": "count",
+    "telemarketing_conversion": "rate",
+    "set_appointments_ran": "count",
+    "set_appointments_sold": "count",
+}
+LABELS = {
+    "telemarketer_name": "Telemarketer",
+    "telemarketing_conversion": "Conversion",
+    "set_appointments_ran": "Their appointments ran",
+    "set_appointments_sold": "Their appointments sold",
+}
+
+
+def telemarketer_ranking(filters: Filters) -> list[Any]:
+    """Telemarketers by appointments set (then sold), with calls, conversion, ran and sold."""
+    table = ranking(METRICS, "telemarketer", filters, ["appointments_set", "set_appointments_sold"])
+    top = table[table["rank"].notna()].head(15)
+    spec = ChartSpec(
+        "hbar", top, x="telemarketer_name", y="appointments_set", units="count",
+        title="Appointments set (top 15)",
+    )  # fmt: skip
+    return [
+        Chart(spec),
+        Table(table, "Telemarketer ranking", FORMATS, labels=LABELS, max_rows=100),
+    ]
+
+
+def over_time(filters: Filters) -> list[Any]:
+    calls = trend("calls_made", filters)
+    calls["appointments_set"] = trend("appointments_set", filters)["appointments_set"].to_numpy()
+    spec = ChartSpec(
+        "grouped_bar", calls, x="period", y=["calls_made", "appointments_set"], units="count",
+        title=f"Calls and appointments set per {filters.grain}",
+    )  # fmt: skip
+    return [Chart(spec)]
+
+
+SECTIONS = (
+    headline_section(HEADLINES),
+    Section("Telemarketer ranking", telemarketer_ranking),
+    Section("Over time", over_time),
+)
+
+
+def show(**parameters: Any):
+    return show_scorecard(TITLE, SECTIONS, **parameters)
