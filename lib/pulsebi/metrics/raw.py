@@ -41,12 +41,24 @@ def _count(condition=None):
     return lambda c: func.count() if condition is None else func.count().filter(condition(c))
 
 
-def _has(table):
-    return lambda c: c.id.in_(select(table.c.lead_id))
-
-
-def _has_active_sale(c):
-    return c.id.in_(select(crm.sales.c.lead_id).where(crm.sales.c.status == "active"))
+_with_appointment = select(crm.appointments.c.lead_id).distinct().subquery("with_appointment")
+_with_active_sale = (
+    select(crm.sales.c.lead_id).where(crm.sales.c.status == "active").distinct().subquery()
+)
+# Leads with their cohort flags, by joins to distinct lead ids (spill-safe, as in leads_daily).
+_leads_with_outcomes = (
+    select(
+        crm.leads.c.id, crm.leads.c.branch_id, crm.leads.c.source_id, crm.leads.c.created_at,
+        _with_appointment.c.lead_id.is_not(None).label("has_appointment"),
+        _with_active_sale.c.lead_id.is_not(None).label("has_active_sale"),
+    )
+    .select_from(
+        crm.leads.outerjoin(_with_appointment, _with_appointment.c.lead_id == crm.leads.c.id)
+        .outerjoin(_with_active_sale, _with_active_sale.c.lead_id == crm.leads.c.id)
+    )
+    .subquery("leads_with_outcomes")
+)  # fmt: skip
+LEAD_COHORTS = Source(_leads_with_outcomes, SALES_DIMS, ts="created_at")
 
 
 RAW: dict[str, tuple[Source, Measures]] = {
@@ -57,12 +69,12 @@ RAW: dict[str, tuple[Source, Measures]] = {
     "bookings": (SALES, {"bookings": lambda c: func.sum(c.amount)}),
     "leads": (Source(crm.leads, SALES_DIMS, ts="created_at"), {"leads": _count()}),
     "lead_to_appointment_rate": (
-        Source(crm.leads, SALES_DIMS, ts="created_at"),
-        {"num": _count(_has(crm.appointments)), "den": _count()},
+        LEAD_COHORTS,
+        {"num": _count(lambda c: c.has_appointment), "den": _count()},
     ),
     "lead_to_sale_rate": (
-        Source(crm.leads, SALES_DIMS, ts="created_at"),
-        {"num": _count(_has_active_sale), "den": _count()},
+        LEAD_COHORTS,
+        {"num": _count(lambda c: c.has_active_sale), "den": _count()},
     ),
     "closing_rate": (
         Source(crm.appointments, BRANCH_DIMS, ts="scheduled_for"),
