@@ -72,6 +72,21 @@ def test_kpi_csv_and_table_with_a_grain(two_branches) -> None:
 
     assert csv_out.splitlines() == ["period,bookings", "2026-01-01,1234667.88", "2026-02-01,0.01"]
     assert "1,234,567.89" in table and "2026-02-01" in table
+    assert table.splitlines()[-1].startswith("data as of 20")
+
+
+def test_kpi_fresh_reads_rows_not_yet_in_the_views(two_branches) -> None:
+    CliRunner().invoke(main, ["refresh"])
+    _insert(
+        two_branches, "sales",
+        {"id": 9, "lead_id": 1, "branch_id": 2, "sold_at": "2026-01-09T10:00:00-06:00",
+         "amount": Decimal("5.00"), "commission_rate": Decimal("0.1"), "product": "roof",
+         "status": "active"},
+    )  # fmt: skip
+    args = ["net_revenue", "--from", "2026-01-01", "--to", "2026-02-01", "--format", "csv"]
+
+    assert kpi(*args, "--branch", "AUS").output.splitlines()[1] == "0"
+    assert kpi(*args, "--branch", "AUS", "--fresh").output.splitlines()[1] == "5.00"
 
 
 def test_kpi_list_prints_the_catalog(db) -> None:

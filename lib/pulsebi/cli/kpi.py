@@ -27,7 +27,8 @@ FORMATS = ("table", "json", "csv")
 @click.option("--format", "fmt", default="table", metavar="F", help="table (default), json or csv.")
 @click.option("--list", "list_", is_flag=True, help="Print the metric catalog.")
 @click.option("--no-cache", is_flag=True, help="Compute from the database, bypassing Redis.")
-def kpi(metric, start, end, by, grain, branch, fmt, list_, no_cache) -> None:
+@click.option("--fresh", is_flag=True, help="Read the crm tables, not the views (slower).")
+def kpi(metric, start, end, by, grain, branch, fmt, list_, no_cache, fresh) -> None:
     """Print one metric (from the bi views, through the cache), or the catalog with --list."""
     from pulsebi import metrics
     from pulsebi.cli import kpi_output
@@ -59,8 +60,12 @@ def kpi(metric, start, end, by, grain, branch, fmt, list_, no_cache) -> None:
         branch=branch,
         settings=get_settings(),
         use_cache=not no_cache,
+        fresh=fresh,
     )
     click.echo(kpi_output.render_frame(frame, info, fmt), nl=False)
+    if fmt == "table":
+        as_of = "now (crm tables)" if fresh else metrics.data_as_of(get_settings())
+        click.echo(f"data as of {as_of}")
 
 
 def _parse_date(name: str, value: str):
