@@ -223,6 +223,12 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_accepted(db, tmp_path) -> None
     ]
 
 
+def test_a_nul_byte_is_rejected_with_its_line(db, tmp_path) -> None:
+    write(tmp_path, "branches.csv", BRANCHES.encode() + b"1,A,A,UTC,2020-01-01\n2,B,\x00,U,x\n")
+    _, line, _, reason = only_problem(rejected(db, tmp_path))
+    assert line == 3 and "NUL" in reason
+
+
 def test_invalid_utf8_is_rejected_with_its_line(db, tmp_path) -> None:
     write(tmp_path, "branches.csv", BRANCHES.encode() + b"1,A,\xff\xfe,UTC,2020-01-01\n")
     _file, line, _column, reason = only_problem(rejected(db, tmp_path))

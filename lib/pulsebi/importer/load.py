@@ -197,6 +197,8 @@ def _copy_problem(tf: TableFile, exc) -> Problem:
             f"malformed CSV ({message}): use one kind of line end throughout and quote fields "
             "that contain line breaks"
         )
+    elif "invalid byte sequence" in message and "0x00" in message:
+        reason = "a NUL byte (0x00), which PostgreSQL text cannot hold"
     elif "invalid byte sequence" in message:
         reason = f"not valid UTF-8 ({message})"
     else:
