@@ -139,3 +139,16 @@ def test_cli_runs_a_report_lists_outputs_and_mails_it(engine, cli_env, mailbox):
     assert "$1,000.25" in msg.get_body(("plain",)).get_content()
     history = report_cli(cli_env, mailbox, "history")
     assert re.search(r"adhoc\s+table_and_chart\.ipynb\s+branch=DAL\s+sent", history.stdout)
+
+
+def test_a_body_too_large_for_mail_clients_falls_back_to_charts_and_attachments(
+    settings, mail_settings
+):
+    from pulsebi.reports.execute import execute_report
+
+    run = execute_report(settings, NOTEBOOKS / "table_and_chart.ipynb", {"rows": 1000})
+    msg = build_report_message(mail_settings, run, ["m@pulse.example"])
+    html = msg.get_body(("html",)).get_content()
+    assert len(html.encode()) < MAX_BODY_BYTES
+    assert "see the attached PDF" in html and 'src="cid:' in html
+    assert "$1,000,250.00" in msg.get_body(("plain",)).get_content()  # the text part keeps all
