@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 HERE = Path(__file__).parent
-WORK_MEM = "64MB"
+WORK_MEM = "256MB"
 
 
 @cache

@@ -24,7 +24,7 @@ employee as (
 split as materialized (
     -- a sale without any split keeps one row with split_id null (-> no_split)
     select sp.id as split_id, s.id as sale_id, sp.employee_id, sp.share, sp.commission,
-           s.amount, s.commission_rate, s.sold_at
+           s.amount, s.commission_rate, s.sold_at, s.branch_id
     from sale s
     left join crm.sale_splits sp on sp.sale_id = s.id
 ),
@@ -114,9 +114,11 @@ exception as (
     from split sp where sp.split_id is null
 ),
 stats as (
-    -- the figures of the sales with an exception only
+    -- the figures of the sales with an exception only (every such sale has a row in split)
     select sp.sale_id, count(sp.split_id) as splits, sum(sp.share) as share_sum,
-           string_agg(sp.share::text, ' + ' order by sp.split_id) as shares
+           string_agg(sp.share::text, ' + ' order by sp.split_id) as shares,
+           min(sp.branch_id) as branch_id, min(sp.sold_at) as sold_at,
+           min(sp.amount) as amount, min(sp.commission_rate) as commission_rate
     from split sp
     where sp.sale_id in (select sale_id from exception)
     group by sp.sale_id
@@ -130,8 +132,8 @@ select
     (s.sold_at at time zone :tz)::date as sold_on,
     s.amount,
     s.commission_rate,
-    coalesce(t.splits, 0) as splits,
-    t.share_sum,
+    s.splits,
+    s.share_sum,
     x.expected as expected_commission,
     x.recorded as recorded_commission,
     x.recorded - x.expected as commission_difference,
@@ -139,13 +141,12 @@ select
     x.hired_on,
     x.terminated_on,
     case x.reason
-        when 'share_sum' then 'shares ' || t.shares || ' = ' || t.share_sum
+        when 'share_sum' then 'shares ' || s.shares || ' = ' || s.share_sum
         when 'not_employed' then x.detail || '; sold ' || (s.sold_at at time zone :tz)::date
         else x.detail
     end as detail
 from exception x
-join crm.sales s on s.id = x.sale_id  -- by primary key: exceptions are few
-left join stats t on t.sale_id = x.sale_id
+join stats s on s.sale_id = x.sale_id
 left join crm.branches b on b.id = s.branch_id
 order by x.sale_id,
          array_position(array['share_sum', 'commission_mismatch', 'duplicate_employee',
