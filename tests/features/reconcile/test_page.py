@@ -40,3 +40,23 @@ def test_live_filters_narrow_the_rows_and_a_selection_shows_the_sales_splits(crm
     rows_box.value = rows_box.options[0][1]
     assert "Splits of sale 1" in details.value
     assert "canvasser" in details.value and "Employee 12" in details.value
+
+
+def test_drill_down_of_a_ghost_lists_its_sales_and_their_jobs(crm) -> None:
+    from pulsebi.reconcile.details import describe_exception
+
+    crm.appointment(1)
+    crm.sale(7, appointment_id=1, status="canceled")
+    tables = describe_exception(crm.engine, {"appointment_id": 1, "sale_id": 7})
+    sales = tables["Sales of appointment 1"]
+    assert list(sales["sale_id"]) == [7] and sales.iloc[0]["job_id"] is None
+
+
+def test_drill_down_of_an_invoice_finds_every_sale_with_its_number(crm) -> None:
+    from pulsebi.reconcile.details import describe_exception
+
+    crm.sale(1, external_ref="INV-1")
+    crm.sale(2, external_ref="INV-1")
+    crm.sale(3, external_ref="INV-3")
+    tables = describe_exception(crm.engine, {"invoice_no": "INV-1", "sale_id": None})
+    assert list(tables["Sales"]["sale_id"]) == [1, 2]
