@@ -136,10 +136,10 @@ def deliver(settings: Settings, delivery: Delivery, *, lease: dt.timedelta | Non
     try:
         return _run_claimed(settings, engine, delivery, claim)
     except DeliveryDeferred as exc:
-        _record(engine, claim, status="retrying", error=str(exc))
+        _release(engine, claim, str(exc))
         raise
     except (OperationalError, InterfaceError) as exc:
-        _record_quietly(engine, claim, status="retrying", error=str(exc.orig))
+        _release(engine, claim, str(exc.orig))
         raise DeliveryDeferred(f"database unreachable: {exc.orig}") from None
 
 
@@ -213,12 +213,13 @@ def _record(engine, claim: history.Claim, **values: Any) -> None:
         log.warning("delivery %s: claim lost before recording %s", claim.key, values)
 
 
-def _record_quietly(engine, claim: history.Claim, **values: Any) -> None:
-    """Best effort (the database may be what failed); an unreleased claim expires with its lease."""
+def _release(engine, claim: history.Claim, error: str) -> None:
+    """Back to `retrying`, best effort (the database may be what failed: then the claim simply
+    expires with its lease)."""
     try:
-        _record(engine, claim, **values)
+        history.release(engine, claim, error)
     except DBAPIError as exc:
-        log.warning("delivery %s: could not record %s: %s", claim.key, values, exc.orig)
+        log.warning("delivery %s: could not release the claim: %s", claim.key, exc.orig)
 
 
 def _record_sent(engine, claim: history.Claim, msg_id: str) -> None:
@@ -285,7 +286,7 @@ def notify_owner(settings: Settings, delivery: Delivery, error: str) -> Result |
         finally:
             _quit(smtp)
     except DeliveryDeferred as exc:
-        _record(engine, claim, status="retrying", error=str(exc))
+        _release(engine, claim, str(exc))
         return Result("retrying", notice.key, error=exc)
     except (DeliveryRejected, DeliveryUncertain) as exc:
         _record(engine, claim, status="failed", error=str(exc))

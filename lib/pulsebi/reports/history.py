@@ -87,6 +87,21 @@ def update_claimed(engine: Engine, claim: Claim, **values: Any) -> bool:
         return conn.execute(stmt).rowcount == 1
 
 
+def release(engine: Engine, claim: Claim, error: str) -> bool:
+    """running/sending -> retrying (nothing was handed over); a finished row stays finished."""
+    stmt = (
+        update(runs)
+        .where(
+            runs.c.idempotency_key == claim.key,
+            runs.c.worker == claim.token,
+            runs.c.status.in_(("running", "sending")),
+        )
+        .values(status="retrying", error=error, lease_until=None)
+    )
+    with engine.begin() as conn:
+        return conn.execute(stmt).rowcount == 1
+
+
 def mark_sending(engine: Engine, claim: Claim) -> bool:
     """running -> sending, only while we still hold the claim."""
     stmt = (

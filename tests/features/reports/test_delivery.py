@@ -76,6 +76,20 @@ def test_failing_notebook_fails_once_with_its_cell_and_tells_the_owner_once(
     assert row(engine, f"{d.key}|failure-notice")["status"] == "sent"
 
 
+def test_the_owner_notice_waits_for_smtp_and_is_sent_once(engine, mail_settings, mailbox):
+    d = delivery("fails_in_cell_3.ipynb")
+    mailbox.stop()
+    first = deliver(mail_settings, d)
+    assert first.status == "failed" and first.notice_pending
+    assert row(engine, d.key)["status"] == "failed"
+    mailbox.start()
+    again = deliver(mail_settings, d)  # the task's retry
+    assert again.status == "duplicate" and not again.notice_pending
+    deliver(mail_settings, d)
+    assert [m["To"] for m in mailbox.messages] == ["owner@pulse.example"]
+    assert row(engine, d.key)["attempts"] == 1
+
+
 def test_a_dead_workers_claim_is_taken_over_when_its_lease_ends(engine, mail_settings, mailbox):
     d = delivery()
     stale = history.claim(engine, d.row(), dt.timedelta(seconds=0))  # a worker that died
