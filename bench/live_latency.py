@@ -162,6 +162,7 @@ def measure(pages, conn, sub, sub_times, first_id, events, rate) -> dict:
                 raise RuntimeError("the tiles did not reach the final total in 30 s")
             time.sleep(0.05)
     dom, missed = [], 0
+    by_event: list[list[float]] = [[] for _ in commits]
     for page, b in zip(pages, base, strict=True):
         changes = [(t / 1000, money(s)) for t, s in page.evaluate("() => window.__changes")]
         for i, committed in enumerate(commits, start=1):
@@ -170,6 +171,7 @@ def measure(pages, conn, sub, sub_times, first_id, events, rate) -> dict:
                 missed += 1
             else:
                 dom.append((seen - committed) * 1000)
+                by_event[i - 1].append((seen - committed) * 1000)
     sub = []
     for i, committed in enumerate(commits, start=1):
         seen = next((t for t, v in sub_times if v >= sub_base + i - 0.001 and t >= committed), None)
@@ -180,6 +182,8 @@ def measure(pages, conn, sub, sub_times, first_id, events, rate) -> dict:
         "missed": missed, "dom_p50_ms": percentile(dom, 0.5), "dom_p95_ms": percentile(dom, 0.95),
         "dom_max_ms": max(dom), "subscriber_p50_ms": percentile(sub, 0.5) if sub else None,
         "subscriber_p95_ms": percentile(sub, 0.95) if sub else None,
+        "dom_median_by_event_ms": [round(statistics.median(x), 1) if x else None
+                                   for x in by_event],
     }  # fmt: skip
 
 
@@ -280,6 +284,7 @@ def main() -> None:
     parser.add_argument("--pages", default="1,20", help="comma-separated page counts")
     parser.add_argument("--trigger-rounds", type=int, default=15)
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--skip-trigger", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -297,7 +302,8 @@ def main() -> None:
         if not args.skip_browser:
             results["runs"] = browser_runs(args, env, settings, work, dsn)
         # the worker is stopped by now: a LISTENer that only drains stands for it
-        results["trigger"] = trigger_cost(dsn, args.trigger_rounds, 200)
+        if not args.skip_trigger:
+            results["trigger"] = trigger_cost(dsn, args.trigger_rounds, 200)
     finally:
         engine.dispose()
         shutil.rmtree(work, ignore_errors=True)

@@ -8,7 +8,8 @@ channel; each value carries a `seq` and only newer values replace older ones.
 Callbacks get a `LiveUpdate` (value and state). State is `loading` (no value yet), `live`,
 `reconnecting` (Redis lost; backing off) or `stale` (the worker reports its database down, has
 stopped, or its heartbeat is late), with `since` = the last instant the data was known fresh.
-A binding refreshes `live` (every change) or at most every N seconds; state changes go at once.
+A binding refreshes `live` (every change, at most `LIVE_FRAME` apart) or at most every N seconds;
+state changes go at once.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ from pulsebi.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 Refresh = str | float | int | None  # "live", seconds, or None: the page's setting
+
+# "live" pushes at most one frame per LIVE_FRAME seconds per binding: a change after a quiet
+# spell goes at once, a stream of changes is shown ~10 times a second (the newest value each
+# time), which keeps many open pages and their browsers from drowning in redraws.
+LIVE_FRAME = 0.1
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,8 @@ class Binding:
 
     @property
     def interval(self) -> float:
-        return self.refresh if self.refresh is not None else self.owner.page_refresh
+        interval = self.refresh if self.refresh is not None else self.owner.page_refresh
+        return max(interval, self.owner.frame)
 
     def set_refresh(self, refresh: Refresh) -> None:
         self.refresh = check_refresh(refresh)
@@ -77,9 +84,12 @@ class Binding:
 
 
 class LiveSubscriber:
-    def __init__(self, settings: Settings, redis_url: str | None = None):
+    def __init__(
+        self, settings: Settings, redis_url: str | None = None, frame: float = LIVE_FRAME
+    ):
         self.settings = settings
         self.redis_url = redis_url
+        self.frame = frame
         self.page_refresh = 0.0
         self.values: dict[str, dict] = {}  # field -> {"v", "seq", "at"}
         self.connected = False

@@ -155,10 +155,11 @@ def test_a_throttled_binding_updates_at_most_every_n_seconds(
     wait_until(lambda: live.shows(5), what="the live binding's last value")
     wait_until(lambda: throttled.shows(5), what="the throttled binding's last value")
     wait_until(lambda: page.shows(5), what="the page-refresh binding's last value")
-    assert [u.value for _, u in live.updates if u.value is not None] == [1, 2, 3, 4, 5]
-    for recorder, interval in ((throttled, 1.0), (page, 1.5)):
+    assert next(u.value for _, u in live.updates if u.value is not None) == 1
+    for recorder, interval in ((live, sub.frame), (throttled, 1.0), (page, 1.5)):
         with_values = [(t, u) for t, u in recorder.updates if u.value is not None]
-        assert len(with_values) < 5  # intermediate values were skipped
+        if recorder is not live:
+            assert len(with_values) < 5  # intermediate values were skipped
         gaps = [b[0] - a[0] for a, b in itertools.pairwise(with_values)]
         assert all(gap >= interval * 0.99 for gap in gaps), gaps
 
