@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from pulsebi.db import get_engine, reset_engines
 from pulsebi.db.migrate import upgrade_database
 from pulsebi.db.schema import CRM_TABLES
-from pulsebi.services import resolve_database_url, resolve_redis_url
+from pulsebi.services import resolve_database_url, resolve_redis_url, stop_embedded
 from pulsebi.settings import Settings, load_settings, use_settings
 
 RUN_ID = uuid.uuid4().hex[:8]
@@ -44,19 +44,25 @@ def drop_database(server_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def server_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     settings = load_settings()
-    if not settings.database_url or not settings.redis_url:
-        if os.environ.get("CI") == "true":
-            pytest.exit("CI must set DATABASE_URL and REDIS_URL (.ci/run does)", returncode=3)
-        # A developer without servers: embedded ones in a temporary data directory.
-        data_dir = tmp_path_factory.mktemp("embedded")
-        embedded = settings.replace(data_dir=data_dir, database_url=None, redis_url=None)
-        settings = settings.replace(
+    if settings.database_url and settings.redis_url:
+        yield settings
+        return
+    if os.environ.get("CI") == "true":
+        pytest.exit("CI must set DATABASE_URL and REDIS_URL (.ci/run does)", returncode=3)
+    # A developer without servers: embedded ones in a data directory of this run, stopped
+    # at the end of the session.
+    data_dir = tmp_path_factory.mktemp("embedded")
+    embedded = settings.replace(data_dir=data_dir, database_url=None, redis_url=None)
+    try:
+        yield settings.replace(
             database_url=settings.database_url or resolve_database_url(embedded),
             redis_url=settings.redis_url or resolve_redis_url(embedded),
         )
-    return settings
+    finally:
+        reset_engines()
+        stop_embedded(embedded)
 
 
 @pytest.fixture(scope="session")
