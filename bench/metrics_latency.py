@@ -17,6 +17,7 @@ import os
 import statistics
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -24,6 +25,33 @@ from pulsebi import cache, metrics
 from pulsebi.db import get_engine
 from pulsebi.settings import get_settings
 from pulsebi.views import refresh_views
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """utime + stime of a local process (None when PostgreSQL runs elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def refresh_cpu(engine) -> list[tuple[str, float, float | None]]:
+    """Each view refreshed alone: wall time and the server backend's CPU time. CPU time hardly
+    depends on what else runs on the machine, so it estimates the refresh on an idle one."""
+    from pulsebi.views import VIEW_NAMES
+
+    out = []
+    for name in VIEW_NAMES:
+        with engine.begin() as conn:
+            pid = conn.execute(text("select pg_backend_pid()")).scalar_one()
+            conn.execute(text("set local work_mem = '256MB'"))
+            conn.execute(text("set local jit = off"))
+            cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
+            conn.execute(text(f"refresh materialized view concurrently bi.{name}"))
+            wall, cpu1 = time.perf_counter() - t0, _cpu_seconds(pid)
+        out.append((name, wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0))
+    return out
 
 
 def timings(fn, runs: int) -> list[float]:
@@ -44,12 +72,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--raw-runs", type=int, default=7)
+    parser.add_argument("--refreshes", type=int, default=3)
+    parser.add_argument("--skip-latency", action="store_true", help="Only time the refreshes.")
     args = parser.parse_args()
     settings = get_settings()
     engine = get_engine(settings)
 
     load_before = os.getloadavg()[0]
-    refreshes = [refresh_views(engine, settings) for _ in range(3)]
+    refreshes = [refresh_views(engine, settings) for _ in range(args.refreshes)]
     with engine.connect() as conn:
         rows = {
             t: conn.execute(text(f"select count(*) from crm.{t}")).scalar_one()
@@ -67,6 +97,8 @@ def main() -> None:
         ("closing_rate 3 years by branch × week", "closing_rate",
          {"start": date(today.year - 3, 1, 1), "end": today, "by": ["branch"], "grain": "week"}),
     ]  # fmt: skip
+    if args.skip_latency:
+        cases = []
     lines = [
         f"Data: {', '.join(f'{n:,} {t}' for t, n in rows.items())} "
         f"({sum(rows.values()):,} sales-side rows); bi.sales_daily holds {view_rows:,} rows.",
@@ -95,9 +127,23 @@ def main() -> None:
             f"| {pct(raw, 50):.0f} / {pct(raw, 95):.0f} "
             f"| {pct(raw, 50) / pct(views, 50):.0f}× | {pct(views, 50) / pct(cached, 50):.1f}× |"
         )
-    lines += ["", "| refresh of all views (3 runs, CONCURRENTLY) | total ms |", "|---|---|"]
+    lines += [
+        "",
+        f"| refresh of all views ({args.refreshes} runs, CONCURRENTLY) | total ms |",
+        "|---|---|",
+    ]
     lines += [f"| run {i + 1} | {r.duration_ms:.0f} |" for i, r in enumerate(refreshes)]
     last = refreshes[-1]
+    cpu = refresh_cpu(engine)
+    lines += ["", "| view (refreshed alone) | wall s | server CPU s |", "|---|---|---|"]
+    lines += [f"| {n} | {w:.1f} | {'-' if c is None else f'{c:.1f}'} |" for n, w, c in cpu]
+    total_cpu = sum(c or 0 for _, _, c in cpu)
+    lines += [
+        f"| all | {sum(w for _, w, _ in cpu):.1f} | {total_cpu:.1f} |",
+        "",
+        f"CPU-bound estimate on an idle 2-core machine with 2 refresh workers: "
+        f"≈ {max(total_cpu / 2, max(c or 0 for _, _, c in cpu)):.1f} s.",
+    ]
     lines += ["", "Per view (last run): " + ", ".join(
         f"{name} {ms:.0f} ms" for name, ms in sorted(last.views_ms.items(), key=lambda x: -x[1])
     )]  # fmt: skip
