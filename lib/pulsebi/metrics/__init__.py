@@ -8,6 +8,26 @@
 
 Definitions are the contract's (shared/docs/crm-contract.md); results are exact (money as
 Decimal, rates as float fractions, null over no rows).
+
+Result frame: the `by` dimensions in the order asked, each key followed by its label
+(`branch`, `branch_name`; `rep`, `rep_name`; `source`, `source_name`; `channel`; `service`),
+then `period` (the bucket's calendar start) when a grain is given, then the value column(s)
+(`MetricInfo.columns`: the id, or `days_outstanding_mean` / `_max`; `rep_ranking` rows are
+`branch, rank, rep, rep_name, rep_revenue`). Every member and every bucket is listed; rows
+whose id does not resolve form one group keyed None. Money columns hold Decimal (0 when
+empty), counts int, rates/means/percentiles float (NaN in the frame when over no rows).
+
+Freshness: period metrics read the `bi` views as of their last refresh (`data_as_of`), or the
+crm tables with `fresh=True`. Snapshot metrics (pipeline_value, weighted_pipeline,
+jobs_in_progress, days_outstanding) read the crm tables at the instant of the query, ignore
+`start`/`end`, and are cached at most `compute.SNAPSHOT_TTL` (15) seconds.
+
+Where the contract is silent: a branch with scheduled appointments but no active sale in the
+trailing 90 days has a null pipeline (the total sums the branches that have one); trailing
+90 days is `now() - interval '90 days'` in the reporting zone; marketing_roi takes only month
+and year grains and, ungrouped, is all attributed net revenue over all spend; rep_revenue sums
+split rows (an employee twice on one sale counts twice); by source and by channel cannot be
+combined.
 """
 
 from pulsebi.metrics.catalog import DIMENSIONS, GRAINS, UNITS, MetricInfo, catalog
