@@ -25,7 +25,8 @@ jobs_in_progress, days_outstanding) read the crm tables at the instant of the qu
 Where the contract is silent: a branch with scheduled appointments but no active sale in the
 trailing 90 days has a null pipeline (the total sums the branches that have one); trailing
 90 days is `now() - interval '90 days'` in the reporting zone; marketing_roi takes only month
-and year grains and, ungrouped, is all attributed net revenue over all spend; rep_revenue sums
+and year grains and, ungrouped, is all net revenue (the null-source group too) over all
+spend; rep_revenue sums
 split rows (an employee twice on one sale counts twice); by source and by channel cannot be
 combined.
 """
