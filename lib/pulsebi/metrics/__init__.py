@@ -26,9 +26,8 @@ Where the contract is silent: a branch with scheduled appointments but no active
 trailing 90 days has a null pipeline (the total sums the branches that have one); trailing
 90 days is `now() - interval '90 days'` in the reporting zone; marketing_roi takes only month
 and year grains and, ungrouped, is all net revenue (the null-source group too) over all
-spend; rep_revenue sums
-split rows (an employee twice on one sale counts twice); by source and by channel cannot be
-combined.
+spend; rep_revenue sums split rows (an employee twice on one sale counts twice); by source
+and by channel cannot be combined.
 """
 
 from pulsebi.metrics.catalog import DIMENSIONS, GRAINS, UNITS, MetricInfo, catalog
