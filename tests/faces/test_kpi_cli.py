@@ -121,3 +121,24 @@ def test_migrate_builds_and_refreshes_the_views(db) -> None:
     result = CliRunner().invoke(main, ["migrate"])
     assert result.exit_code == 0, result.output
     assert f"refreshed {len(VIEW_NAMES)} views" in result.output
+
+
+def test_kpi_json_keeps_rep_revenue_decimals(two_branches) -> None:
+    _insert(
+        two_branches, "employees",
+        {"id": 7, "branch_id": 1, "full_name": "Ann", "role": "sales_rep",
+         "hired_on": date(2020, 1, 1), "terminated_on": None},
+    )  # fmt: skip
+    _insert(
+        two_branches, "sale_splits",
+        {"id": 1, "sale_id": 1, "employee_id": 7, "share": Decimal("0.3333"),
+         "commission": Decimal("0")},
+    )  # fmt: skip
+    CliRunner().invoke(main, ["refresh"])
+
+    result = kpi("rep_revenue", "--from", "2026-01-01", "--to", "2026-02-01",
+                 "--by", "rep", "--format", "json")  # fmt: skip
+
+    assert result.output == (
+        '[{"rep": 7, "rep_name": "Ann", "rep_revenue": 411481.477737}]\n'
+    )  # 1234567.89 × 0.3333, not rounded to the cent
