@@ -1,0 +1,51 @@
+"""Every department scorecard executes under Papermill (static) for one branch and for all, and
+its headline figures are those `pulsebi kpi` gives for the same arguments."""
+
+import html
+import re
+
+import pytest
+from dashboard_helpers import execute_notebook, kpi_value, shown, tile_value
+
+FROM, TO = "2026-10-01", "2026-11-01"
+# scorecard → (its first headline, a department-specific figure); tiles are keyed kpi-<metric>
+FIGURES = {
+    "branch": ("net_revenue", "closing_rate"),
+    "production": ("jobs_in_progress", "jobs_created"),
+    "service": ("ticket_volume", "csat_top2_share"),
+    "telemarketing": ("calls_made", "set_appointments_sold"),
+    "canvass": ("doors_knocked", "canvass_revenue"),
+    "technology": ("system_health", "error_rate"),
+}
+COMPANY_WIDE = {"technology"}
+
+
+def _scorecard_value(page: str, metric: str) -> str:
+    match = re.search(
+        rf'<tr data-metric="{metric}".*?class="pbi-score-value"[^>]*>(.*?)</td>', page, re.S
+    )
+    assert match, f"no scorecard row for {metric}"
+    return html.unescape(re.sub(r"<[^>]+>|●", "", match.group(1))).strip()
+
+
+@pytest.mark.parametrize("one_branch", [True, False], ids=["one-branch", "all-branches"])
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_scorecard_shows_the_metric_layers_figures(name, one_branch, kernel_env, branch_code,
+                                                   tmp_path):  # fmt: skip
+    branch = branch_code if one_branch else "all"
+    page = execute_notebook(
+        f"scorecards/{name}.ipynb", tmp_path, branch=branch, preset="custom",
+        date_from=FROM, date_to=TO, grain="week", static=True,
+    )  # fmt: skip
+
+    assert "Traceback" not in page  # papermill raises on a failing cell; nothing went to stderr
+    args = ["--from", FROM, "--to", TO]
+    if one_branch and name not in COMPANY_WIDE:
+        args += ["--branch", branch]
+    first, special = FIGURES[name]
+    for metric in (first, special):
+        expected = shown(kpi_value(kernel_env, metric, *args), metric)
+        assert tile_value(page, f"kpi-{metric}") == expected, metric
+    assert _scorecard_value(page, first) == shown(kpi_value(kernel_env, first, *args), first)
+    if name in COMPANY_WIDE and one_branch:
+        assert 'data-note="branch-ignored"' in page
