@@ -49,6 +49,7 @@ select
     x.sale_id,
     b.code as branch,
     x.sold_at,
+    (x.sold_at at time zone :tz)::date as sold_on,
     x.sale_status,
     x.crm_amount,
     x.invoice_amount,

@@ -86,47 +86,87 @@ def show_check(
     """Display the page of one check; returns the exceptions."""
     from IPython.display import HTML, display
 
+    from pulsebi.charts import show_table, use_mode
+
+    use_mode(static)  # the rendering layer decides live or static from here on
     frame = run_check(
         check, branch=branch, date_from=date_from, date_to=date_to,
         accounting_file=accounting_file,
     )  # fmt: skip
     period = _describe_period(branch, date_from, date_to)
-    display(HTML(f"<h2>{html.escape(TITLES[check])}</h2><p>{html.escape(period)}: "
+    display(HTML(f"<p><b>{html.escape(TITLES[check])}</b>: {html.escape(period)}, "
                  f"{len(frame)} exception(s)</p>"))  # fmt: skip
     summary = summarize(frame, reasons_of(check))
-    display_table(summary, "Summary by reason and branch")
-    if _is_static(static):
-        display_table(frame, "Exceptions")
-    else:
-        display_table(frame, "Exceptions", html_rows=0)  # export only; the widgets show rows
+    units = {c: ("text" if c == "reason" else "count") for c in summary.columns}
+    show_table(summary, "Summary by reason and branch", units)
+    shown = for_display(frame)
+    if current_static():  # all columns to the export, the telling ones on the page
+        display(export_bundle(shown, "Exceptions", compact(shown)), raw=True)
+    else:  # the table goes to the export; the explorer shows the rows
+        display(export_bundle(shown, "Exceptions"), raw=True)
         display(explorer(frame))
     return frame
 
 
-def display_table(frame: pd.DataFrame, name: str, html_rows: int = MAX_HTML_ROWS) -> None:
-    """Show `frame` as HTML and mark it for Excel export as sheet `name` (all rows)."""
-    from IPython.display import display
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns worth a page: none that is empty throughout, dates rather than instants."""
+    keep = [
+        c
+        for c in frame.columns
+        if frame[c].notna().any() and not (c.endswith("_at") and f"{c[:-3]}_on" in frame)
+    ]
+    return frame[keep or list(frame.columns)]
 
-    from pulsebi.charts.export import TABLE_MIMETYPE, ExportTable
-    from pulsebi.reconcile.output import json_value
 
-    payload = ExportTable(
-        name=name,
-        columns=[str(c) for c in frame.columns],
-        rows=[[json_value(v) for v in r] for r in frame.itertuples(index=False, name=None)],
-        formats=_formats(frame),
-    ).to_payload()
-    shown = table_html(frame, html_rows) if html_rows else ""
-    bundle = {
+def current_static() -> bool:
+    from pulsebi.charts import current_mode
+
+    return current_mode().static
+
+
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain Python values (ints, Decimals, None) that every renderer and the export take."""
+    shown = frame.astype(object)
+    return shown.where(frame.notna(), None)
+
+
+def formats_of(frame: pd.DataFrame) -> dict[str, str]:
+    """Units for the rendering layer: money in dollars, rates as %, ids and shares as written."""
+    units = {}
+    for column in frame.columns:
+        if column in ("splits", "sales", "total"):
+            units[column] = "count"
+        elif "amount" in column or column.endswith(("_commission", "commission_difference")):
+            units[column] = "usd"
+        elif column == "commission_rate":
+            units[column] = "rate"
+        else:
+            units[column] = "text"
+    return units
+
+
+def export_bundle(
+    frame: pd.DataFrame, name: str, page: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """One output marking `frame` for export as sheet `name`; it shows `page` as a table
+    (the first MAX_HTML_ROWS rows), or only the title without one."""
+    from pulsebi.charts.export import TABLE_MIMETYPE
+    from pulsebi.charts.table import column_formats, export_payload
+    from pulsebi.charts.table import table_html as styled_html
+
+    units = column_formats(frame, formats_of(frame))
+    shown = f"<h3>{html.escape(name)}</h3>"
+    if page is not None:
+        shown = styled_html(page, formats_of(page), caption=name, max_rows=MAX_HTML_ROWS)
+    return {
         "text/plain": f"<{name}: {len(frame)} rows>",
-        "text/html": f"<h3>{html.escape(name)}</h3>{shown}",
-        TABLE_MIMETYPE: payload,
+        "text/html": shown,
+        TABLE_MIMETYPE: export_payload(frame, name, units, None),
     }
-    display(bundle, raw=True)
 
 
 def table_html(frame: pd.DataFrame, max_rows: int = MAX_HTML_ROWS) -> str:
-    """A plain, self-contained HTML table (values as text, escaped)."""
+    """A plain, self-contained HTML table (values as text, escaped) for the drill-down."""
     from pulsebi.reconcile.output import format_cell
 
     if frame.empty:
@@ -151,6 +191,7 @@ def explorer(frame: pd.DataFrame) -> Any:
     """Live widgets: filter by branch and reason, select a row to see the crm rows behind it."""
     import ipywidgets as w
 
+    from pulsebi.charts.table import table_html as styled_html
     from pulsebi.db import get_engine
     from pulsebi.reconcile.details import describe_exception
     from pulsebi.reconcile.output import to_records
@@ -165,8 +206,8 @@ def explorer(frame: pd.DataFrame) -> Any:
     def refresh(_: Any = None) -> None:
         keep = (branch_box.value == "all") | (branches == branch_box.value)
         keep &= (reason_box.value == "all") | (frame["reason"] == reason_box.value)
-        shown = frame[keep]
-        table.value = table_html(shown)
+        shown = compact(for_display(frame[keep]))
+        table.value = styled_html(shown, formats_of(shown), max_rows=MAX_HTML_ROWS)
         rows_box.options = [(_label(r), i) for i, r in shown.head(MAX_CHOICES).iterrows()]
 
     def drill(change: dict[str, Any]) -> None:
@@ -189,24 +230,6 @@ def _label(row: Any) -> str:
     ids = [f"{k} {row[k]}" for k in ("appointment_id", "sale_id", "invoice_no", "employee_id")
            if k in row and row[k] is not None and str(row[k]) != "<NA>"]  # fmt: skip
     return f"{row['reason']} · {row['branch'] or NO_BRANCH} · " + ", ".join(ids)
-
-
-def _formats(frame: pd.DataFrame) -> dict[str, str]:
-    units = {}
-    for column in frame.columns:
-        if column in ("total",) or column.endswith("_count") or column in ("splits", "sales"):
-            units[column] = "count"
-        elif "amount" in column or ("commission" in column and column != "commission_rate"):
-            units[column] = "usd"
-        elif column in ("share_sum", "commission_rate"):
-            units[column] = "rate"
-    return units
-
-
-def _is_static(static: Any) -> bool:
-    if isinstance(static, str):
-        return static.strip().lower() in ("true", "1", "yes", "static")
-    return bool(static)
 
 
 def _describe_period(branch: Any, date_from: Any, date_to: Any) -> str:
