@@ -12,7 +12,8 @@ import click
 @click.option(
     "--append", is_flag=True, help="Add the rows to the tables instead of replacing their rows."
 )
-def import_(directory: Path, append: bool) -> None:
+@click.option("--no-refresh", is_flag=True, help="Do not refresh the bi views after the import.")
+def import_(directory: Path, append: bool, no_refresh: bool) -> None:
     """Load DIR/<table>.csv files into the crm tables, all or nothing.
 
     One file per contract table (e.g. sales.csv), header row = column names. Without --append,
@@ -69,4 +70,12 @@ def import_(directory: Path, append: bool) -> None:
     click.echo(
         f"imported {result.rows:,} rows from {len(result.tables)} file(s) in {result.seconds:.1f} s"
     )
-    click.echo("dashboards show it after the next view refresh (`pulsebi refresh` does it now)")
+    if no_refresh:
+        click.echo("dashboards show it after the next view refresh (`pulsebi refresh` does it now)")
+        return
+    from pulsebi.db import get_engine
+    from pulsebi.settings import get_settings
+    from pulsebi.views import refresh_views
+
+    settings = get_settings()
+    click.echo(refresh_views(get_engine(settings), settings).describe())
