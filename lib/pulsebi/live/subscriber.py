@@ -35,7 +35,7 @@ Refresh = str | float | int | None  # "live", seconds, or None: the page's setti
 # "live" pushes at most one frame per LIVE_FRAME seconds per binding: a change after a quiet
 # spell goes at once, a stream of changes is shown ~10 times a second (the newest value each
 # time), which keeps many open pages and their browsers from drowning in redraws.
-LIVE_FRAME = 0.1
+LIVE_FRAME = 0.05
 
 
 @dataclass(frozen=True)
