@@ -89,9 +89,12 @@ def history(limit: int, schedule: str | None) -> None:
         if row["started_at"] and row["finished_at"]:
             took = f"{(row['finished_at'] - row['started_at']).total_seconds():.1f}s"
         params = ",".join(f"{k}={v}" for k, v in row["parameters"].items())
+        status = row["status"]
+        if status in ("running", "sending") and row["lease_expired"]:
+            status += "?"  # its worker stopped; the next attempt takes it over
         line = (
             f"{row['id']:>5}  {when:%Y-%m-%d %H:%M %Z}  {row['kind']:<14} {what:<24} "
-            f"{params:<20} {row['status']:<9} x{row['attempts']} {took:>6}  "
+            f"{params:<20} {status:<9} x{row['attempts']} {took:>6}  "
             f"{','.join(row['recipients'])}"
         )
         click.echo(line.rstrip())

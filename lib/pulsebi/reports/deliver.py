@@ -141,6 +141,11 @@ def deliver(settings: Settings, delivery: Delivery, *, lease: dt.timedelta | Non
     except (OperationalError, InterfaceError) as exc:
         _release(engine, claim, str(exc.orig))
         raise DeliveryDeferred(f"database unreachable: {exc.orig}") from None
+    except Exception as exc:  # a bug, not a transient fault: fail now rather than stay "running"
+        log.exception("delivery %s failed", delivery.key)
+        error = PulseBIError(f"{type(exc).__name__}: {exc}")
+        _record(engine, claim, status="failed", error=str(error))
+        return _failed(settings, delivery, Result("failed", delivery.key, error=error))
 
 
 def _not_claimed(settings: Settings, engine, delivery: Delivery) -> Result:

@@ -137,7 +137,9 @@ def mark_stale_sending_uncertain(engine: Engine, key: str) -> bool:
 
 
 def list_runs(engine: Engine, *, limit: int = 50, schedule: str | None = None) -> list[dict]:
-    query = select(runs).order_by(runs.c.created_at.desc(), runs.c.id.desc()).limit(limit)
+    """Newest first; `lease_expired` tells a running row whose worker is gone."""
+    expired = (runs.c.lease_until < func.now()).label("lease_expired")
+    query = select(runs, expired).order_by(runs.c.created_at.desc(), runs.c.id.desc()).limit(limit)
     if schedule:
         query = query.where(runs.c.schedule == schedule)
     with engine.connect() as conn:

@@ -90,6 +90,22 @@ def test_the_owner_notice_waits_for_smtp_and_is_sent_once(engine, mail_settings,
     assert row(engine, d.key)["attempts"] == 1
 
 
+def test_an_unexpected_error_fails_the_run_instead_of_leaving_it_running(
+    engine, mail_settings, mailbox
+):
+    from pulsebi.reports import sinks
+
+    sinks.register_sink("broken", lambda run: 1 / 0)
+    try:
+        d = delivery(formats=["broken"])
+        assert deliver(mail_settings, d).status == "failed"
+    finally:
+        sinks._sinks.pop("broken")
+    failed = row(engine, d.key)
+    assert failed["status"] == "failed" and "ZeroDivisionError" in failed["error"]
+    assert [m["To"] for m in mailbox.messages] == ["owner@pulse.example"]
+
+
 def test_a_dead_workers_claim_is_taken_over_when_its_lease_ends(engine, mail_settings, mailbox):
     d = delivery()
     stale = history.claim(engine, d.row(), dt.timedelta(seconds=0))  # a worker that died
