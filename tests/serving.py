@@ -90,10 +90,11 @@ def start_server(
     preheat: tuple[str, ...] = (),
     token: str = TOKEN,
     extra_env: dict[str, str] | None = None,
+    port: int | None = None,
     timeout: float = 60,
 ) -> Server:
-    """Start `pulsebi serve` on a free port and wait until it answers."""
-    port = free_port()
+    """Start `pulsebi serve` (on a free port unless given) and wait until it answers."""
+    port = port or free_port()
     env = {**env, "PULSEBI_SERVE_TOKEN": token, **(extra_env or {})}
     args = ["pulsebi", "serve", "--port", str(port)]
     for directory in dirs:

@@ -6,7 +6,7 @@ chromium      Debian's /usr/bin/chromium driven by Playwright (never `playwright
       └ page  a fresh context (no cookies) and page; `page_log` holds its console errors and
               every request it made, so a test can assert "nothing outside the server"
 voila_server  `pulsebi serve` on tests/notebooks/serve (hello.ipynb preheated), against the test
-              database (cli_env), started once and shared; short kernel culling for the tests
+              database (cli_env), started once and shared (start_voila starts more)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
 ]
 SERVE_ENV = {
     "PULSEBI_SERVE_POOL": "1",
-    "PULSEBI_SERVE_CULL": "3",
+    "PULSEBI_SERVE_CULL": "30",  # a safety net: pages close with their beacon
     "PULSEBI_SERVE_CULL_EVERY": "1",
 }
 
@@ -68,7 +68,8 @@ def browser(chromium: Path):
 
 @dataclass
 class PageLog:
-    """What a page did: console errors (and uncaught exceptions) and every request URL."""
+    """What a page did: every request URL, and its errors (console errors, uncaught exceptions,
+    HTTP error responses)."""
 
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -99,7 +100,17 @@ def page(browser, page_log: PageLog) -> Iterator:
         lambda message: page_log.errors.append(message.text) if message.type == "error" else None,
     )
     page.on("pageerror", lambda error: page_log.errors.append(f"uncaught: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            page_log.errors.append(f"HTTP {response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
     yield page
+    if not page.is_closed():
+        page.close(run_before_unload=True)  # like closing the tab: its kernel is shut down
     context.close()
 
 
@@ -132,5 +143,5 @@ def start_voila(cli_env: dict[str, str], _server_registry: dict[str, Server], tm
 
 @pytest.fixture
 def voila_server(start_voila) -> Server:
-    """The shared test server: hello.ipynb preheated, kernels culled after 3 idle seconds."""
+    """The shared test server: hello.ipynb preheated."""
     return start_voila("main", preheat=("serve/hello.ipynb",), extra_env=SERVE_ENV)

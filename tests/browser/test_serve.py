@@ -7,7 +7,7 @@ import os
 import signal
 import time
 
-from serving import Server
+from serving import Server, start_server
 
 MARKER = "#marker"
 
@@ -104,7 +104,10 @@ def test_opening_and_closing_pages_leaves_no_extra_kernel(browser, start_voila):
     assert "403 POST /voila/api/shutdown" not in server.output()
 
 
-def test_kernel_of_a_vanished_page_is_culled_although_it_keeps_sending(browser, voila_server):
+def test_kernel_of_a_vanished_page_is_culled_although_it_keeps_sending(browser, start_voila):
+    voila_server = start_voila(
+        "cull", extra_env={"PULSEBI_SERVE_CULL": "8", "PULSEBI_SERVE_CULL_EVERY": "1"}
+    )
     context = browser.new_context()
     page = context.new_page()
     open_page(page, voila_server, "serve/live.ipynb")
@@ -130,6 +133,22 @@ def test_killed_kernel_shows_the_restarted_banner(page, voila_server):
     page.wait_for_selector("#pulsebi-banner[data-state='restarted']", timeout=30_000)
     assert "restarted" in page.inner_text("#pulsebi-banner")
     assert page.locator("#pulsebi-banner .pulsebi-reload").is_visible()
+
+
+def test_stopped_server_shows_connection_lost_then_restarted(page, start_voila, cli_env, tmp_path):
+    server = start_voila("doomed")
+    open_page(page, server, "serve/live.ipynb")
+    page.wait_for_selector(MARKER)
+    server.stop()
+    page.wait_for_selector("#pulsebi-banner[data-state='lost']", timeout=30_000)
+    assert "Connection lost" in page.inner_text("#pulsebi-banner")
+    assert page.evaluate("document.body.classList.contains('pulsebi-stale')")
+    # Back on the same port (same login secret), without the page's kernel: only a reload helps.
+    again = start_server(cli_env, tmp_path / "again.log", port=server.port)
+    try:
+        page.wait_for_selector("#pulsebi-banner[data-state='restarted']", timeout=60_000)
+    finally:
+        again.stop()
 
 
 def assert_process_gone(pid: int, timeout: float = 15) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import http.cookiejar
 import re
 import socket
@@ -13,8 +12,8 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from tornado.httpclient import HTTPClientError, HTTPRequest
-from tornado.websocket import websocket_connect
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from serving import Server, free_port, start_server
 
@@ -50,13 +49,9 @@ def a_kernel_id(server: Server) -> str:
 
 def connect_websocket(server: Server, kernel_id: str, token: str | None) -> None:
     url = f"ws://127.0.0.1:{server.port}/api/kernels/{kernel_id}/channels"
-    headers = {"Authorization": f"token {token}"} if token else {}
-
-    async def connect():
-        connection = await websocket_connect(HTTPRequest(url, headers=headers))
-        connection.close()
-
-    asyncio.run(connect())
+    headers = {"Authorization": f"token {token}"} if token else None
+    with connect(url, additional_headers=headers, open_timeout=30):
+        pass
 
 
 def test_page_without_login_redirects_to_the_login_page(server):
@@ -76,9 +71,9 @@ def test_wrong_token_is_refused(server):
 
 def test_kernel_websocket_without_login_is_refused(server):
     kernel_id = a_kernel_id(server)
-    with pytest.raises(HTTPClientError) as refused:
+    with pytest.raises(InvalidStatus) as refused:
         connect_websocket(server, kernel_id, token=None)
-    assert refused.value.code == 403
+    assert refused.value.response.status_code == 403
 
 
 def test_kernel_websocket_with_token_connects(server):
