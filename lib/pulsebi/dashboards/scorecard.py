@@ -4,14 +4,16 @@ against the previous period and the same period last year, and the notebook entr
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pulsebi import metrics
+from pulsebi.charts import ChartSpec
 from pulsebi.dashboards.figures import value
 from pulsebi.dashboards.filters import list_branches, resolve_filters
-from pulsebi.dashboards.page import Page, Scorecard, Section, Tile, Tiles
+from pulsebi.dashboards.page import Chart, Html, Page, Scorecard, Section, Tile, Tiles
 from pulsebi.widgets.dates import previous_period, same_period_last_year
 from pulsebi.widgets.filters import Filters
 
@@ -140,11 +142,38 @@ def ranking(metric_ids: Sequence[str], dim: str, filters: Filters, order: Sequen
     return out.drop(columns=[key]).reset_index(drop=True)
 
 
-def trend(metric_id: str, filters: Filters, *, by: str | None = None, branch: bool = True) -> Any:
-    """The metric per grain bucket of the page's period (per member of `by`)."""
-    return metrics.compute(
+def trend(
+    metric_id: str,
+    filters: Filters,
+    *,
+    by: str | None = None,
+    branch: bool = True,
+    drop_missing: bool = False,
+) -> Any:
+    """The metric per grain bucket of the page's period (per member of `by`).
+
+    `drop_missing` leaves out buckets without a value (a mean over no rows): for line charts,
+    as the live renderer (bqplot) puts a missing last point at an undefined place.
+    """
+    frame = metrics.compute(
         metric_id, by=[by] if by else [], grain=filters.grain, **period_args(filters, branch)
     )
+    if drop_missing:
+        frame = frame[frame[metric_id].notna()].reset_index(drop=True)
+    return frame
+
+
+def line_or_note(spec: ChartSpec) -> Any:
+    """The line chart; bars when it has a single x (the live renderer draws no one-point line);
+    a note when it has no point at all."""
+    import dataclasses
+
+    points = spec.data[spec.x].nunique()
+    if points > 1:
+        return Chart(spec)
+    if points == 1:
+        return Chart(dataclasses.replace(spec, kind="grouped_bar" if spec.series else "bar"))
+    return Html(f'<p class="pbi-note">{html.escape(spec.title)}: no data in this period.</p>')
 
 
 def headline_section(headlines: Sequence[Headline], title: str = "Headline figures") -> Section:

@@ -11,6 +11,7 @@ from pulsebi.dashboards.scorecard import (
     Headline,
     by_dimension,
     headline_section,
+    line_or_note,
     show_scorecard,
     trend,
 )
@@ -54,7 +55,7 @@ def by_priority(filters: Filters) -> list[Any]:
 
 def over_time(filters: Filters) -> list[Any]:
     volume = trend("ticket_volume", filters)
-    csat = trend("csat", filters)
+    csat = trend("csat", filters, drop_missing=True)
     return [
         Chart(
             ChartSpec(
@@ -62,7 +63,7 @@ def over_time(filters: Filters) -> list[Any]:
                 title=f"Tickets opened per {filters.grain}",
             )
         ),
-        Chart(
+        line_or_note(
             ChartSpec(
                 "line", csat, x="period", y="csat", units="score",
                 title=f"CSAT of tickets resolved per {filters.grain}",

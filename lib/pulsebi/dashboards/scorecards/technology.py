@@ -10,11 +10,12 @@ import html
 from typing import Any
 
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.page import Chart, Html, Section, Table, Tile, Tiles
+from pulsebi.dashboards.page import Html, Section, Table, Tile, Tiles
 from pulsebi.dashboards.scorecard import (
     Headline,
     by_dimension,
     headline_blocks,
+    line_or_note,
     show_scorecard,
     trend,
 )
@@ -62,12 +63,12 @@ def over_time(filters: Filters) -> list[Any]:
         ("error_rate", "Error rate", "rate"),
         ("system_health", "System health", "rate"),
     ):
-        frame = trend(metric, f, by="service")
+        frame = trend(metric, f, by="service", drop_missing=True)
         spec = ChartSpec(
             "line", frame, x="period", y=metric, series="service", units=units,
             title=f"{title} per {f.grain} by service",
         )  # fmt: skip
-        charts.append(Chart(spec))
+        charts.append(line_or_note(spec))
     return charts
 
 

@@ -1,0 +1,60 @@
+"""Each department scorecard renders live in Voilà (served by `pulsebi serve`, seeded demo data)
+without an error in the browser console, for all branches and for one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pulsebi.db import get_engine
+from pulsebi.settings import Settings
+from pulsebi.views import refresh_views
+from serving import Server, start_server
+
+SCORECARDS = Path(__file__).parents[2] / "scorecards"
+FIRST_TILE = {
+    "branch": "kpi-net_revenue",
+    "production": "kpi-jobs_in_progress",
+    "service": "kpi-ticket_volume",
+    "telemarketing": "kpi-calls_made",
+    "canvass": "kpi-doors_knocked",
+    "technology": "kpi-system_health",
+}
+
+
+@pytest.fixture(scope="module")
+def scorecard_server(seeded: Settings, tmp_path_factory) -> Iterator[Server]:
+    """`pulsebi serve` over scorecards/ against the seeded database (views refreshed)."""
+    refresh_views(get_engine(seeded), seeded)
+    env = {
+        **os.environ,
+        "DATABASE_URL": seeded.database_url or "",
+        "REDIS_URL": seeded.redis_url or "",
+        "PULSEBI_NAMESPACE": seeded.namespace,
+        "PULSEBI_DATA_DIR": str(seeded.data_dir),
+        "PULSEBI_TZ": seeded.tz,
+    }
+    log = tmp_path_factory.mktemp("serve-scorecards") / "serve.log"
+    server = start_server(env, log, dirs=(SCORECARDS,), extra_env={"PULSEBI_SERVE_POOL": "1"})
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("branch", ["all", "DAL"])
+@pytest.mark.parametrize("name", list(FIRST_TILE))
+def test_scorecard_renders_live_without_console_errors(name, branch, page, page_log,
+                                                       scorecard_server):  # fmt: skip
+    from playwright.sync_api import expect
+
+    query = f"token={scorecard_server.token}&branch={branch}&from=2026-10-01&to=2026-11-01"
+    page.goto(scorecard_server.page_url(f"scorecards/{name}.ipynb", query))
+    tile = page.locator(f'.pbi-tile[data-tile="{FIRST_TILE[name]}"]')
+    expect(tile).to_be_visible(timeout=90_000)
+    expect(page.locator(".pbi-scorecard")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".pulsebi-error").count() == 0
+    assert page_log.errors == []
+    assert page_log.outside(scorecard_server.url) == []
