@@ -186,6 +186,7 @@ def open_smtp(settings: Settings) -> smtplib.SMTP:
     Any failure here happens before a message is handed over: DeliveryDeferred (retry later).
     """
     host, port = settings.smtp_host, settings.smtp_port
+    smtp = None
     try:
         if settings.smtp_tls == "ssl":
             smtp = smtplib.SMTP_SSL(
@@ -198,11 +199,14 @@ def open_smtp(settings: Settings) -> smtplib.SMTP:
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password or "")
     except smtplib.SMTPAuthenticationError as exc:
+        smtp.close()
         raise DeliveryRejected(
             f"SMTP server {host}:{port} refused the login {settings.smtp_user!r}: {exc}; "
             "check PULSEBI_SMTP_USER / PULSEBI_SMTP_PASSWORD"
         ) from None
     except (OSError, smtplib.SMTPException) as exc:
+        if smtp is not None:
+            smtp.close()
         raise DeliveryDeferred(f"SMTP server {host}:{port} unreachable: {exc}") from None
     return smtp
 
