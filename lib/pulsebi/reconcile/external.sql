@@ -1,6 +1,6 @@
 -- CRM sales against the accounting export (TEMP table reconcile_invoices), matched by
 -- external_ref = invoice_no exactly; every matched pair is compared, duplicates included.
-with sale as (
+with sale as not materialized (
     select s.id, s.branch_id, s.sold_at, s.amount, s.status, s.external_ref
     from crm.sales s
     where (cast(:branch as text) is null
@@ -10,24 +10,22 @@ with sale as (
       and (cast(:date_to as date) is null
            or s.sold_at < cast(:date_to as date)::timestamp at time zone :tz)
 ),
-pair as (
-    select s.id as sale_id, s.branch_id, s.sold_at, s.status as sale_status,
+exception as (
+    -- each matched pair once, checked for both reasons in the same pass
+    select r.rank, r.reason, s.id as sale_id, s.branch_id, s.sold_at, s.status as sale_status,
            s.amount as crm_amount, i.invoice_no, i.amount as invoice_amount,
            i.status as invoice_status, i.invoiced_on, i.customer, i.line
     from sale s
     join pg_temp.reconcile_invoices i on i.invoice_no = s.external_ref
-),
-exception as (
-    select 'amount_mismatch' as reason, p.*
-    from pair p where abs(p.crm_amount - p.invoice_amount) > 0.01
-    union all
-    select 'status_mismatch', p.*
-    from pair p
-    where (p.sale_status = 'canceled' and p.invoice_status <> 'void')
-       or (p.sale_status = 'active' and p.invoice_status = 'void')
+    cross join lateral (values
+        (1, 'amount_mismatch', abs(s.amount - i.amount) > 0.01),
+        (2, 'status_mismatch', (s.status = 'canceled' and i.status <> 'void')
+                               or (s.status = 'active' and i.status = 'void'))
+    ) as r(rank, reason, hit)
+    where r.hit
     union all
     -- an invoice has no branch: with a branch filter it cannot be attributed, so it is left out
-    select 'missing_in_crm', null, null, null, null, null, i.invoice_no, i.amount, i.status,
+    select 3, 'missing_in_crm', null, null, null, null, null, i.invoice_no, i.amount, i.status,
            i.invoiced_on, i.customer, i.line
     from pg_temp.reconcile_invoices i
     where cast(:branch as text) is null
@@ -35,7 +33,7 @@ exception as (
       and (cast(:date_to as date) is null or i.invoiced_on < cast(:date_to as date))
       and not exists (select 1 from crm.sales s where s.external_ref = i.invoice_no)
     union all
-    select 'missing_externally', s.id, s.branch_id, s.sold_at, s.status, s.amount,
+    select 4, 'missing_externally', s.id, s.branch_id, s.sold_at, s.status, s.amount,
            s.external_ref, null, null, null, null, null
     from sale s
     where s.status = 'active'
@@ -60,6 +58,4 @@ select
     x.line as invoice_line
 from exception x
 left join crm.branches b on b.id = x.branch_id
-order by array_position(array['amount_mismatch', 'status_mismatch', 'missing_in_crm',
-                              'missing_externally'], x.reason),
-         x.sale_id nulls last, x.invoice_no, x.line
+order by x.rank, x.sale_id nulls last, x.invoice_no, x.line
