@@ -33,3 +33,10 @@ def start_live_worker(settings: Settings) -> int:
     from pulsebi.processes import start_detached
 
     return start_detached(settings, PROCESS_NAME, [sys.executable, "-m", "pulsebi.live"])
+
+
+def start_live(settings: Settings) -> str:
+    """`pulsebi up`'s step: start the worker unless it runs; one line saying so."""
+    pid = start_live_worker(settings)
+    log = settings.data_dir / "run" / f"{PROCESS_NAME}.log"
+    return f"live KPIs: worker running (pid {pid}), log {log}"

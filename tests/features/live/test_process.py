@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from pulsebi import processes
 from pulsebi.live import channel
-from pulsebi.live.process import PROCESS_NAME, start_live_worker
+from pulsebi.live.process import PROCESS_NAME, start_live, start_live_worker
 from pulsebi.services import resolve_redis_url
 
 # processes.start_detached lets its Popen go while the child runs on (on purpose: detached)
@@ -50,6 +50,7 @@ def test_the_detached_worker_follows_writes_until_stopped(
     settings = process_settings
     pid = start_live_worker(settings)
     assert start_live_worker(settings) == pid  # one per data directory
+    assert f"worker running (pid {pid})" in start_live(settings)
     assert PROCESS_NAME in processes.running(settings)
     client = redis_lib.Redis.from_url(resolve_redis_url(settings))
     insert_sale(branches, 1, 1, "42.00")
