@@ -24,7 +24,6 @@ A file with an error is reported (file, field, reason) and skipped; the others l
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,20 +31,20 @@ from typing import Any
 
 from pulsebi.errors import UsageError
 from pulsebi.reports.deliver import Delivery, delivery_key
+from pulsebi.reports.schedule_fields import (
+    FIELDS,
+    NAME,
+    ScheduleError,
+    check_addresses,
+    check_cron,
+    check_for_each,
+    check_formats,
+    check_parameters,
+    check_retry,
+    check_text,
+)
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_PARAM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-FIELDS = {"name", "cron", "timezone", "notebook", "parameters", "for_each", "recipients",
-          "formats", "owner", "retry", "subject", "timeout"}  # fmt: skip
-
-
-class ScheduleError(UsageError):
-    """A schedule file is wrong: `file`, `field` and `reason` say where and how."""
-
-    def __init__(self, file: Path | str, field: str | None, reason: str):
-        self.file, self.field, self.reason = str(file), field, reason
-        where = f"{file}: field '{field}'" if field else str(file)
-        super().__init__(f"{where}: {reason}")
+__all__ = ["Loaded", "Schedule", "ScheduleError", "load_schedules", "parse_schedule"]
 
 
 @dataclass(frozen=True)
@@ -178,32 +177,32 @@ def parse_schedule(path: Path) -> tuple[Schedule, list[str]]:
     for required in ("name", "cron", "notebook", "owner"):
         if data.get(required) in (None, ""):
             raise ScheduleError(path, required, "missing")
-    name = _text(path, data, "name")
-    if not _NAME.match(name):
+    name = check_text(path, data, "name")
+    if not NAME.match(name):
         raise ScheduleError(path, "name", f"{name!r}: use lowercase letters, digits, - and _")
-    cron = _check_cron(path, _text(path, data, "cron"))
-    tz = _text(path, data, "timezone", "America/Chicago")
+    cron = check_cron(path, check_text(path, data, "cron"))
+    tz = check_text(path, data, "timezone", "America/Chicago")
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ScheduleError(path, "timezone", f"{tz!r} is not an IANA time zone") from None
-    notebook = _text(path, data, "notebook")
+    notebook = check_text(path, data, "notebook")
     if (
         not notebook.endswith(".ipynb")
         or Path(notebook).is_absolute()
         or ".." in Path(notebook).parts
     ):
         raise ScheduleError(path, "notebook", f"{notebook!r}: a relative path to an .ipynb file")
-    parameters = _parameters(path, data.get("parameters") or {})
-    for_each, members = _for_each(path, data.get("for_each"))
-    recipients = _addresses(path, "recipients", data.get("recipients") or [])
-    owner = _addresses(path, "owner", [data["owner"]])[0]
+    parameters = check_parameters(path, data.get("parameters") or {})
+    for_each, members = check_for_each(path, data.get("for_each"))
+    recipients = check_addresses(path, "recipients", data.get("recipients") or [])
+    owner = check_addresses(path, "owner", [data["owner"]])[0]
     if not recipients and not members:
         raise ScheduleError(
             path, "recipients", "nobody to send to (recipients or for_each members)"
         )
-    formats = _formats(path, data.get("formats", ["html", "pdf", "xlsx"]))
-    attempts, backoff = _retry(path, data.get("retry") or {})
+    formats = check_formats(path, data.get("formats", ["html", "pdf", "xlsx"]))
+    attempts, backoff = check_retry(path, data.get("retry") or {})
     timeout = data.get("timeout", 1800)
     if (
         not isinstance(timeout, int | float)
@@ -226,97 +225,6 @@ def parse_schedule(path: Path) -> tuple[Schedule, list[str]]:
         subject=str(subject) if subject is not None else None, timeout=float(timeout),
     )  # fmt: skip
     return schedule, _check_notebook(schedule)
-
-
-def _text(path: Path, data: dict, key: str, default: str | None = None) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str) or not value.strip():
-        raise ScheduleError(path, key, f"{value!r} is not text")
-    return value.strip()
-
-
-def _check_cron(path: Path, cron: str) -> str:
-    from croniter import croniter
-
-    if len(cron.split()) != 5 or not croniter.is_valid(cron):
-        raise ScheduleError(
-            path, "cron", f"{cron!r} is not a cron expression (5 fields: minute hour day month "
-            "weekday, weekday 0 = Sunday)",
-        )  # fmt: skip
-    return cron
-
-
-def _parameters(path: Path, raw: Any, field_name: str = "parameters") -> dict[str, Any]:
-    from pulsebi.reports.execute import normalize_value
-
-    if not isinstance(raw, dict):
-        raise ScheduleError(path, field_name, "expected a mapping name: value")
-    values = {}
-    for key, value in raw.items():
-        if not isinstance(key, str) or not _PARAM.match(key):
-            raise ScheduleError(path, f"{field_name}.{key}", "not a Python name")
-        try:
-            values[key] = normalize_value(key, value)
-        except UsageError as exc:
-            raise ScheduleError(path, f"{field_name}.{key}", str(exc)) from None
-    return values
-
-
-def _for_each(path: Path, raw: Any) -> tuple[str | None, dict[str, list[str]]]:
-    if raw is None:
-        return None, {}
-    if not isinstance(raw, dict) or set(raw) - {"parameter", "members"}:
-        raise ScheduleError(
-            path, "for_each", "expected {parameter: NAME, members: {VALUE: [ADDR]}}"
-        )
-    parameter = raw.get("parameter")
-    if not isinstance(parameter, str) or not _PARAM.match(parameter):
-        raise ScheduleError(path, "for_each.parameter", f"{parameter!r} is not a parameter name")
-    members_raw = raw.get("members")
-    if not isinstance(members_raw, dict) or not members_raw:
-        raise ScheduleError(path, "for_each.members", "expected a mapping member: [addresses]")
-    members = {}
-    for member, addresses in members_raw.items():
-        where = f"for_each.members.{member}"
-        if isinstance(addresses, str):
-            addresses = [addresses]
-        members[str(member)] = _addresses(path, where, addresses or [], allow_empty=True)
-    return parameter, members
-
-
-def _addresses(path: Path, where: str, raw: Any, *, allow_empty: bool = True) -> list[str]:
-    from pulsebi.reports.email import validate_address
-
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list):
-        raise ScheduleError(path, where, "expected a list of email addresses")
-    try:
-        return list(dict.fromkeys(validate_address(str(a)) for a in raw))
-    except UsageError as exc:
-        raise ScheduleError(path, where, str(exc)) from None
-
-
-def _formats(path: Path, raw: Any) -> list[str]:
-    from pulsebi.reports.sinks import parse_formats
-
-    if not isinstance(raw, list | str):
-        raise ScheduleError(path, "formats", "expected a list such as [html, pdf, xlsx]")
-    try:
-        return parse_formats(raw)
-    except UsageError as exc:
-        raise ScheduleError(path, "formats", str(exc)) from None
-
-
-def _retry(path: Path, raw: Any) -> tuple[int, float]:
-    if not isinstance(raw, dict) or set(raw) - {"attempts", "backoff"}:
-        raise ScheduleError(path, "retry", "expected {attempts: N, backoff: SECONDS}")
-    attempts, backoff = raw.get("attempts", 6), raw.get("backoff", 60)
-    if not isinstance(attempts, int) or not 1 <= attempts <= 50:
-        raise ScheduleError(path, "retry.attempts", f"{attempts!r}: a whole number 1..50")
-    if not isinstance(backoff, int | float) or not 0 < backoff <= 3600:
-        raise ScheduleError(path, "retry.backoff", f"{backoff!r}: seconds, 0 < backoff <= 3600")
-    return attempts, float(backoff)
 
 
 def _check_notebook(schedule: Schedule) -> list[str]:
