@@ -2,7 +2,7 @@
 -- Exact numeric arithmetic; tolerances are inclusive (a difference equal to it is fine).
 -- Only the few offending split rows are aggregated in detail; every split is touched once
 -- for its sale's share sum, once for duplicate employees, once for its per-split checks.
-with sale as materialized (
+with sale as (
     select s.id, s.branch_id, s.sold_at, s.amount, s.commission_rate
     from crm.sales s
     where s.status = 'active'
