@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.page import Chart, Section, Table
+from pulsebi.dashboards.page import Chart, Html, Section, Table
 from pulsebi.dashboards.scorecard import (
     Headline,
     by_dimension,
@@ -52,7 +52,7 @@ def jobs_by_status(filters: Filters) -> list[Any]:
 def branches(filters: Filters) -> list[Any]:
     """Every branch's production figures (all branches only)."""
     if filters.branch is not None:
-        return []
+        return [Html('<p class="pbi-note">All branches side by side: choose "all".</p>')]
     table = by_dimension(list({h.metric: None for h in HEADLINES}), "branch", filters)
     return [Table(table, "Branches side by side", FORMATS, labels={"branch_name": "Name"})]
 
