@@ -171,7 +171,7 @@ def _failed(settings: Settings, delivery: Delivery, result: Result, error: str =
 
 
 def _run_claimed(settings: Settings, engine, delivery: Delivery, claim: history.Claim) -> Result:
-    from pulsebi.reports.email import build_report_message, hand_over, open_smtp
+    from pulsebi.reports.email import build_report_message, hand_over, open_smtp, render_subject
     from pulsebi.reports.execute import execute_report
     from pulsebi.reports.sinks import write_outputs
 
@@ -190,8 +190,9 @@ def _run_claimed(settings: Settings, engine, delivery: Delivery, claim: history.
         return Result("done", delivery.key, run=run)
 
     msg_id = message_id(delivery.key, settings)
+    subject = render_subject(delivery.subject, delivery.parameters) if delivery.subject else None
     msg = build_report_message(
-        settings, run, delivery.recipients, subject=delivery.subject, message_id=msg_id
+        settings, run, delivery.recipients, subject=subject, message_id=msg_id
     )
     smtp = open_smtp(settings)  # DeliveryDeferred: nothing handed over yet
     try:

@@ -41,6 +41,15 @@ ATTACHMENT_TYPES = {
 }
 
 
+def render_subject(template: str, parameters: dict[str, Any]) -> str:
+    """`Weekly scorecard: {branch}` -> `Weekly scorecard: DAL` (only `{name}` of a parameter)."""
+    return re.sub(
+        r"\{([A-Za-z_][A-Za-z0-9_]*)\}",
+        lambda m: str(parameters.get(m.group(1), m.group(0))),
+        template,
+    )
+
+
 def check_header(name: str, value: str) -> str:
     if _HEADER_BREAKERS.search(value):
         raise UsageError(f"{name} {value!r} contains a line break: refused (header injection)")
@@ -106,7 +115,7 @@ def build_report_message(
             maintype, subtype = ATTACHMENT_TYPES[fmt]
             msg.add_attachment(
                 Path(path).read_bytes(), maintype=maintype, subtype=subtype,
-                filename=f"{_safe_filename(run.title)}.{fmt}",
+                filename=f"{_safe_filename(subject or run.title)}.{fmt}",
             )  # fmt: skip
     return msg
 

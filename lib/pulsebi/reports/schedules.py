@@ -5,13 +5,14 @@ name: weekly-branch                 # unique
 cron: "0 7 * * 1"                   # standard 5-field cron (weekday 0 or 7 = Sunday)
 timezone: America/Chicago           # the cron is read in this zone
 notebook: scorecards/branch.ipynb   # relative to the folder holding schedules/
-parameters: {period: last_week}     # scalars, names of the notebook's parameters cell
+parameters: {preset: last_7_days}  # scalars, names of the notebook's parameters cell
 for_each:                           # optional: one delivery per member
   parameter: branch                 #   the notebook parameter that receives the member
   members:                          #   member -> its own recipients
     DAL: [dal.manager@example.com]
 recipients: [ops@example.com]       # every delivery (with for_each: in addition)
 formats: [html, pdf, xlsx]
+subject: "Weekly scorecard: {branch}"  # optional; {parameter} is replaced by its value
 owner: analyst@example.com          # told once when a delivery finally fails
 retry: {attempts: 6, backoff: 60}   # optional: transient failures, backoff in seconds, doubled
 timeout: 1800                       # optional: seconds a run may take before another worker may

@@ -16,6 +16,7 @@ from pulsebi.reports.email import (
     MAX_BODY_BYTES,
     build_failure_message,
     build_report_message,
+    render_subject,
     send_email,
     validate_address,
     validate_recipients,
@@ -152,3 +153,9 @@ def test_a_body_too_large_for_mail_clients_falls_back_to_charts_and_attachments(
     assert len(html.encode()) < MAX_BODY_BYTES
     assert "see the attached PDF" in html and 'src="cid:' in html
     assert "$1,000,250.00" in msg.get_body(("plain",)).get_content()  # the text part keeps all
+
+
+def test_subject_templates_take_parameter_values_only():
+    params = {"branch": "DAL"}
+    assert render_subject("Weekly: {branch} {nope}", params) == "Weekly: DAL {nope}"
+    assert render_subject("{branch.__class__}", params) == "{branch.__class__}"
