@@ -161,7 +161,7 @@ def test_a_throttled_binding_updates_at_most_every_n_seconds(
         if recorder is not live:
             assert len(with_values) < 5  # intermediate values were skipped
         gaps = [b[0] - a[0] for a, b in itertools.pairwise(with_values)]
-        assert all(gap >= interval * 0.99 for gap in gaps), gaps
+        assert all(gap >= interval - 0.01 for gap in gaps), gaps  # 10 ms of scheduling slack
 
 
 def test_bind_tile_puts_value_and_state_on_a_kpi_tile(
