@@ -107,8 +107,8 @@ def test_a_bulk_load_is_followed_by_a_few_updates_not_thousands(
                 {"a": first, "b": first + 2999},
             )  # fmt: skip
     wait_until(lambda: seen.shows(6000), what="all 6000 calls")
-    values = [u.value for _, u in seen.updates]
-    assert len(values) <= 4, values
+    values = [u.value for _, u in seen.updates if u.value is not None]
+    assert len(set(values)) <= 3, values  # 0, maybe 3000, 6000: no trickle row by row
 
 
 def test_tiles_go_stale_when_the_worker_stops(
