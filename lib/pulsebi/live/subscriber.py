@@ -84,9 +84,7 @@ class Binding:
 
 
 class LiveSubscriber:
-    def __init__(
-        self, settings: Settings, redis_url: str | None = None, frame: float = LIVE_FRAME
-    ):
+    def __init__(self, settings: Settings, redis_url: str | None = None, frame: float = LIVE_FRAME):
         self.settings = settings
         self.redis_url = redis_url
         self.frame = frame
