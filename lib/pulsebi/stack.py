@@ -1,5 +1,5 @@
-"""Bring the platform up and down: servers, schema, demo data (and, later, the long-running
-processes), for `pulsebi up | down | status`."""
+"""Bring the platform up and down: servers, schema, demo data, views and the long-running
+processes, for `pulsebi up | down | status`."""
 
 from __future__ import annotations
 
@@ -57,8 +57,9 @@ def count_rows(settings: Settings) -> dict[str, int]:
 def bring_up(
     settings: Settings, *, seed: bool = True, serve: bool = True, echo: Echo = print
 ) -> PlatformStatus:
-    """Start (or find) the servers, migrate, load demo data into an empty database, and start
-    the dashboards (`pulsebi serve`, detached; `pulsebi down` stops it)."""
+    """Start (or find) the servers, migrate, load demo data into an empty database, refresh the
+    views, and start the long-running processes detached: the live-KPI worker, the dashboards
+    (`pulsebi serve`), the report worker and beat (`pulsebi down` stops them)."""
     echo("starting services..." if settings.embedded_database else "connecting...")
     endpoints = resolve_endpoints(settings)
     engine = get_engine(settings)
@@ -77,9 +78,11 @@ def bring_up(
     notes.append(refresh_views(engine, settings).describe())
     notes.append("data ready")
     if serve:
+        from pulsebi.live.process import start_live
         from pulsebi.serve.launch import start_serving
         from pulsebi.tasks import start_delivery
 
+        notes.append(start_live(settings))
         notes.append(start_serving(settings))
         notes.append(start_delivery(settings))
     return PlatformStatus(

@@ -1,4 +1,5 @@
-"""`pulsebi worker` and `pulsebi beat`: the Celery faces of report delivery."""
+"""`pulsebi worker` and `pulsebi beat`: the Celery faces of report delivery, and
+`pulsebi worker live`, the live-KPI worker."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from pathlib import Path
 
 import click
 
+from pulsebi.cli.live import live
 
-@click.command()
+
+@click.group(invoke_without_command=True)
 @click.option("--concurrency", "-c", default=2, show_default=True, help="Worker processes.")
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker(concurrency: int, loglevel: str) -> None:
-    """Run a Celery worker delivering reports (start as many, on as many machines, as needed)."""
+@click.pass_context
+def worker(ctx: click.Context, concurrency: int, loglevel: str) -> None:
+    """Run a Celery worker delivering reports (start as many, on as many machines, as needed).
+
+    `pulsebi worker live` runs the live-KPI worker instead."""
+    if ctx.invoked_subcommand is not None:
+        return
     from pulsebi.tasks import QUEUE, app
 
     app.worker_main([
@@ -20,6 +28,9 @@ def worker(concurrency: int, loglevel: str) -> None:
         f"--queues={QUEUE}", f"--hostname=pulsebi-{os.getpid()}@%h", "--without-gossip",
         "--without-mingle",
     ])  # fmt: skip
+
+
+worker.add_command(live)
 
 
 @click.command()
