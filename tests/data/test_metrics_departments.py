@@ -251,7 +251,7 @@ def test_telemarketers_calls_and_their_set_appointments(crm_rows, kpi):
     assert [r["telemarketing_conversion"] for r in conversion] == [0.5, None, 1.0]
     assert [
         r["appointments_set"] for r in kpi("appointments_set", JAN, FEB, by=["telemarketer"])
-    ] == [2, 0, 1]  # noqa: E501
+    ] == [2, 0, 1]
     ran = kpi("set_appointments_ran", JAN, FEB, by=["telemarketer"])
     assert [r["set_appointments_ran"] for r in ran] == [2, 1, 1]
     sold = kpi("set_appointments_sold", JAN, FEB, by=["telemarketer"])
@@ -306,3 +306,33 @@ def test_new_dimensions_are_checked_per_metric(kpi):
         kpi("net_revenue", JAN, FEB, by=["telemarketer"])
     with pytest.raises(UsageError, match="unknown dimension"):
         kpi("calls_made", JAN, FEB, by=["caller"])
+
+
+def test_kpi_cli_lists_and_answers_the_new_metrics_and_dimensions(crm_rows):
+    import json
+
+    from click.testing import CliRunner
+
+    from pulsebi.cli import main
+
+    crm_rows.branch(1, "CHI")
+    crm_rows.employee(10, role="telemarketer", name="Tia")
+    _call(crm_rows, "2026-01-05 10:00", 10, "appointment_set")
+    _call(crm_rows, "2026-01-05 10:00", 42)  # no such employee: the null group
+
+    listed = CliRunner().invoke(main, ["kpi", "--list", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    catalog = {m["id"]: m for m in json.loads(listed.output)}
+    assert "telemarketer" in catalog["calls_made"]["dimensions"]
+    assert catalog["lead_funnel"]["columns"] == [
+        "funnel_leads", "funnel_appointments", "funnel_ran", "funnel_sold",
+    ]  # fmt: skip
+    args = ["--from", "2026-01-01", "--to", "2026-02-01", "--format", "json", "--no-cache"]
+    result = CliRunner().invoke(main, ["kpi", "calls_made", "--by", "telemarketer", *args])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == [
+        {"telemarketer": 10, "telemarketer_name": "Tia", "calls_made": 1},
+        {"telemarketer": None, "telemarketer_name": None, "calls_made": 1},
+    ]
+    bad = CliRunner().invoke(main, ["kpi", "leads", "--by", "canvasser", *args])
+    assert bad.exit_code == 2 and "cannot be grouped by 'canvasser'" in bad.output
