@@ -58,3 +58,19 @@ def test_scorecard_renders_live_without_console_errors(name, branch, page, page_
     assert page.locator(".pulsebi-error").count() == 0
     assert page_log.errors == []
     assert page_log.outside(scorecard_server.url) == []
+
+
+def test_changing_the_branch_updates_a_scorecard_in_place(page, page_log, scorecard_server):
+    from playwright.sync_api import expect
+
+    query = f"token={scorecard_server.token}&from=2026-10-01&to=2026-11-01"
+    page.goto(scorecard_server.page_url("scorecards/telemarketing.ipynb", query))
+    value = page.locator('.pbi-tile[data-tile="kpi-calls_made"] .pbi-tile-value')
+    expect(value).to_be_visible(timeout=90_000)
+    company = value.inner_text()
+    branch = page.locator(".pbi-filter-bar .widget-dropdown select").nth(1)
+    branch.select_option(label="Dallas")
+    expect(page.locator(".pbi-page-context").first).to_contain_text("Dallas", timeout=60_000)
+    expect(value).not_to_have_text(company, timeout=60_000)
+    expect(page.locator(".pbi-scorecard")).to_be_visible()
+    assert page_log.errors == []
