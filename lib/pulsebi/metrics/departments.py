@@ -130,12 +130,29 @@ ROUTES = {
 # --- new metrics --------------------------------------------------------------------------------
 
 
-def _lead_has(table, condition=None):
-    def where(c) -> ColumnElement:
-        stmt = select(table.c.lead_id)
-        return c.id.in_(stmt.where(condition) if condition is not None else stmt)
+def _lead_ids(table, condition=None, name: str = "ids"):
+    stmt = select(table.c.lead_id)
+    return (stmt.where(condition) if condition is not None else stmt).distinct().subquery(name)
 
-    return where
+
+_any_appointment = _lead_ids(a, name="any_appointment")
+_ran_appointment = _lead_ids(a, a.c.status == "ran", "ran_appointment")
+_active_sale = _lead_ids(crm.sales, crm.sales.c.status == "active", "active_sale")
+# Leads with their funnel stages, by joins to distinct lead ids (spill-safe, as leads_daily).
+_lead_funnel = (
+    select(
+        crm.leads.c.id, crm.leads.c.branch_id, crm.leads.c.source_id, crm.leads.c.created_at,
+        _any_appointment.c.lead_id.is_not(None).label("has_appointment"),
+        _ran_appointment.c.lead_id.is_not(None).label("has_ran"),
+        _active_sale.c.lead_id.is_not(None).label("has_active_sale"),
+    )
+    .select_from(
+        crm.leads.outerjoin(_any_appointment, _any_appointment.c.lead_id == crm.leads.c.id)
+        .outerjoin(_ran_appointment, _ran_appointment.c.lead_id == crm.leads.c.id)
+        .outerjoin(_active_sale, _active_sale.c.lead_id == crm.leads.c.id)
+    )
+    .subquery("lead_funnel")
+)  # fmt: skip
 
 
 _split_sales = (
@@ -184,12 +201,12 @@ def _set_appointments_spec(condition) -> Spec:
 
 NEW_SPECS: dict[str, Spec] = {
     "lead_funnel": Spec(
-        Source(crm.leads, SALES_DIMS, ts="created_at"),
+        Source(_lead_funnel, SALES_DIMS, ts="created_at"),
         {
             "funnel_leads": _count(),
-            "funnel_appointments": _count(_lead_has(a)),
-            "funnel_ran": _count(_lead_has(a, a.c.status == "ran")),
-            "funnel_sold": _count(_lead_has(crm.sales, crm.sales.c.status == "active")),
+            "funnel_appointments": _count(lambda c: c.has_appointment),
+            "funnel_ran": _count(lambda c: c.has_ran),
+            "funnel_sold": _count(lambda c: c.has_active_sale),
         },
         dict.fromkeys(FUNNEL, 0),
         _counts(FUNNEL),
