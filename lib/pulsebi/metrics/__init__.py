@@ -28,6 +28,18 @@ trailing 90 days has a null pipeline (the total sums the branches that have one)
 and year grains and, ungrouped, is all net revenue (the null-source group too) over all
 spend; rep_revenue sums split rows (an employee twice on one sale counts twice); by source
 and by channel cannot be combined.
+
+Beyond the contract's table (departments.py, due.py), for the executive dashboard and the
+scorecards; each catalog definition says its choices: lead_funnel, rep_sales, pipeline_due /
+weighted_pipeline_due (a period, but relative to now: cached like snapshots), jobs_created,
+csat_top2_share, set_appointments_ran/_sold, canvass_lead_rate, canvass_sales/_revenue. Extra
+dimensions: job_status and priority (the contract's values, then any other value present),
+category (every value present), telemarketer and canvasser (every employee of that role; ids
+of anyone else and dangling ids form the null group, as do non-rep `rep_id`s for closing_rate
+by rep; rep_sales follows rep_revenue: splits of non-reps count for no one). Metrics grouped
+by these dimensions read the crm tables (the views hold no such column): between refreshes
+they may be newer than the same metric ungrouped. Row lists (oldest open jobs and tickets)
+are in `metrics.details`, the platform's own health in `metrics.platform`.
 """
 
 from pulsebi.metrics.catalog import DIMENSIONS, GRAINS, UNITS, MetricInfo, catalog
