@@ -8,6 +8,7 @@ import pytest
 from dashboard_helpers import execute_notebook, kpi_value, shown, tile_value
 
 FROM, TO = "2026-10-01", "2026-11-01"
+PREVIOUS, LAST_YEAR = ("2026-08-31", "2026-10-01"), ("2025-10-01", "2025-11-01")
 # scorecard → (its first headline, a department-specific figure); tiles are keyed kpi-<metric>
 FIGURES = {
     "branch": ("net_revenue", "closing_rate"),
@@ -18,6 +19,19 @@ FIGURES = {
     "technology": ("system_health", "error_rate"),
 }
 COMPANY_WIDE = {"technology"}
+
+
+def _scorecard_row(page: str, metric: str) -> str:
+    match = re.search(rf'<tr data-metric="{metric}".*?</tr>', page, re.S)
+    assert match, f"no scorecard row for {metric}"
+    return match.group(0)
+
+
+def _compared_values(page: str, metric: str) -> list[str]:
+    """The comparison periods' values in the scorecard row (previous period, last year)."""
+    row = _scorecard_row(page, metric)
+    cells = re.findall(r"<td data-tone=.*?<span[^>]*>(.*?)</span></td>", row)
+    return [html.unescape(c).strip() for c in cells]
 
 
 def _scorecard_value(page: str, metric: str) -> str:
@@ -47,5 +61,12 @@ def test_scorecard_shows_the_metric_layers_figures(name, one_branch, kernel_env,
         expected = shown(kpi_value(kernel_env, metric, *args), metric)
         assert tile_value(page, f"kpi-{metric}") == expected, metric
     assert _scorecard_value(page, first) == shown(kpi_value(kernel_env, first, *args), first)
+    # the department figure against the previous period and the same period last year
+    branch_args = args[4:]
+    compared = [
+        shown(kpi_value(kernel_env, special, "--from", a, "--to", b, *branch_args), special)
+        for a, b in (PREVIOUS, LAST_YEAR)
+    ]
+    assert _compared_values(page, special) == compared
     if name in COMPANY_WIDE and one_branch:
         assert 'data-note="branch-ignored"' in page
