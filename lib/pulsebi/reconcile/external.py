@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from pulsebi.reconcile._query import engine_for, fetch_frame, prepare, read_sql
-from pulsebi.reconcile.accounting import load_invoices, read_accounting_file
 from pulsebi.reconcile.filters import parse_filters
+from pulsebi.reconcile.invoices import load_accounting_file
 from pulsebi.settings import Settings
 
 if TYPE_CHECKING:
@@ -39,8 +39,7 @@ def find_external_mismatches(
     if now is not None and now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     engine, settings = engine_for(engine, settings)
-    invoices = read_accounting_file(accounting_file)  # a bad file fails before the database
     with engine.begin() as conn:
         params = prepare(conn, filters, settings)
-        load_invoices(conn, invoices)
+        load_accounting_file(conn, accounting_file)  # a bad file rolls everything back
         return fetch_frame(conn, read_sql("external"), {**params, "now": now}, ID_COLUMNS)
