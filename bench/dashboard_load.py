@@ -5,7 +5,8 @@
 
 For each mode it starts its own `pulsebi serve` (main deployment; `--dir` to serve another
 directory) on a free port, logs in once, then loads the page `--loads` times in Debian's Chromium:
-time from the request to the first `--selector` element visible (default: a KPI tile's value).
+time from the request to the first `--selector` element visible (default: a ready KPI tile's
+value, not a loading placeholder).
 Each page is closed like a tab (its kernel is shut down). Before the next load the server and
 its kernels must be idle: in the preheated mode the pool then holds a kernel that has run
 everything above `request_params()`, so each load sees a warm pool (executives arrive one by one,
@@ -192,7 +193,7 @@ def report(results: dict[str, dict], args: argparse.Namespace) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--page", default="notebooks/executive.ipynb")
-    parser.add_argument("--selector", default=".pbi-tile-value")
+    parser.add_argument("--selector", default='.pbi-tile[data-state="ready"] .pbi-tile-value')
     parser.add_argument("--dir", action="append", default=[], help="serve this directory instead")
     parser.add_argument("--loads", type=int, default=20)
     parser.add_argument("--pool", type=int, default=2)

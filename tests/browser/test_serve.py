@@ -40,6 +40,9 @@ def test_page_makes_no_request_outside_the_server(page, page_log, voila_server):
     open_page(page, voila_server, "serve/live.ipynb")
     page.wait_for_selector(MARKER)
     page.wait_for_selector(".widget-text input")
+    icon = page.wait_for_selector(".widget-button i")
+    # Font Awesome comes from Voilà's own bundle, not the stock template's CDN link.
+    assert "Font Awesome" in icon.evaluate("el => getComputedStyle(el).fontFamily")
     assert page_log.requests, "the recorder saw nothing"
     assert page_log.outside(voila_server.url) == []
     assert page_log.errors == []

@@ -26,6 +26,7 @@ from pulsebi.serve.handlers import (
     KernelListHandler,
     LocalRequestInfoHandler,
     PageHandler,
+    cached,
 )
 from pulsebi.settings import Settings
 
@@ -87,10 +88,10 @@ class PulseVoila(Voila):
             if handler is TornadoVoilaTreeHandler and pattern == self.server_url and self.home:
                 handlers.append((pattern, HomeHandler, {"home": self.home}))
                 continue
-            if pattern.endswith("/voila/labextensions/(.*)") and rest:
+            if pattern.endswith(("/voila/labextensions/(.*)", "/voila/static/(.*)")) and rest:
                 # Voilà marks widget JS "no-cache": every page load revalidates ~100 files.
-                # Their names or ?v= carry content hashes, so let the browser keep them.
-                rest = [{**rest[0], "no_cache_paths": []}]
+                rest = [{**rest[0], "no_cache_paths": []}] if "no_cache_paths" in rest[0] else rest
+                handler = cached(handler)
             handlers.append((pattern, swaps.get(handler, handler), *rest))
         kernels = self.server_url.rstrip("/") + "/api/kernels"
         handlers.insert(0, (kernels, KernelListHandler))
