@@ -10,19 +10,29 @@ with sale as not materialized (
       and (cast(:date_to as date) is null
            or s.sold_at < cast(:date_to as date)::timestamp at time zone :tz)
 ),
+pair as (
+    -- each matched pair once; only those with a problem are kept (few)
+    select p.*
+    from (
+        select s.id as sale_id, s.branch_id, s.sold_at, s.status as sale_status,
+               s.amount as crm_amount, i.invoice_no, i.amount as invoice_amount,
+               i.status as invoice_status, i.invoiced_on, i.customer, i.line,
+               abs(s.amount - i.amount) > 0.01 as bad_amount,
+               (s.status = 'canceled' and i.status <> 'void')
+               or (s.status = 'active' and i.status = 'void') as bad_status
+        from sale s
+        join pg_temp.reconcile_invoices i on i.invoice_no = s.external_ref
+    ) p
+    where p.bad_amount or p.bad_status
+),
 exception as (
-    -- each matched pair once, checked for both reasons in the same pass
-    select r.rank, r.reason, s.id as sale_id, s.branch_id, s.sold_at, s.status as sale_status,
-           s.amount as crm_amount, i.invoice_no, i.amount as invoice_amount,
-           i.status as invoice_status, i.invoiced_on, i.customer, i.line
-    from sale s
-    join pg_temp.reconcile_invoices i on i.invoice_no = s.external_ref
-    cross join lateral (values
-        (1, 'amount_mismatch', abs(s.amount - i.amount) > 0.01),
-        (2, 'status_mismatch', (s.status = 'canceled' and i.status <> 'void')
-                               or (s.status = 'active' and i.status = 'void'))
-    ) as r(rank, reason, hit)
-    where r.hit
+    select 1 as rank, 'amount_mismatch' as reason, sale_id, branch_id, sold_at, sale_status,
+           crm_amount, invoice_no, invoice_amount, invoice_status, invoiced_on, customer, line
+    from pair where bad_amount
+    union all
+    select 2, 'status_mismatch', sale_id, branch_id, sold_at, sale_status, crm_amount,
+           invoice_no, invoice_amount, invoice_status, invoiced_on, customer, line
+    from pair where bad_status
     union all
     -- an invoice has no branch: with a branch filter it cannot be attributed, so it is left out
     select 3, 'missing_in_crm', null, null, null, null, null, i.invoice_no, i.amount, i.status,
