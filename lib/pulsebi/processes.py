@@ -13,6 +13,11 @@ from pathlib import Path
 from pulsebi.settings import Settings
 
 
+# Children started by this process: kept so they are reaped when they end (no zombies in a
+# long-lived parent) and not reported as "still running" when a Popen object is collected.
+_children: list[subprocess.Popen] = []
+
+
 def _run_dir(settings: Settings) -> Path:
     path = settings.data_dir / "run"
     path.mkdir(parents=True, exist_ok=True)
@@ -51,7 +56,11 @@ def start_detached(settings: Settings, name: str, argv: Sequence[str]) -> int:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            # The child reads the same settings, whatever its working directory.
+            env={**os.environ, **settings.to_environ()},
         )
+    _children[:] = [child for child in _children if child.poll() is None]
+    _children.append(proc)
     pidfile.write_text(str(proc.pid))
     return proc.pid
 

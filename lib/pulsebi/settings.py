@@ -99,6 +99,12 @@ class Settings:
     def replace(self, **changes: object) -> Settings:
         return dataclasses.replace(self, **changes)
 
+    def to_environ(self) -> dict[str, str]:
+        """These settings as environment variables, for a child process (a kernel, a worker) to
+        read the same ones; unset fields are empty, which `load_settings` reads as unset."""
+        values = {var: getattr(self, field) for field, var in _ENV.items()}
+        return {var: "" if value is None else str(value) for var, value in values.items()}
+
 
 _ENV = {
     "database_url": "DATABASE_URL",

@@ -48,3 +48,11 @@ def test_empty_values_count_as_unset() -> None:
 def test_a_bad_value_is_named(env: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         load_settings(env)
+
+
+def test_settings_round_trip_through_a_child_environment() -> None:
+    settings = load_settings({"PULSEBI_TZ": "Europe/Berlin", "PULSEBI_DATA_DIR": "rel/dir"})
+    environ = settings.to_environ()
+    assert environ["PULSEBI_DATA_DIR"] == str(Path("rel/dir").absolute())  # cwd-independent
+    assert environ["DATABASE_URL"] == ""  # unset stays unset: the child joins the embedded one
+    assert load_settings(environ) == settings

@@ -170,24 +170,14 @@ def execute_report(
     return run
 
 
-# Settings the kernel needs to read the same data as this process (it reads its environment).
-_KERNEL_ENV = {"database_url": "DATABASE_URL", "redis_url": "REDIS_URL", "tz": "PULSEBI_TZ",
-               "data_dir": "PULSEBI_DATA_DIR", "namespace": "PULSEBI_NAMESPACE",
-               "cache_ttl": "PULSEBI_CACHE_TTL"}  # fmt: skip
-
-
 @contextlib.contextmanager
 def kernel_environment(settings: Settings) -> Iterator[None]:
     """The process environment, for the kernel Papermill starts, set from `settings` (which may
     differ from the environment: tests, embedded servers). One run at a time per process."""
-    saved = {var: os.environ.get(var) for var in _KERNEL_ENV.values()}
+    wanted = settings.to_environ()
+    saved = {var: os.environ.get(var) for var in wanted}
     try:
-        for field_name, var in _KERNEL_ENV.items():
-            value = getattr(settings, field_name)
-            if value is None:
-                os.environ.pop(var, None)
-            else:
-                os.environ[var] = str(value)
+        os.environ.update(wanted)
         yield
     finally:
         for var, value in saved.items():

@@ -172,6 +172,9 @@ def run_server(deployment: Deployment, settings: Settings) -> None:
     """Serve `deployment` until interrupted (SIGINT/SIGTERM shut its kernels down)."""
     check_port(settings.serve_host, port_of(deployment, settings))
     root, jupyter_dir = prepare_dirs(deployment, settings)
+    # Kernels run in the notebook's folder and read their settings from the environment: hand
+    # them this server's (a relative data directory would otherwise resolve elsewhere).
+    os.environ.update(settings.to_environ())
     # Voilà finds templates on the Jupyter data path; the linked checkout copy comes first.
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (str(jupyter_dir), os.environ.get("JUPYTER_PATH", "")) if p
