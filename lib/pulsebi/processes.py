@@ -12,7 +12,6 @@ from pathlib import Path
 
 from pulsebi.settings import Settings
 
-
 # Children started by this process: kept so they are reaped when they end (no zombies in a
 # long-lived parent) and not reported as "still running" when a Popen object is collected.
 _children: list[subprocess.Popen] = []
