@@ -39,3 +39,9 @@ def test_up_starts_the_dashboards_and_prints_the_login(cli_env, engine) -> None:
     assert "stopped serve-main" in down.stdout
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
+
+
+def test_serve_names_an_unknown_deployment(cli_env) -> None:
+    result = run(["serve", "--deployment", "nope"], cli_env)
+    assert result.returncode == 2
+    assert "no deployment named 'nope'; use one of main, cmo" in result.stderr
