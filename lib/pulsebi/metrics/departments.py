@@ -138,7 +138,8 @@ def _lead_ids(table, condition=None, name: str = "ids"):
 _any_appointment = _lead_ids(a, name="any_appointment")
 _ran_appointment = _lead_ids(a, a.c.status == "ran", "ran_appointment")
 _active_sale = _lead_ids(crm.sales, crm.sales.c.status == "active", "active_sale")
-# Leads with their funnel stages, by joins to distinct lead ids (spill-safe, as leads_daily).
+# Leads with their funnel stages, by joins to distinct lead ids (spill-safe, as leads_daily):
+# what `fresh=True` reads instead of bi.leads_daily.
 _lead_funnel = (
     select(
         crm.leads.c.id, crm.leads.c.branch_id, crm.leads.c.source_id, crm.leads.c.created_at,
@@ -201,15 +202,16 @@ def _set_appointments_spec(condition) -> Spec:
 
 NEW_SPECS: dict[str, Spec] = {
     "lead_funnel": Spec(
-        Source(_lead_funnel, SALES_DIMS, ts="created_at"),
+        Source(v.leads_daily, SALES_DIMS, day="day"),
         {
-            "funnel_leads": _count(),
-            "funnel_appointments": _count(lambda c: c.has_appointment),
-            "funnel_ran": _count(lambda c: c.has_ran),
-            "funnel_sold": _count(lambda c: c.has_active_sale),
+            "funnel_leads": _count_sum("leads"),
+            "funnel_appointments": _count_sum("with_appointment"),
+            "funnel_ran": _count_sum("with_ran_appointment"),
+            "funnel_sold": _count_sum("with_active_sale"),
         },
         dict.fromkeys(FUNNEL, 0),
         _counts(FUNNEL),
+        narrow=Source(v.leads_branch_daily, BRANCH_DIMS, day="day"),
     ),
     "rep_sales": Spec(
         Source(
@@ -256,6 +258,20 @@ NEW_SPECS: dict[str, Spec] = {
         {"revenue": lambda c: func.sum(c.amount)},
         {"revenue": ZERO},
         lambda m: (m["revenue"],),
+    ),
+}
+
+
+# Metrics served by views here, and what `fresh=True` reads instead (see raw.py).
+RAW: dict[str, tuple[Source, dict]] = {
+    "lead_funnel": (
+        Source(_lead_funnel, SALES_DIMS, ts="created_at"),
+        {
+            "funnel_leads": _count(),
+            "funnel_appointments": _count(lambda c: c.has_appointment),
+            "funnel_ran": _count(lambda c: c.has_ran),
+            "funnel_sold": _count(lambda c: c.has_active_sale),
+        },
     ),
 }
 

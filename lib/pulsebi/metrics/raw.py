@@ -12,6 +12,7 @@ import dataclasses
 from sqlalchemy import BigInteger, func, select
 
 from pulsebi.db import schema as crm
+from pulsebi.metrics import departments
 from pulsebi.metrics.query import Measures, Source, sales_reps_only
 from pulsebi.metrics.specs import BRANCH_DIMS, SALES_DIMS, SERVICE_DIMS, SPECS, Spec
 
@@ -127,6 +128,9 @@ RAW: dict[str, tuple[Source, Measures]] = {
         {"num": _count(lambda c: c.ok), "den": _count()},
     ),
 }
+
+
+RAW.update(departments.RAW)
 
 
 def fresh_spec(metric_id: str) -> Spec:

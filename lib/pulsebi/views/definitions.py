@@ -41,7 +41,8 @@ sales_daily = _view(
 leads_daily = _view(
     "leads_daily", ("day", "branch_id", "source_id"),
     Column("day", Date), Column("branch_id", Integer), Column("source_id", Integer),
-    _count("leads"), _count("with_appointment"), _count("with_active_sale"),
+    _count("leads"), _count("with_appointment"), _count("with_ran_appointment"),
+    _count("with_active_sale"),
 )  # fmt: skip
 appointments_daily = _view(
     "appointments_daily", ("day", "branch_id"),
@@ -98,8 +99,8 @@ sales_branch_daily = _view(
 leads_branch_daily = _view(
     "leads_branch_daily", ("day", "branch_id"),
     Column("day", Date), Column("branch_id", Integer),
-    _count("leads"), _count("with_appointment"), _count("with_active_sale"),
-    rollup_of="leads_daily",
+    _count("leads"), _count("with_appointment"), _count("with_ran_appointment"),
+    _count("with_active_sale"), rollup_of="leads_daily",
 )  # fmt: skip
 
 VIEWS: dict[str, Table] = {t.name: t for t in view_metadata.tables.values()}  # costliest first
