@@ -8,6 +8,7 @@ import tornado.web
 from jupyter_core.utils import ensure_async
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
+from traitlets import TraitError
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
@@ -67,6 +68,8 @@ class KernelListHandler(APIHandler):
                 kernels.append(await ensure_async(self.kernel_manager.kernel_model(kernel_id)))
             except (KeyError, tornado.web.HTTPError):
                 continue  # shut down while we were listing
+            except TraitError:  # still starting: no activity recorded yet
+                kernels.append({"id": kernel_id, "execution_state": "starting", "connections": 0})
         self.finish(json.dumps(kernels, default=str))
 
 
