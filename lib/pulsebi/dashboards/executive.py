@@ -175,19 +175,43 @@ def build(
         branch=branch, preset=preset, date_from=date_from, date_to=date_to, grain=grain,
         known_branches=known, query=query,
     )  # fmt: skip
-    return Page(TITLE, SECTIONS, filters, known, data_as_of=metrics.data_as_of)
+    page = Page(TITLE, SECTIONS, filters, known, data_as_of=metrics.data_as_of)
+    page.parameters = {"branch": branch, "preset": preset, "date_from": date_from,
+                       "date_to": date_to, "grain": grain}  # fmt: skip
+    return page
 
 
-def show(*, static: bool = False, **parameters: Any) -> Page:
-    """Build the page from the notebook's parameters (and the page's query string) and show it."""
+def prepare(*, static: bool = False, **parameters: Any) -> Page:
+    """The page for the notebook's parameters, computed and (live) built but not shown yet.
+
+    Under Voilà with preheated kernels this runs before a viewer asks for the page, so the
+    viewer's request only has to show it (see `present`)."""
     from pulsebi.charts import use_mode
 
     use_mode(static)
-    query = None
+    page = build(**parameters)
     if not static:
+        page.prepare()
+    return page
+
+
+def present(page: Page) -> None:
+    """Show a prepared page, first applying the page's query string (`?branch=DAL`) if any."""
+    from pulsebi.charts import current_mode
+
+    if not current_mode().static:
         from pulsebi.serve.params import request_params
 
-        query = request_params()
-    page = build(query=query, **parameters)
+        query = request_params()  # with preheating: blocks until a viewer asks for the page
+        if query:
+            page.apply(
+                resolve_filters(**page.parameters, known_branches=page.branches, query=query)
+            )
     page.show()
+
+
+def show(*, static: bool = False, **parameters: Any) -> Page:
+    """Build the page from the notebook's parameters (and the page's query string), show it."""
+    page = prepare(static=static, **parameters)
+    present(page)
     return page

@@ -223,6 +223,8 @@ class Page:
         self.grains = tuple(grains)
         self._data_as_of = data_as_of
         self._live: list[list[_LiveBlock]] = []
+        self._root: Any = None
+        self.parameters: dict[str, Any] = {}  # the notebook's, to re-read filters with a query
 
     # shared -----------------------------------------------------------------------------------
     def describe(self, filters: Filters) -> str:
@@ -247,7 +249,29 @@ class Page:
         if current_mode().static:
             self._show_static()
         else:
-            self._show_live()
+            from IPython.display import display
+
+            display(self.prepare())
+
+    def prepare(self) -> Any:
+        """Compute every section and build the live page without showing it (a preheated
+        kernel does this before anyone asks for the page); returns the page widget."""
+        if self._root is None:
+            self._root = self._build_live()
+        return self._root
+
+    def apply(self, filters: Filters) -> None:
+        """Show other filters (e.g. from the URL) in a prepared page: the bar shows them, the
+        sections follow; nothing is recomputed when they are the ones already shown."""
+        if filters == self.filters:
+            return
+        if self._root is not None:
+            values = {"preset": filters.preset, "branch": filters.branch, "grain": filters.grain}
+            if filters.preset == "custom":
+                values.update(date_from=filters.date_from, date_to=filters.date_to)
+            self.bar.set(notify=False, **values)
+            self.refresh(filters)
+        self.filters = filters
 
     # static -----------------------------------------------------------------------------------
     def _show_static(self) -> None:
@@ -260,9 +284,8 @@ class Page:
                 display(_static_bundle(block), raw=True)
 
     # live -------------------------------------------------------------------------------------
-    def _show_live(self) -> None:
+    def _build_live(self) -> Any:
         import ipywidgets as w
-        from IPython.display import display
 
         from pulsebi.widgets.filters import FilterBar
 
@@ -288,7 +311,7 @@ class Page:
             control.observe(self._mark_loading, names="value")
         bar.on_change(self.refresh, loading=[b.widget for row in self._live for b in row])
         self.bar = bar
-        display(page)
+        return page
 
     def _context_html(self, filters: Filters, loading: bool = False) -> str:
         state = ' <span class="pbi-loading-note">· loading…</span>' if loading else ""

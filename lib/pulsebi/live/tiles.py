@@ -42,11 +42,14 @@ def bind_tile(
 def show_update(tile: Any, update: LiveUpdate) -> None:
     """Put an update on a tile: one atomic change when the tile supports it."""
     since = update.since if update.state == "stale" else None
+    changes: dict[str, Any] = {"state": update.state}
+    if update.computed_at is not None:  # the worker has a value; else keep the page's own
+        changes["value"] = update.value
     if hasattr(tile, "update"):
-        tile.update(value=update.value, state=update.state, stale_since=since)
+        tile.update(stale_since=since, **changes)
     else:
-        tile.value = update.value
-        tile.state = update.state
+        for name, value in changes.items():
+            setattr(tile, name, value)
 
 
 def set_page_refresh(refresh: Refresh, subscriber: LiveSubscriber | None = None) -> None:
