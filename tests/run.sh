@@ -11,4 +11,8 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
   . .venv/bin/activate
 fi
 python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
-exec python -m pytest "$@"
+# A temporary root of this run's own: pytest prunes older numbered roots of other runs, which
+# would pull the data directory from under another run's embedded servers.
+basetemp=$(mktemp -d -t pulsebi-tests.XXXXXX)
+trap 'rm -rf "$basetemp"' EXIT
+python -m pytest --basetemp="$basetemp/tmp" "$@"
