@@ -131,9 +131,11 @@ def test_kernel_of_a_vanished_page_is_culled_although_it_keeps_sending(browser, 
 def test_killed_kernel_shows_the_restarted_banner(page, voila_server):
     open_page(page, voila_server, "serve/live.ipynb")
     pid = int(page.get_attribute(MARKER, "data-pid"))
+    ticks = page.locator(".widget-text input")
+    page.wait_for_function("el => Number(el.value) >= 2", arg=ticks.element_handle())  # connected
     assert page.locator("#pulsebi-banner").is_hidden()
     os.kill(pid, signal.SIGKILL)
-    page.wait_for_selector("#pulsebi-banner[data-state='restarted']", timeout=30_000)
+    page.wait_for_selector("#pulsebi-banner[data-state='restarted']", timeout=60_000)
     assert "restarted" in page.inner_text("#pulsebi-banner")
     assert page.locator("#pulsebi-banner .pulsebi-reload").is_visible()
 
