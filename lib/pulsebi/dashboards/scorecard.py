@@ -163,6 +163,17 @@ def trend(
     return frame
 
 
+def counts_side_by_side(filters: Filters, first: str, second: str, title: str) -> list[Any]:
+    """Two count metrics per grain bucket as grouped bars (e.g. calls and appointments set)."""
+    frame = trend(first, filters)
+    frame[second] = trend(second, filters)[second].to_numpy()
+    spec = ChartSpec(
+        "grouped_bar", frame, x="period", y=[first, second], units="count",
+        title=f"{title} per {filters.grain}",
+    )  # fmt: skip
+    return [Chart(spec)]
+
+
 def line_or_note(spec: ChartSpec) -> Any:
     """The line chart; bars when it has a single x (the live renderer draws no one-point line);
     a note when it has no point at all."""

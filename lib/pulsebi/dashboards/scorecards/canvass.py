@@ -7,7 +7,13 @@ from typing import Any
 
 from pulsebi.charts import ChartSpec
 from pulsebi.dashboards.page import Chart, Section, Table
-from pulsebi.dashboards.scorecard import Headline, headline_section, ranking, show_scorecard, trend
+from pulsebi.dashboards.scorecard import (
+    Headline,
+    counts_side_by_side,
+    headline_section,
+    ranking,
+    show_scorecard,
+)
 from pulsebi.widgets.filters import Filters
 
 TITLE = "Canvass scorecard"
@@ -47,13 +53,9 @@ def canvasser_ranking(filters: Filters) -> list[Any]:
 
 
 def over_time(filters: Filters) -> list[Any]:
-    doors = trend("doors_knocked", filters)
-    doors["leads_generated"] = trend("leads_generated", filters)["leads_generated"].to_numpy()
-    spec = ChartSpec(
-        "grouped_bar", doors, x="period", y=["doors_knocked", "leads_generated"], units="count",
-        title=f"Doors knocked and leads generated per {filters.grain}",
-    )  # fmt: skip
-    return [Chart(spec)]
+    return counts_side_by_side(
+        filters, "doors_knocked", "leads_generated", "Doors knocked and leads generated"
+    )
 
 
 SECTIONS = (

@@ -7,7 +7,13 @@ from typing import Any
 
 from pulsebi.charts import ChartSpec
 from pulsebi.dashboards.page import Chart, Section, Table
-from pulsebi.dashboards.scorecard import Headline, headline_section, ranking, show_scorecard, trend
+from pulsebi.dashboards.scorecard import (
+    Headline,
+    counts_side_by_side,
+    headline_section,
+    ranking,
+    show_scorecard,
+)
 from pulsebi.widgets.filters import Filters
 
 TITLE = "Telemarketing scorecard"
@@ -50,13 +56,9 @@ def telemarketer_ranking(filters: Filters) -> list[Any]:
 
 
 def over_time(filters: Filters) -> list[Any]:
-    calls = trend("calls_made", filters)
-    calls["appointments_set"] = trend("appointments_set", filters)["appointments_set"].to_numpy()
-    spec = ChartSpec(
-        "grouped_bar", calls, x="period", y=["calls_made", "appointments_set"], units="count",
-        title=f"Calls and appointments set per {filters.grain}",
-    )  # fmt: skip
-    return [Chart(spec)]
+    return counts_side_by_side(
+        filters, "calls_made", "appointments_set", "Calls and appointments set"
+    )
 
 
 SECTIONS = (
