@@ -7,38 +7,21 @@ dimension, for every branch (field `<key>@<branch code>`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from pulsebi.errors import UsageError
+from pulsebi.widgets.dates import preset_range
 
-Period = Callable[[date], tuple[date, date]]
-
-
-def _today(day: date) -> tuple[date, date]:
-    return day, day + timedelta(days=1)
-
-
-def _week_to_date(day: date) -> tuple[date, date]:
-    return day - timedelta(days=day.weekday()), day + timedelta(days=1)
-
-
-def _month_to_date(day: date) -> tuple[date, date]:
-    return day.replace(day=1), day + timedelta(days=1)
-
-
-def _year_to_date(day: date) -> tuple[date, date]:
-    return day.replace(month=1, day=1), day + timedelta(days=1)
-
-
-# "now" is for snapshot metrics, which ignore the period; today's range keeps compute happy.
-PERIODS: dict[str, Period] = {
-    "today": _today,
-    "wtd": _week_to_date,
-    "mtd": _month_to_date,
-    "ytd": _year_to_date,
-    "now": _today,
+# Live period → the date preset it means (the filter bar's own date arithmetic). "now" is for
+# snapshot metrics, which ignore the period; today's range keeps compute happy.
+PRESETS = {
+    "today": "today",
+    "wtd": "week_to_date",
+    "mtd": "month_to_date",
+    "ytd": "year_to_date",
+    "now": "today",
 }
 
 # metric id -> crm tables whose writes can change it
@@ -73,7 +56,7 @@ class LiveKpi:
         return METRIC_TABLES[self.metric]
 
     def dates(self, today: date) -> tuple[date, date]:
-        return PERIODS[self.period](today)
+        return preset_range(PRESETS[self.period], today)
 
 
 def _kpi(metric: str, period: str, min_interval: float = 0.0) -> LiveKpi:
