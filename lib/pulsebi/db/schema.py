@@ -212,3 +212,5 @@ Index("ix_sale_splits_sale_id", sale_splits.c.sale_id)
 Index("ix_sales_external_ref", sales.c.external_ref)
 Index("ix_sales_sold_at", sales.c.sold_at)
 Index("ix_appointments_scheduled_for", appointments.c.scheduled_for)
+# migration 0006: bi.leads_daily's "has an active sale" as an index-only scan
+Index("ix_sales_lead_id_active", sales.c.lead_id, postgresql_where=sales.c.status == "active")

@@ -120,14 +120,15 @@ def compute_rows(
     columns += ["period"] if has_period else []
     columns += list(info.columns)
     rows = []
+    width = len(q.by)
+    dims = list(zip(q.by, members, strict=True))
     for key, values in grid(results, q, [list(m) for m in members], defaults, dated):
-        dim_keys, period = (key[:-1], key[-1]) if has_period else (key, None)
-        row: list = []
-        for dim, k, labels in zip(q.by, dim_keys, members, strict=True):
+        row: tuple = ()
+        for (dim, labels), k in zip(dims, key):
             row += labels.get(k) or unknown_labels(dim, k)
-        row += [period] if has_period else []
-        row += finalize(values)
-        rows.append(tuple(row))
+        if has_period:
+            row += (key[width],)
+        rows.append(row + tuple(finalize(values)))
     return columns, rows
 
 
@@ -193,7 +194,7 @@ def compute(
 def _frame(columns: list[str], rows: list):
     import pandas as pd
 
-    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=columns)
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def data_as_of(settings: Settings | None = None) -> datetime | None:

@@ -97,6 +97,20 @@ def _bucket(local: ColumnElement, grain: str) -> ColumnElement:
     return cast(func.date_trunc(literal_column(f"'{grain}'"), local), Date)
 
 
+# 0001-01-01 is a Monday (proleptic Gregorian, as PostgreSQL counts): whole days since it, mod 7,
+# give the weekday without date_trunc's round trip through a timestamp (a third of the query).
+_MONDAY = literal_column("date '0001-01-01'", Date)
+
+
+def _bucket_day(day: ColumnElement, grain: str) -> ColumnElement:
+    """The bucket of a local-date column."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - (day - _MONDAY) % 7
+    return _bucket(cast(day, TIMESTAMP), grain)
+
+
 def aggregate(
     conn: Connection, src: Source, measures: Measures, q: Query, *, dated: bool = True
 ) -> dict[tuple, dict[str, object]]:
@@ -122,7 +136,7 @@ def aggregate(
     if dated and src.day:
         conditions += [c[src.day] >= q.start, c[src.day] < q.end]
         if q.grain:
-            period_keys.append(_bucket(cast(c[src.day], TIMESTAMP), q.grain))
+            period_keys.append(_bucket_day(c[src.day], q.grain))
     elif dated and src.ts:
         conditions += [c[src.ts] >= q.instant(q.start), c[src.ts] < q.instant(q.end)]
         if q.grain:
@@ -141,11 +155,11 @@ def aggregate(
         stmt = stmt.where(and_(*conditions))
     if keys:
         stmt = stmt.group_by(*(literal_column(str(i + 1)) for i in range(len(keys))))
+    names, width = list(measures), len(keys)
     out = {}
-    for row in conn.execute(stmt).mappings():
-        key = tuple(row[n] for n in labels)
+    for row in conn.execute(stmt).all():
         # a null aggregate (no rows at all) leaves the measure's default in place
-        out[key] = {name: row[name] for name in measures if row[name] is not None}
+        out[row[:width]] = {n: v for n, v in zip(names, row[width:]) if v is not None}
     return out
 
 
@@ -179,7 +193,13 @@ def grid(
         axis += sorted((e for e in extra if e is not None), key=str)
         if None in extra:
             axis.append(None)
+    wanted = defaults.keys()
     for key in itertools.product(*axes):
-        values = dict(defaults)
-        values.update(results.get(key, {}))
-        yield key, values
+        found = results.get(key)
+        # the dicts are shared, not copied: consumers only read them
+        if found is None:
+            yield key, defaults
+        elif found.keys() >= wanted:
+            yield key, found
+        else:
+            yield key, {**defaults, **found}
