@@ -124,7 +124,7 @@ def compute_rows(
     dims = list(zip(q.by, members, strict=True))
     for key, values in grid(results, q, [list(m) for m in members], defaults, dated):
         row: tuple = ()
-        for (dim, labels), k in zip(dims, key):
+        for (dim, labels), k in zip(dims, key[:width], strict=True):
             row += labels.get(k) or unknown_labels(dim, k)
         if has_period:
             row += (key[width],)

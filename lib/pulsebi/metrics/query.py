@@ -159,7 +159,7 @@ def aggregate(
     out = {}
     for row in conn.execute(stmt).all():
         # a null aggregate (no rows at all) leaves the measure's default in place
-        out[row[:width]] = {n: v for n, v in zip(names, row[width:]) if v is not None}
+        out[row[:width]] = {n: v for n, v in zip(names, row[width:], strict=True) if v is not None}
     return out
 
 
