@@ -71,3 +71,33 @@ def test_branch_in_the_url_selects_it(page, executive_server, seeded) -> None:
     page.goto(executive_server.page_url("notebooks/executive.ipynb", query))
     expect(page.locator(YTD)).to_have_text(year_to_date(seeded, "HOU"), timeout=90_000)
     expect(page.locator(".pbi-page-context").first).to_contain_text("Houston")
+
+
+def test_first_paint_shows_the_figures_before_voilas_javascript_runs(
+    page, executive_server, seeded
+) -> None:
+    """The page's HTML alone (Voilà's JavaScript blocked) already shows the tiles' figures."""
+    from playwright.sync_api import expect
+
+    page.route("**/voila/static/voila.js", lambda route: route.abort())
+    page.goto(
+        executive_server.page_url("notebooks/executive.ipynb", f"token={executive_server.token}")
+    )
+    first_paint = page.locator(".pbi-first-paint")
+    expect(first_paint.locator(YTD)).to_have_text(year_to_date(seeded), timeout=90_000)
+    expect(first_paint.locator(".pbi-tile")).to_have_count(15)
+    expect(first_paint).to_contain_text("Sales team ranking")
+    assert page.locator("#loading").is_hidden()
+    assert page.locator(".pbi-page").count() == 0
+
+
+def test_first_paint_gives_way_to_the_live_page(page, page_log, executive_server) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(
+        executive_server.page_url("notebooks/executive.ipynb", f"token={executive_server.token}")
+    )
+    expect(page.locator(f".pbi-page {YTD}")).to_be_visible(timeout=90_000)
+    expect(page.locator(".pbi-first-paint")).to_have_count(0)
+    expect(page.locator(YTD)).to_have_count(1)
+    assert page_log.errors == []

@@ -251,7 +251,10 @@ class Page:
         else:
             from IPython.display import display
 
-            display(self.prepare())
+            from pulsebi.dashboards.first_paint import with_first_paint
+
+            page = self.prepare()
+            display(with_first_paint(page, self.first_paint_html(), self.title), raw=True)
 
     def prepare(self) -> Any:
         """Compute every section and build the live page without showing it (a preheated
@@ -259,6 +262,16 @@ class Page:
         if self._root is None:
             self._root = self._build_live()
         return self._root
+
+    def first_paint_html(self) -> str:
+        """The prepared live page as static HTML (see `pulsebi.dashboards.first_paint`)."""
+        from pulsebi.dashboards.first_paint import block_html, page_html
+
+        sections = [
+            (section.title, [block_html(b.block, b.widget) for b in blocks])
+            for section, blocks in zip(self.sections, self._live, strict=True)
+        ]
+        return page_html(self.title, self._context.value, sections)
 
     def apply(self, filters: Filters) -> None:
         """Show other filters (e.g. from the URL) in a prepared page: the bar shows them, the

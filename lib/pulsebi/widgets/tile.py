@@ -119,7 +119,9 @@ def tile_html(
         f'<div style="display:flex;justify-content:space-between;gap:8px;font-size:12px;'
         f'color:{MUTED};text-transform:uppercase;letter-spacing:0.04em">'
         f'<span class="pbi-tile-label">{html.escape(label)}</span>{badge}</div>',
-        f'<div class="pbi-tile-value" style="font-size:26px;font-weight:700;margin:4px 0;{dim}">'
+        # elementtiming: the browser records when the value was first painted (bench/)
+        f'<div class="pbi-tile-value" elementtiming="pbi-tile-value" '
+        f'style="font-size:26px;font-weight:700;margin:4px 0;{dim}">'
         f"{html.escape(format_value(value, unit))}</div>",
     ]
     for text, other in comparisons:

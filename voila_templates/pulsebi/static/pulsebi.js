@@ -137,4 +137,29 @@
   });
 
   window.pulsebiConnection = function () { return state; };
+
+  // A page's first paint (lib/pulsebi/dashboards/first_paint.py): its figures as HTML, streamed
+  // with the page. The template calls this right after it: show the cells at once (Voilà keeps
+  // them hidden behind its spinner until its JavaScript has started), then remove the first
+  // paint as soon as the live page has drawn its tiles (or itself, when it has none).
+  window.pulsebiFirstPaint = function () {
+    var cells = document.getElementById("rendered_cells");
+    var spinner = document.getElementById("loading");
+    if (cells) cells.style.display = "";
+    if (spinner) spinner.style.display = "none";
+    var started = Date.now();
+    function drawn() {
+      var paints = document.querySelectorAll(".pbi-first-paint");
+      if (!paints.length) return true;
+      var live = document.querySelector(".jp-OutputArea-output .pbi-page");
+      if (!live) return false;
+      var waitsForTiles = document.querySelector(".pbi-first-paint .pbi-tile");
+      if (waitsForTiles && !live.querySelector(".pbi-tile")) return false;
+      for (var i = 0; i < paints.length; i++) paints[i].remove();
+      return true;
+    }
+    (function poll() {
+      if (!drawn() && Date.now() - started < 120000) window.requestAnimationFrame(poll);
+    })();
+  };
 })();

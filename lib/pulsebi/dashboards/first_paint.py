@@ -1,0 +1,58 @@
+"""A live page's first paint: the figures as plain HTML, shown before its widgets are.
+
+Voilà draws widgets only once its JavaScript has started, connected to the kernel and fetched
+every widget's state (about a second for the executive dashboard). The page's output therefore
+also carries `MIMETYPE`: the same tiles, tables and headings as HTML (charts as blank boxes of
+their height), which the Pulse BI Voilà template puts in the page as it streams, so the figures
+are on screen as soon as the HTML arrives. When the widgets are drawn the template's CSS hides
+it (`.pbi-first-paint`). Other front ends (JupyterLab, nbconvert) do not know the mimetype and
+show the widgets as usual.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+MIMETYPE = "application/vnd.pulsebi.first-paint+html"
+
+
+def block_html(block: Any, widget: Any) -> str:
+    """One live block as static HTML (what its widget shows, or a box of a chart's size)."""
+    from pulsebi.dashboards.page import Chart, Table
+
+    if isinstance(block, Chart):
+        title = html.escape(block.spec.title or "")
+        return (
+            f'<div class="pbi-first-paint-chart" style="height:{int(block.spec.height)}px">'
+            f"<div style='font-weight:600;padding:8px 0'>{title}</div></div>"
+        )
+    if isinstance(block, Table):
+        return widget.html
+    if hasattr(widget, "to_html"):
+        return widget.to_html()
+    return widget.value
+
+
+def page_html(title: str, context: str, sections: Iterable[tuple[str, Iterable[str]]]) -> str:
+    """The page: title, a box where the filter bar will be, context line, each section."""
+    parts = [
+        f"<h1 style='margin:0 0 4px'>{html.escape(title)}</h1>",
+        '<div class="pbi-first-paint-bar"></div>',
+        context,
+    ]
+    for heading, blocks in sections:
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.extend(blocks)
+    return f'<div class="pbi-first-paint">{"".join(parts)}</div>'
+
+
+def with_first_paint(widget: Any, first_paint: str, label: str) -> dict[str, Any]:
+    """The widget's display bundle (as ipywidgets makes it) plus its first paint."""
+    view = {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
+    return {
+        "application/vnd.jupyter.widget-view+json": view,
+        MIMETYPE: first_paint,
+        "text/plain": label,
+    }
