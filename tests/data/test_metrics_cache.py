@@ -101,3 +101,23 @@ def test_cached_results_come_back_with_their_types(crm_rows, settings):
     assert second.to_dict("records") == first.to_dict("records")
     assert second["period"].tolist()[0] == date(2025, 12, 29)
     assert second["net_revenue"].tolist()[1] == Decimal("0.10")
+
+
+def test_dimension_members_reused_within_a_version_still_list_a_branch_added_since(
+    crm_rows, settings
+):
+    """Members are reused within a data version, but a result key they do not list makes them
+    be read again: a branch added after the refresh is labelled at once, not as unknown."""
+    crm_rows.branch(1, "CHI")
+    crm_rows.sale("2026-01-05 10:00", "1.00", branch_id=2)  # branch 2 does not exist yet
+    refresh_views(crm_rows.engine, settings)
+    kw = {"start": JAN, "end": FEB, "by": ["branch"], "settings": settings, "use_cache": False}
+    before = metrics.compute("net_revenue", **kw)
+    assert before["branch"].iloc[0] == "CHI"
+    assert before["branch"].isna().tolist() == [False, True]  # the dangling id's null group
+
+    crm_rows.branch(2, "DAL")
+    now = metrics.compute("net_revenue", **kw)
+    assert now["branch"].tolist() == ["CHI", "DAL"]
+    assert not now["branch_name"].isna().any()
+    assert now["net_revenue"].tolist() == [Decimal("0"), Decimal("1.00")]

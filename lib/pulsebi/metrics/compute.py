@@ -91,23 +91,35 @@ def _data_state(conn: Connection, engine: Engine, settings: Settings) -> DataSta
     return state
 
 
-# Dimension members per database and data version: read with the views' rows, they are as of
-# the same refresh; saves a round trip (or a distinct scan, for ticket categories) per call.
+# Dimension members per database and data version, reused while the version lasts: saves a
+# round trip (or a distinct scan, for ticket categories) per call. A result key the cached
+# members do not list (a branch added since) makes them be read again.
 _MEMBERS: dict[tuple, dict] = {}
 _MEMBERS_KEPT = 256
 
 
-def _members(conn: Connection, dim: str, service_table, state: DataState | None) -> dict:
+def _members(
+    conn: Connection, dim: str, service_table, state: DataState | None, reload: bool = False
+) -> dict:
     if state is None or state.version is None:
         return load_members(conn, dim, service_table)
     table = None if service_table is None else service_table.name
     key = (conn.engine.url, state.version, state.as_of, dim, table)
-    found = _MEMBERS.get(key)
+    found = None if reload else _MEMBERS.get(key)
     if found is None:
         if len(_MEMBERS) >= _MEMBERS_KEPT:
             _MEMBERS.clear()
         found = _MEMBERS[key] = load_members(conn, dim, service_table)
     return found
+
+
+def _unlisted(results: dict, members: list[dict]) -> bool:
+    """A result key (not the null group) that its dimension's members do not list."""
+    return any(
+        key[i] is not None and key[i] not in listed
+        for key in results
+        for i, listed in enumerate(members)
+    )
 
 
 def compute_rows(
@@ -139,7 +151,10 @@ def compute_rows(
         results = aggregate(conn, source, spec.measures, q, dated=spec.dated)
         defaults, finalize, dated = spec.defaults, spec.finalize, spec.dated
         service_table = spec.services
-    members = [_members(conn, dim, service_table, None if fresh else state) for dim in q.by]
+    state = None if fresh else state
+    members = [_members(conn, dim, service_table, state) for dim in q.by]
+    if state is not None and _unlisted(results, members):
+        members = [_members(conn, dim, service_table, state, reload=True) for dim in q.by]
     has_period = dated and q.grain is not None
     columns = [col for dim in q.by for col in COLUMNS[dim]]
     columns += ["period"] if has_period else []
