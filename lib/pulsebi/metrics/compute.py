@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from pulsebi.errors import ConfigError, UsageError
 from pulsebi.metrics import due, special
 from pulsebi.metrics.catalog import CATALOG, DIMENSIONS, GRAINS, MetricInfo
 from pulsebi.metrics.dimensions import COLUMNS, load_members, resolve_branch, unknown_labels
-from pulsebi.metrics.query import Query, aggregate, grid
+from pulsebi.metrics.query import Query, aggregate, grid_axes, measures_at
 from pulsebi.metrics.raw import fresh_spec
 from pulsebi.metrics.specs import SPECS
 from pulsebi.settings import Settings, get_settings
@@ -115,11 +116,12 @@ def _members(
 
 def _unlisted(results: dict, members: list[dict]) -> bool:
     """A result key (not the null group) that its dimension's members do not list."""
-    return any(
-        key[i] is not None and key[i] not in listed
-        for key in results
-        for i, listed in enumerate(members)
-    )
+    for i, listed in enumerate(members):
+        seen = {key[i] for key in results}
+        seen.discard(None)
+        if not seen <= listed.keys():
+            return True
+    return False
 
 
 def compute_rows(
@@ -159,16 +161,17 @@ def compute_rows(
     columns = [col for dim in q.by for col in COLUMNS[dim]]
     columns += ["period"] if has_period else []
     columns += list(info.columns)
+    axes = grid_axes(results, q, members, dated)
+    # each axis's output values, computed once per member, not once per row
+    labelled = [
+        [labels.get(k) or unknown_labels(dim, k) for k in axis]
+        for dim, labels, axis in zip(q.by, members, axes, strict=False)
+    ]
+    if has_period:
+        labelled.append([(p,) for p in axes[-1]])
     rows = []
-    width = len(q.by)
-    dims = list(zip(q.by, members, strict=True))
-    for key, values in grid(results, q, [list(m) for m in members], defaults, dated):
-        row: tuple = ()
-        for (dim, labels), k in zip(dims, key[:width], strict=True):
-            row += labels.get(k) or unknown_labels(dim, k)
-        if has_period:
-            row += (key[width],)
-        rows.append(row + tuple(finalize(values)))
+    for key, parts in zip(itertools.product(*axes), itertools.product(*labelled), strict=True):
+        rows.append(sum(parts, ()) + tuple(finalize(measures_at(results, key, defaults))))
     return columns, rows
 
 

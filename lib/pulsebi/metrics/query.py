@@ -7,7 +7,6 @@ reporting zone at query time). `aggregate` returns `{key: {measure: value}}` whe
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -157,11 +156,12 @@ def aggregate(
         stmt = stmt.where(and_(*conditions))
     if keys:
         stmt = stmt.group_by(*(literal_column(str(i + 1)) for i in range(len(keys))))
-    names, width = list(measures), len(keys)
+    width = len(keys)
+    positions = list(enumerate(measures, start=width))  # (column, measure) after the keys
     out = {}
-    for row in conn.execute(stmt).all():
+    for row in map(tuple, conn.execute(stmt).all()):  # plain tuples: cheaper to slice and index
         # a null aggregate (no rows at all) leaves the measure's default in place
-        out[row[:width]] = {n: v for n, v in zip(names, row[width:], strict=True) if v is not None}
+        out[row[:width]] = {name: row[i] for i, name in positions if row[i] is not None}
     return out
 
 
@@ -175,17 +175,15 @@ def sales_reps_only(column_name: str) -> Callable[[object], ColumnElement]:
     return where
 
 
-def grid(
+def grid_axes(
     results: dict[tuple, dict[str, object]],
     q: Query,
     members: Sequence[Iterable],
-    defaults: dict[str, object],
     dated: bool = True,
-) -> Iterable[tuple[tuple, dict[str, object]]]:
-    """Every (*member, period?) key with its measures (defaults where no row exists).
-
-    Members seen only in the results (a dangling id's null group, a new service) are added.
-    """
+) -> list[list]:
+    """The keys along each axis of the result grid: every member of each dimension, then every
+    bucket of the period. Members seen only in the results (a dangling id's null group, a new
+    service) are added at the end of their axis."""
     axes: list[list] = [list(m) for m in members]
     if dated and q.grain:
         axes.append(periods(q.start, q.end, q.grain))
@@ -195,13 +193,17 @@ def grid(
         axis += sorted((e for e in extra if e is not None), key=str)
         if None in extra:
             axis.append(None)
-    wanted = defaults.keys()
-    for key in itertools.product(*axes):
-        found = results.get(key)
-        # the dicts are shared, not copied: consumers only read them
-        if found is None:
-            yield key, defaults
-        elif found.keys() >= wanted:
-            yield key, found
-        else:
-            yield key, {**defaults, **found}
+    return axes
+
+
+def measures_at(
+    results: dict[tuple, dict[str, object]], key: tuple, defaults: dict[str, object]
+) -> dict[str, object]:
+    """The measures of one grid cell, defaults where the query returned none (the dicts are
+    shared, not copied: callers only read them)."""
+    found = results.get(key)
+    if found is None:
+        return defaults
+    if found.keys() >= defaults.keys():
+        return found
+    return {**defaults, **found}
