@@ -169,9 +169,12 @@ def compute_rows(
     ]
     if has_period:
         labelled.append([(p,) for p in axes[-1]])
+    # each result's output values once; every other cell shows the defaults' (finalized once)
+    finals = {key: tuple(finalize(measures_at(results, key, defaults))) for key in results}
+    empty = tuple(finalize(defaults))
     rows = []
     for key, parts in zip(itertools.product(*axes), itertools.product(*labelled), strict=True):
-        rows.append(sum(parts, ()) + tuple(finalize(measures_at(results, key, defaults))))
+        rows.append(sum(parts, ()) + finals.get(key, empty))
     return columns, rows
 
 
