@@ -2,7 +2,8 @@
 
 A `Source` is a view (a local `day` column) or a raw crm table (a timestamp bucketed in the
 reporting zone at query time). `aggregate` returns `{key: {measure: value}}` where key is
-`(*dimension ids, period?)`; `grid` turns that into rows listing every member and every bucket.
+`(*dimension ids, period?)`; `grid_axes` and `measures_at` turn that into a grid listing every
+member and every bucket.
 """
 
 from __future__ import annotations
