@@ -15,7 +15,9 @@ MARKER = "#marker"
 def open_page(page, server: Server, path: str, query: str = "") -> None:
     """Log in with the token in the URL and open `path` (a cookie keeps the login)."""
     query = f"token={server.token}" + (f"&{query}" if query else "")
-    page.goto(server.page_url(path, query))
+    # a page that is not preheated starts its kernel and runs the notebook first: on CI's two
+    # busy cores that took over Playwright's default 30 s once
+    page.goto(server.page_url(path, query), timeout=90_000)
 
 
 def test_login_with_token_opens_dashboard_with_header_and_navigation(page, page_log, voila_server):
