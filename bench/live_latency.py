@@ -22,6 +22,7 @@ also run 20 browser renderers).
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import re
@@ -166,13 +167,13 @@ class RemoteViewers:
         import asyncio
 
         for _ in range(count):
-            html = urllib.request.urlopen(self.url, timeout=120).read().decode()
-            config = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', html, re.S)
+            page = urllib.request.urlopen(self.url, timeout=120).read().decode()
+            config = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)
             kernel = json.loads(config.group(1))["kernelId"]
             changes: list[tuple[float, str]] = []
-            ready = asyncio.run_coroutine_threadsafe(self._follow(kernel, changes), self.loop)
+            # follows the kernel until the loop stops
+            asyncio.run_coroutine_threadsafe(self._follow(kernel, changes), self.loop)
             self.viewers.append(changes)
-            del ready  # runs until the loop stops
 
     async def _follow(self, kernel: str, changes: list) -> None:
         from tornado.websocket import websocket_connect
@@ -186,19 +187,13 @@ class RemoteViewers:
                 continue
             value = json.loads(message)["content"]["data"].get("state", {}).get("value", "")
             if match := self.VALUE.search(value):
-                changes.append((time.time(), html_text(match.group(1))))
+                changes.append((time.time(), html.unescape(match.group(1))))
 
     def last(self, i: int) -> str | None:
         return self.viewers[i][-1][1] if self.viewers[i] else None
 
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
-
-
-def html_text(value: str) -> str:
-    import html
-
-    return html.unescape(value)
 
 
 def run_events(conn, first_id: int, events: int, rate: float) -> list[float]:
