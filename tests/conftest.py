@@ -111,15 +111,7 @@ def redis_client(settings: Settings) -> Iterator[redis_lib.Redis]:
 @pytest.fixture
 def cli_env(settings: Settings) -> dict[str, str]:
     """Environment for running `pulsebi` as a subprocess against the test database."""
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=settings.database_url or "",
-        REDIS_URL=settings.redis_url or "",
-        PULSEBI_NAMESPACE=settings.namespace,
-        PULSEBI_DATA_DIR=str(settings.data_dir),
-        PULSEBI_TZ=settings.tz,
-    )
-    return env
+    return {**os.environ, **settings.to_environ()}
 
 
 # --- demo data (pulsebi.seed) -----------------------------------------------------------------

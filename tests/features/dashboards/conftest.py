@@ -20,15 +20,7 @@ KERNEL_ENV = ("DATABASE_URL", "REDIS_URL", "PULSEBI_NAMESPACE", "PULSEBI_DATA_DI
 def seeded_env(seeded: Settings) -> dict[str, str]:
     """The seeded database's environment, its views refreshed (the seed loads crm rows only)."""
     refresh_views(get_engine(seeded), seeded)
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=seeded.database_url or "",
-        REDIS_URL=seeded.redis_url or "",
-        PULSEBI_NAMESPACE=seeded.namespace,
-        PULSEBI_DATA_DIR=str(seeded.data_dir),
-        PULSEBI_TZ=seeded.tz,
-    )
-    return env
+    return {**os.environ, **seeded.to_environ()}
 
 
 @pytest.fixture
