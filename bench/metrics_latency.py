@@ -40,17 +40,18 @@ def refresh_cpu(engine) -> list[tuple[str, float, float | None]]:
     """Each view refreshed alone: wall time and the server backend's CPU time. CPU time hardly
     depends on what else runs on the machine, so it estimates the refresh on an idle one."""
     from pulsebi.views import VIEW_NAMES
+    from pulsebi.views.definitions import materialized_names
+    from pulsebi.views.manage import refresh_materialized
 
     out = []
     for name in VIEW_NAMES:
-        with engine.begin() as conn:
-            pid = conn.execute(text("select pg_backend_pid()")).scalar_one()
-            conn.execute(text("set local work_mem = '256MB'"))
-            conn.execute(text("set local jit = off"))
-            cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
-            conn.execute(text(f"refresh materialized view concurrently bi.{name}"))
-            wall, cpu1 = time.perf_counter() - t0, _cpu_seconds(pid)
-        out.append((name, wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0))
+        for unit in materialized_names(name):
+            with engine.begin() as conn:
+                pid = conn.execute(text("select pg_backend_pid()")).scalar_one()
+                cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
+                refresh_materialized(conn, name, unit)
+                wall, cpu1 = time.perf_counter() - t0, _cpu_seconds(pid)
+            out.append((unit, wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0))
     return out
 
 

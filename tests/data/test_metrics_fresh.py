@@ -5,8 +5,10 @@ from datetime import date
 
 import pytest
 from crm_rows import plain_records
+from sqlalchemy import event
 
 from pulsebi import metrics
+from pulsebi.db import get_engine
 from pulsebi.views import refresh_views
 
 START, END = date(2026, 2, 20), date(2026, 11, 5)
@@ -77,3 +79,44 @@ def test_fresh_sees_rows_the_views_do_not_have_yet(mixed_rows, settings):
     mixed_rows.lead("2026-05-05 10:00")
     assert metrics.compute("leads", **kw)["leads"].tolist() == before
     assert metrics.compute("leads", fresh=True, **kw)["leads"].tolist() == [before[0] + 1]
+
+
+# Periods around whole weeks (Mondays: 2026-02-23, 03-02, 03-09, 11-02).
+WEEK_PERIODS = [
+    (date(2026, 3, 2), date(2026, 3, 9)),  # exactly one whole week
+    (date(2026, 3, 4), date(2026, 3, 7)),  # inside one week: no whole week
+    (date(2026, 3, 4), date(2026, 3, 10)),  # across a Monday, still no whole week
+    (date(2026, 2, 23), date(2026, 11, 4)),  # from a Monday to midweek
+    (date(2026, 2, 21), date(2026, 11, 2)),  # from midweek to a Monday
+]
+WEEKLY_METRICS = ("closing_rate", "net_revenue", "bookings", "leads", "lead_to_sale_rate",
+                  "lead_funnel")  # fmt: skip
+
+
+def test_whole_weeks_read_from_the_weekly_rollups_agree_with_the_crm_tables(mixed_rows, settings):
+    statements: list[str] = []
+    engine, record = get_engine(settings), _record(statements)
+    event.listen(engine, "before_cursor_execute", record)
+    disagreements = []
+    for metric_id in WEEKLY_METRICS:
+        for by in ((), ("branch",)):
+            for grain in (None, "week"):
+                for start, end in WEEK_PERIODS:
+                    kw = {"start": start, "end": end, "by": by, "grain": grain,
+                          "settings": settings}  # fmt: skip
+                    views = plain_records(metrics.compute(metric_id, use_cache=False, **kw))
+                    fresh = plain_records(metrics.compute(metric_id, fresh=True, **kw))
+                    if views != fresh:
+                        disagreements.append((metric_id, kw, views, fresh))
+    event.remove(engine, "before_cursor_execute", record)
+    assert disagreements == []
+    weekly_reads = " ".join(statements)
+    for view in ("appointments_weekly", "sales_branch_weekly", "leads_branch_weekly"):
+        assert f"bi.{view}" in weekly_reads
+
+
+def _record(statements: list[str]):
+    def before_cursor_execute(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    return before_cursor_execute

@@ -22,7 +22,7 @@ from sqlalchemy.sql import ColumnElement
 from pulsebi.db import schema as crm
 from pulsebi.metrics.catalog import FUNNEL
 from pulsebi.metrics.query import Source, sales_reps_only
-from pulsebi.metrics.specs import BRANCH_DIMS, SALES_DIMS, ZERO, Spec, ratio
+from pulsebi.metrics.specs import BRANCH_DIMS, SALES_DIMS, ZERO, Spec, ratio, view_source
 from pulsebi.views import definitions as v
 
 
@@ -211,7 +211,7 @@ NEW_SPECS: dict[str, Spec] = {
         },
         dict.fromkeys(FUNNEL, 0),
         _counts(FUNNEL),
-        narrow=Source(v.leads_branch_daily, BRANCH_DIMS, day="day"),
+        narrow=view_source(v.leads_branch_daily, BRANCH_DIMS),
     ),
     "rep_sales": Spec(
         Source(

@@ -23,7 +23,9 @@ from sqlalchemy import (
     cast,
     func,
     literal_column,
+    or_,
     select,
+    union_all,
 )
 from sqlalchemy.sql import ColumnElement, FromClause
 
@@ -60,6 +62,7 @@ class Source:
     ts: str | None = None  # a timestamptz column (raw tables)
     where: Callable[[object], ColumnElement] | None = None
     defaults: dict[str, object] = field(default_factory=dict)  # value of a measure over no rows
+    weekly: FromClause | None = None  # the view's weekly roll-up (same columns, Monday `day`)
 
 
 def bucket_start(day: date, grain: str) -> date:
@@ -112,14 +115,40 @@ def _bucket_day(day: ColumnElement, grain: str) -> ColumnElement:
     return _bucket(cast(day, TIMESTAMP), grain)
 
 
+def _whole_weeks(src: Source, q: Query) -> FromClause:
+    """The view's rows over [start, end), its whole weeks read from the weekly roll-up (one row
+    per week instead of seven) and the days before the first and after the last whole week from
+    the daily view; `src.table` itself when the period holds no whole week."""
+    first = bucket_start(q.start + timedelta(days=6), "week")  # first Monday on or after start
+    last = bucket_start(q.end, "week")  # whole weeks end at the Monday on or before end
+    if first >= last:
+        return src.table
+    names = [col.name for col in src.weekly.c]
+    weekly, daily = src.weekly.c, src.table.c
+    weeks = select(*(weekly[n] for n in names)).where(
+        weekly[src.day] >= first, weekly[src.day] < last
+    )
+    days = select(*(daily[n] for n in names)).where(
+        daily[src.day] >= q.start,
+        daily[src.day] < q.end,
+        or_(daily[src.day] < first, daily[src.day] >= last),
+    )
+    return union_all(weeks, days).subquery(src.table.name)
+
+
 def aggregate(
     conn: Connection, src: Source, measures: Measures, q: Query, *, dated: bool = True
 ) -> dict[tuple, dict[str, object]]:
-    """Run the grouped query; `dated=False` ignores the period (snapshot metrics)."""
-    c = src.table.c
+    """Run the grouped query; `dated=False` ignores the period (snapshot metrics).
+
+    Where the source has a weekly roll-up its measures must be sums: questions by week, or
+    over the whole period, read their whole weeks from the roll-up."""
+    frm = src.table
+    if dated and src.weekly is not None and q.grain in (None, "week"):
+        frm = _whole_weeks(src, q)
+    c = frm.c
     keys: list[ColumnElement] = []
     conditions: list[ColumnElement] = []
-    frm = src.table
     joined_sources = False
     for dim in q.by:
         if dim in ("source", "channel"):

@@ -66,14 +66,19 @@ SERVICE_DIMS = {"service": "service"}
 ROLLUPS = {"sales_daily": v.sales_branch_daily, "leads_daily": v.leads_branch_daily}
 
 
+def view_source(view: Table, dims: dict) -> Source:
+    """A daily view as a source, with its weekly roll-up where it has one (sums only)."""
+    return Source(view, dims, day="day", weekly=v.WEEKLY.get(view.name))
+
+
 def _narrow(view: Table) -> Source | None:
     rollup = ROLLUPS.get(view.name)
-    return Source(rollup, BRANCH_DIMS, day="day") if rollup is not None else None
+    return view_source(rollup, BRANCH_DIMS) if rollup is not None else None
 
 
 def _view_sum(view: Table, dims: dict, metric: str, col: str, money: bool) -> Spec:
     return Spec(
-        Source(view, dims, day="day"),
+        view_source(view, dims),
         {metric: _sum(col) if money else _count_sum(col)},
         {metric: ZERO if money else 0},
         lambda m, metric=metric, money=money: (m[metric] if money else int(m[metric]),),
@@ -83,7 +88,7 @@ def _view_sum(view: Table, dims: dict, metric: str, col: str, money: bool) -> Sp
 
 def _view_ratio(view: Table, dims: dict, num: str, den: str, services: bool = False) -> Spec:
     return Spec(
-        Source(view, dims, day="day"),
+        view_source(view, dims),
         {"num": _count_sum(num), "den": _count_sum(den)},
         {"num": 0, "den": 0},
         lambda m: (ratio(m["num"], m["den"]),),

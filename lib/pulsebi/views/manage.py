@@ -26,7 +26,7 @@ from pulsebi import cache
 from pulsebi.db.schema import refresh_log, view_state
 from pulsebi.errors import ConfigError
 from pulsebi.settings import Settings
-from pulsebi.views.definitions import BI, VIEWS
+from pulsebi.views.definitions import BI, VIEWS, materialized_names
 
 log = logging.getLogger(__name__)
 
@@ -58,33 +58,90 @@ def _template(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
 
-def render_view_sql(name: str, tz: str) -> str:
-    """The view's SELECT for zone `tz`: the one identifier-like literal DDL cannot bind."""
+def render_view_sql(name: str, tz: str, part: int = 0) -> str:
+    """The view's SELECT for zone `tz` (and part `part` of a view built in parts): the
+    identifier-like literals DDL cannot bind."""
     if not _ZONE_NAME.match(tz):
         raise ConfigError(f"time zone {tz!r} cannot be used in view definitions")
-    return _template(name).replace("{tz}", f"'{tz}'")
+    sql = _template(name).replace("{tz}", f"'{tz}'")
+    parts = VIEWS[name].info["parts"]
+    return sql.replace("{parts}", str(parts)).replace("{part}", str(part))
 
 
 def _definition_hash(name: str, tz: str) -> str:
-    keys = ",".join(VIEWS[name].info["keys"])
+    info = VIEWS[name].info
+    keys = ",".join(info["keys"])
+    sql = "\n".join(render_view_sql(name, tz, i) for i in range(info["parts"]))
+    planner = ",".join(f"{k}={v}" for k, v in info["planner"])
     # the zone is hashed even where the SQL does not use it: all views share one zone
-    return hashlib.sha256(f"{tz}\n{render_view_sql(name, tz)}\n{keys}".encode()).hexdigest()
+    return hashlib.sha256(f"{tz}\n{sql}\n{keys}\n{planner}".encode()).hexdigest()
 
 
-def _existing_views(conn: Connection) -> set[str]:
+def _relations(conn: Connection) -> dict[str, str]:
+    """Materialized ('m') and plain ('v') views in bi, by name."""
     rows = conn.execute(
-        text("select matviewname from pg_matviews where schemaname = :schema"), {"schema": BI}
+        text(
+            "select c.relname, c.relkind from pg_class c"
+            " join pg_namespace n on n.oid = c.relnamespace"
+            " where n.nspname = :schema and c.relkind in ('m', 'v')"
+        ),
+        {"schema": BI},
     )
-    return {r[0] for r in rows}
+    return {r.relname: r.relkind for r in rows}
+
+
+def _expected_relations() -> dict[str, str]:
+    out = {}
+    for name, table in VIEWS.items():
+        out.update(dict.fromkeys(materialized_names(name), "m"))
+        if table.info["parts"] > 1:
+            out[name] = "v"
+    return out
+
+
+def _is_built(name: str, relations: dict[str, str]) -> bool:
+    expected = {unit: "m" for unit in materialized_names(name)}
+    if VIEWS[name].info["parts"] > 1:
+        expected[name] = "v"
+    return all(relations.get(rel) == kind for rel, kind in expected.items())
+
+
+def _drop(conn: Connection, name: str, kind: str) -> None:
+    what = "materialized view" if kind == "m" else "view"
+    conn.execute(text(f"drop {what} if exists {BI}.{name} cascade"))
 
 
 def _create_view(conn: Connection, name: str, tz: str) -> None:
-    keys = ", ".join(VIEWS[name].info["keys"])
-    conn.execute(text(f"drop materialized view if exists {BI}.{name} cascade"))
-    conn.execute(text(f"create materialized view {BI}.{name} as\n{render_view_sql(name, tz)}"))
-    # NULLS NOT DISTINCT: a missing lead gives a null source_id, still one row per key.
-    conn.execute(text(f"create unique index {name}_key on {BI}.{name} ({keys}) nulls not distinct"))
-    conn.execute(text(f"analyze {BI}.{name}"))
+    info = VIEWS[name].info
+    keys = ", ".join(info["keys"])
+    units = materialized_names(name)
+    for rel in (name, *units):  # whatever holds these names now, with what was built on it
+        kind = _relations(conn).get(rel)
+        if kind is not None:
+            _drop(conn, rel, kind)
+    _set_planner(conn, name)
+    for part, unit in enumerate(units):
+        sql = render_view_sql(name, tz, part)
+        conn.execute(text(f"create materialized view {BI}.{unit} as\n{sql}"))
+        # NULLS NOT DISTINCT: a missing lead gives a null source_id, still one row per key.
+        conn.execute(
+            text(f"create unique index {unit}_key on {BI}.{unit} ({keys}) nulls not distinct")
+        )
+        conn.execute(text(f"analyze {BI}.{unit}"))
+    if len(units) > 1:
+        union = " union all ".join(f"select * from {BI}.{unit}" for unit in units)
+        conn.execute(text(f"create view {BI}.{name} as {union}"))
+    _reset_planner(conn, name)
+
+
+def _set_planner(conn: Connection, name: str) -> None:
+    for setting, value in VIEWS[name].info["planner"]:
+        conn.execute(select(func.set_config(setting, value, True)))
+
+
+def _reset_planner(conn: Connection, name: str) -> None:
+    for setting, _ in VIEWS[name].info["planner"]:
+        conn.execute(text(f"reset {setting}"))
 
 
 def ensure_views(engine: Engine, settings: Settings) -> list[str]:
@@ -99,11 +156,12 @@ def ensure_views(engine: Engine, settings: Settings) -> list[str]:
             r.name: r.definition_hash
             for r in conn.execute(select(view_state.c.name, view_state.c.definition_hash))
         }
-        existing = _existing_views(conn)
+        relations = _relations(conn)
         for name in VIEWS:  # bases before their roll-ups
             digest = _definition_hash(name, settings.tz)
             base = VIEWS[name].info["rollup_of"]
-            if name in existing and recorded.get(name) == digest and base not in created:
+            current = _is_built(name, relations) and recorded.get(name) == digest
+            if current and base not in created:
                 continue
             _create_view(conn, name, settings.tz)
             conn.execute(view_state.delete().where(view_state.c.name == name))
@@ -113,8 +171,10 @@ def ensure_views(engine: Engine, settings: Settings) -> list[str]:
                 )
             )
             created.append(name)
-        for name in existing - set(VIEWS):
-            conn.execute(text(f"drop materialized view if exists {BI}.{name} cascade"))
+        expected = _expected_relations()
+        for rel, kind in _relations(conn).items():  # views of an earlier definition
+            if expected.get(rel) != kind:
+                _drop(conn, rel, kind)
         conn.execute(view_state.delete().where(view_state.c.name.not_in(list(VIEWS))))
         if created:
             version = _log_refresh(conn, started, t0, "create", settings.tz, created)
@@ -147,29 +207,51 @@ def _tune_for_bulk(conn: Connection) -> None:
     conn.execute(text("set local jit = off"))
 
 
-def _refresh_view(engine: Engine, name: str) -> float:
+def refresh_materialized(conn: Connection, view: str, unit: str) -> None:
+    """Refresh one materialized view `unit` of `view` (itself or one of its parts) on `conn`,
+    inside the caller's transaction, with the settings its query is planned for."""
+    _tune_for_bulk(conn)
+    _set_planner(conn, view)
+    conn.execute(text(f"refresh materialized view concurrently {BI}.{unit}"))
+
+
+def _refresh_unit(engine: Engine, view: str, unit: str) -> float:
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        _tune_for_bulk(conn)
-        conn.execute(text(f"refresh materialized view concurrently {BI}.{name}"))
+        refresh_materialized(conn, view, unit)
     return (time.perf_counter() - t0) * 1000
 
 
+def _levels(names: list[str]) -> list[list[str]]:
+    """`names` in waves: views built on the crm tables, then roll-ups of those, and so on."""
+    depth: dict[str, int] = {}
+    for name in VIEWS:  # definition order: a base before its roll-ups
+        base = VIEWS[name].info["rollup_of"]
+        depth[name] = 0 if base is None else depth[base] + 1
+    waves: dict[int, list[str]] = {}
+    for name in names:
+        waves.setdefault(depth[name], []).append(name)
+    return [waves[d] for d in sorted(waves)]
+
+
 def refresh_views(engine: Engine, settings: Settings) -> RefreshResult:
-    """Ensure the views, then refresh each CONCURRENTLY (readers are never blocked)."""
+    """Ensure the views, then refresh each CONCURRENTLY (readers are never blocked).
+
+    Materialized views (a view's parts each count as one) are refreshed `REFRESH_WORKERS` at a
+    time, costliest first; roll-ups after the views they read."""
     created = ensure_views(engine, settings)
     t0 = time.perf_counter()
     with engine.connect() as conn:
         started = conn.execute(select(func.clock_timestamp())).scalar_one()
         conn.commit()
     pending = [name for name in VIEWS if name not in created]  # created ones are current
-    bases = [name for name in pending if not VIEWS[name].info["rollup_of"]]
+    timings: dict[str, float] = {}
     with ThreadPoolExecutor(max_workers=REFRESH_WORKERS) as pool:
-        durations = list(pool.map(lambda n: _refresh_view(engine, n), bases))
-    timings = dict(zip(bases, durations, strict=True))
-    for name in pending:  # roll-ups read their base: after it, and cheap
-        if name not in timings:
-            timings[name] = _refresh_view(engine, name)
+        for wave in _levels(pending):
+            units = [(name, unit) for name in wave for unit in materialized_names(name)]
+            durations = pool.map(lambda job: _refresh_unit(engine, *job), units)
+            for (name, _), ms in zip(units, durations, strict=True):
+                timings[name] = timings.get(name, 0.0) + ms  # a view's parts: their sum
     with engine.begin() as conn:
         version = _log_refresh(
             conn, started, t0, "refresh", settings.tz, {k: round(v, 1) for k, v in timings.items()}

@@ -41,9 +41,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    from pulsebi.views.definitions import VIEW_NAMES
-
-    for name in VIEW_NAMES:
-        op.execute(f"drop materialized view if exists bi.{name} cascade")
+    # every materialized view in bi (and, by cascade, the plain views over them)
+    op.execute(
+        "do $$ declare r record; begin"
+        " for r in select matviewname from pg_matviews where schemaname = 'bi' loop"
+        " execute format('drop materialized view if exists bi.%I cascade', r.matviewname);"
+        " end loop; end $$"
+    )
     op.drop_table("view_state", schema="bi")
     op.drop_table("refresh_log", schema="bi")
