@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.sql import ColumnElement, FromClause
+from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from pulsebi.db.schema import branches, employees, lead_sources
 
@@ -115,37 +115,36 @@ def _bucket_day(day: ColumnElement, grain: str) -> ColumnElement:
     return _bucket(cast(day, TIMESTAMP), grain)
 
 
-def _whole_weeks(src: Source, q: Query) -> FromClause:
-    """The view's rows over [start, end), its whole weeks read from the weekly roll-up (one row
-    per week instead of seven) and the days before the first and after the last whole week from
-    the daily view; `src.table` itself when the period holds no whole week."""
+def _week_bounds(q: Query) -> tuple[date, date] | None:
+    """The whole weeks of [start, end) as [first Monday, last Monday); None if there are none."""
     first = bucket_start(q.start + timedelta(days=6), "week")  # first Monday on or after start
     last = bucket_start(q.end, "week")  # whole weeks end at the Monday on or before end
-    if first >= last:
-        return src.table
+    return (first, last) if first < last else None
+
+
+def _whole_weeks(src: Source) -> FromClause:
+    """The view's rows over [:start, :end), its whole weeks [:first, :last) read from the
+    weekly roll-up (one row per week instead of seven), the days at either end from the daily
+    view."""
     names = [col.name for col in src.weekly.c]
     weekly, daily = src.weekly.c, src.table.c
+    first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
     weeks = select(*(weekly[n] for n in names)).where(
         weekly[src.day] >= first, weekly[src.day] < last
     )
     days = select(*(daily[n] for n in names)).where(
-        daily[src.day] >= q.start,
-        daily[src.day] < q.end,
+        daily[src.day] >= bindparam("start", type_=Date),
+        daily[src.day] < bindparam("end", type_=Date),
         or_(daily[src.day] < first, daily[src.day] >= last),
     )
     return union_all(weeks, days).subquery(src.table.name)
 
 
-def aggregate(
-    conn: Connection, src: Source, measures: Measures, q: Query, *, dated: bool = True
-) -> dict[tuple, dict[str, object]]:
-    """Run the grouped query; `dated=False` ignores the period (snapshot metrics).
-
-    Where the source has a weekly roll-up its measures must be sums: questions by week, or
-    over the whole period, read their whole weeks from the roll-up."""
-    frm = src.table
-    if dated and src.weekly is not None and q.grain in (None, "week"):
-        frm = _whole_weeks(src, q)
+def _statement(
+    src: Source, measures: Measures, q: Query, dated: bool, weeks: bool
+) -> tuple[Select, int]:
+    """The grouped query (its values bound by name, see `_parameters`) and its key count."""
+    frm = _whole_weeks(src) if weeks else src.table
     c = frm.c
     keys: list[ColumnElement] = []
     conditions: list[ColumnElement] = []
@@ -163,18 +162,18 @@ def aggregate(
             keys.append(case((col.in_(select(branches.c.id)), col), else_=None))
         else:
             keys.append(c[src.dims[dim]])
-    period_keys: list[ColumnElement] = []
     if dated and src.day:
-        conditions += [c[src.day] >= q.start, c[src.day] < q.end]
+        start, end = bindparam("start", type_=Date), bindparam("end", type_=Date)
+        conditions += [c[src.day] >= start, c[src.day] < end]
         if q.grain:
-            period_keys.append(_bucket_day(c[src.day], q.grain))
+            keys.append(_bucket_day(c[src.day], q.grain))
     elif dated and src.ts:
-        conditions += [c[src.ts] >= q.instant(q.start), c[src.ts] < q.instant(q.end)]
+        start, end = bindparam("start_at"), bindparam("end_at")
+        conditions += [c[src.ts] >= start, c[src.ts] < end]
         if q.grain:
-            period_keys.append(_bucket(func.timezone(bindparam("tz", q.tz), c[src.ts]), q.grain))
-    keys += period_keys
+            keys.append(_bucket(func.timezone(bindparam("tz"), c[src.ts]), q.grain))
     if q.branch_ids is not None:
-        conditions.append(c[src.dims["branch"]].in_(q.branch_ids))
+        conditions.append(c[src.dims["branch"]].in_(bindparam("branch_ids", expanding=True)))
     if src.where is not None:
         conditions.append(src.where(c))
     labels = [f"k{i}" for i in range(len(keys))]
@@ -186,12 +185,57 @@ def aggregate(
         stmt = stmt.where(and_(*conditions))
     if keys:
         stmt = stmt.group_by(*(literal_column(str(i + 1)) for i in range(len(keys))))
-    width = len(keys)
-    positions = list(enumerate(measures, start=width))  # (column, measure) after the keys
+    return stmt, len(keys)
+
+
+def _parameters(q: Query, weeks: tuple[date, date] | None) -> dict[str, object]:
+    params: dict[str, object] = {
+        "start": q.start,
+        "end": q.end,
+        "start_at": q.instant(q.start),
+        "end_at": q.instant(q.end),
+        "tz": q.tz,
+    }
+    if weeks is not None:
+        params["first"], params["last"] = weeks
+    if q.branch_ids is not None:
+        params["branch_ids"] = list(q.branch_ids)
+    return params
+
+
+# Built statements by shape; each entry keeps its source and measures alive, so their ids (in
+# the key) cannot be reused by other objects while it is here.
+_STATEMENTS: dict[tuple, tuple[Source, Measures, Select, int]] = {}
+_STATEMENTS_KEPT = 512
+
+
+def aggregate(
+    conn: Connection, src: Source, measures: Measures, q: Query, *, dated: bool = True
+) -> dict[tuple, dict[str, object]]:
+    """Run the grouped query; `dated=False` ignores the period (snapshot metrics).
+
+    Where the source has a weekly roll-up its measures must be sums: questions by week, or
+    over the whole period, read their whole weeks from the roll-up."""
+    weeks = None
+    if dated and src.weekly is not None and q.grain in (None, "week"):
+        weeks = _week_bounds(q)
+    shape = (id(src), id(measures), q.by, q.grain, dated, q.branch_ids is not None, bool(weeks))
+    found = _STATEMENTS.get(shape)
+    if found is None or found[0] is not src or found[1] is not measures:
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        stmt, width = _statement(src, measures, q, dated, weeks is not None)
+        found = _STATEMENTS[shape] = (src, measures, stmt, width)
+    _, _, stmt, width = found
+    names = list(measures)
     out = {}
-    for row in map(tuple, conn.execute(stmt).all()):  # plain tuples: cheaper to slice and index
-        # a null aggregate (no rows at all) leaves the measure's default in place
-        out[row[:width]] = {name: row[i] for i, name in positions if row[i] is not None}
+    # plain tuples: cheaper to slice and index
+    for row in map(tuple, conn.execute(stmt, _parameters(q, weeks)).all()):
+        values = row[width:]
+        if None in values:  # a null aggregate (no rows at all) leaves the measure's default
+            out[row[:width]] = {n: v for n, v in zip(names, values, strict=True) if v is not None}
+        else:
+            out[row[:width]] = dict(zip(names, values, strict=True))
     return out
 
 
