@@ -112,7 +112,8 @@ def _call(settings: Settings, op: str, *args, **kwargs):
     return result
 
 
-def get(settings: Settings, key: str) -> tuple[list[str], list[tuple]] | None:
+def get(settings: Settings, key: str) -> tuple[list[str], list[list]] | None:
+    """A stored result as its column names and its values column by column."""
     raw = _call(settings, "get", key)
     if raw is None:
         return None
@@ -123,7 +124,7 @@ def get(settings: Settings, key: str) -> tuple[list[str], list[tuple]] | None:
         [_DECODE[kind](v) if v is not None else None for v in values] if kind else values
         for kind, values in zip(payload["types"], payload["data"], strict=True)
     ]
-    return payload["columns"], list(zip(*data, strict=True)) if data else []
+    return payload["columns"], data
 
 
 def put(settings: Settings, key: str, columns: list[str], rows: list, ttl: int) -> None:

@@ -216,15 +216,13 @@ def compute(
         if version is not None:
             hit = cache.get(settings, cache.metric_key(settings, info.id, version, args))
             if hit is not None:
-                return _frame(*hit)
+                return _frame_of_columns(*hit)
     engine = get_engine(settings)
     with engine.connect() as conn:
         state = _data_state(conn, engine, settings)
         key = cache.metric_key(settings, info.id, state.version, args)
         hit = cache.get(settings, key) if use_cache else None
-        if hit is not None:
-            columns, rows = hit
-        else:
+        if hit is None:
             branch_ids = resolve_branch(conn, branch) if branch is not None else None
             q = Query(start, end, by, grain, settings.tz, branch_ids)
             columns, rows = compute_rows(conn, info, q, fresh, state)
@@ -234,13 +232,22 @@ def compute(
                 cache.put(settings, key, columns, [list(r) for r in rows], ttl)
     if use_cache and state.version is not None:
         cache.publish_version(settings, state.version)
-    return _frame(columns, rows)
+    return _frame(columns, rows) if hit is None else _frame_of_columns(*hit)
 
 
 def _frame(columns: list[str], rows: list):
     import pandas as pd
 
     return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _frame_of_columns(columns: list[str], data: list[list]):
+    """The same frame as `_frame` gives, from values column by column (a cache hit)."""
+    import pandas as pd
+
+    if not data or not data[0]:
+        return _frame(columns, [])
+    return pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)
 
 
 def data_as_of(settings: Settings | None = None) -> datetime | None:
