@@ -147,6 +147,18 @@ def open_pages(browser, url: str, count: int, pages: list) -> None:
         pages.append(page)
 
 
+V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+def v1_parts(message: bytes, index: int) -> bytes:
+    """Part `index` of a v1 kernel WebSocket message (0 channel, 1 header, 2 parent header,
+    3 metadata, 4 content): a count of uint64 offsets, the offsets, then the parts."""
+    count = int.from_bytes(message[:8], "little")
+    offsets = [int.from_bytes(message[8 * (i + 1) : 8 * (i + 2)], "little") for i in range(count)]
+    end = offsets[index + 1] if index + 1 < count else len(message)
+    return message[offsets[index] : end]
+
+
 class RemoteViewers:
     """Dashboards whose browsers run elsewhere: the page is requested (a kernel of its own runs
     the notebook) and its kernel WebSocket held open like Voilà's page holds it; each tile
@@ -178,14 +190,20 @@ class RemoteViewers:
     async def _follow(self, kernel: str, changes: list) -> None:
         from tornado.websocket import websocket_connect
 
+        # the binary protocol Voilà's page negotiates: the server forwards kernel messages as
+        # they are instead of parsing and re-encoding each as JSON
         ws = await websocket_connect(
             f"ws://127.0.0.1:{self.port}/api/kernels/{kernel}/channels"
-            f"?session_id=bench-{kernel}&token={self.token}"
+            f"?session_id=bench-{kernel}&token={self.token}",
+            subprotocols=[V1_PROTOCOL],
         )
         while (message := await ws.read_message()) is not None:
-            if '"comm_msg"' not in message or "pbi-tile-value" not in message:
+            if isinstance(message, str) or b"pbi-tile-value" not in message:
                 continue
-            value = json.loads(message)["content"]["data"].get("state", {}).get("value", "")
+            header, content = v1_parts(message, 1), v1_parts(message, 4)
+            if json.loads(header)["msg_type"] != "comm_msg":
+                continue
+            value = json.loads(content)["data"].get("state", {}).get("value", "")
             if match := self.VALUE.search(value):
                 changes.append((time.time(), html.unescape(match.group(1))))
 
