@@ -90,20 +90,16 @@ def _relations(conn: Connection) -> dict[str, str]:
     return {r.relname: r.relkind for r in rows}
 
 
-def _expected_relations() -> dict[str, str]:
-    out = {}
-    for name, table in VIEWS.items():
-        out.update(dict.fromkeys(materialized_names(name), "m"))
-        if table.info["parts"] > 1:
-            out[name] = "v"
+def _relations_of(name: str) -> dict[str, str]:
+    """What holds view `name` in bi: its materialized view(s), and the plain view over parts."""
+    out = dict.fromkeys(materialized_names(name), "m")
+    if VIEWS[name].info["parts"] > 1:
+        out[name] = "v"
     return out
 
 
 def _is_built(name: str, relations: dict[str, str]) -> bool:
-    expected = {unit: "m" for unit in materialized_names(name)}
-    if VIEWS[name].info["parts"] > 1:
-        expected[name] = "v"
-    return all(relations.get(rel) == kind for rel, kind in expected.items())
+    return all(relations.get(rel) == kind for rel, kind in _relations_of(name).items())
 
 
 def _drop(conn: Connection, name: str, kind: str) -> None:
@@ -116,8 +112,7 @@ def _create_view(conn: Connection, name: str, tz: str) -> None:
     keys = ", ".join(info["keys"])
     units = materialized_names(name)
     for rel in (name, *units):  # whatever holds these names now, with what was built on it
-        kind = _relations(conn).get(rel)
-        if kind is not None:
+        if (kind := _relations(conn).get(rel)) is not None:
             _drop(conn, rel, kind)
     _set_planner(conn, name)
     for part, unit in enumerate(units):
@@ -171,7 +166,7 @@ def ensure_views(engine: Engine, settings: Settings) -> list[str]:
                 )
             )
             created.append(name)
-        expected = _expected_relations()
+        expected = {rel: kind for name in VIEWS for rel, kind in _relations_of(name).items()}
         for rel, kind in _relations(conn).items():  # views of an earlier definition
             if expected.get(rel) != kind:
                 _drop(conn, rel, kind)
