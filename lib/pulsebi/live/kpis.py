@@ -40,6 +40,13 @@ METRIC_TABLES: dict[str, frozenset[str]] = {
 }
 
 
+# Metrics that are sums over days, with the crm table and timestamp their days come from. For
+# these the worker may take the days before the views' last refresh from the views and only the
+# later days from the crm tables (a year to date then reads days, not millions of rows), as
+# long as no change since that refresh touched an earlier day (live.worker tracks that).
+DAILY_SUMS: dict[str, tuple[str, str]] = {"net_revenue": ("sales", "sold_at")}
+
+
 @dataclass(frozen=True)
 class LiveKpi:
     """`min_interval`: a costly KPI a change makes due is recomputed at most every that many

@@ -16,7 +16,7 @@ from datetime import date
 
 from pulsebi.errors import PulseBIError
 from pulsebi.live.channel import is_connection_error, plain_value
-from pulsebi.live.kpis import REGISTRY, LiveKpi, field_name
+from pulsebi.live.kpis import DAILY_SUMS, REGISTRY, LiveKpi, field_name
 from pulsebi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,31 +55,60 @@ def freshen(settings: Settings, kpis: Iterable[LiveKpi]) -> None:
     refresh_views(get_engine(settings), settings)
 
 
-def compute_kpi(kpi: LiveKpi, settings: Settings, today: date) -> Iterator[dict[str, object]]:
-    """`{field: value}` for the company, then (with the branch dimension) for every branch."""
+def compute_kpi(
+    kpi: LiveKpi, settings: Settings, today: date, views_before: date | None = None
+) -> Iterator[dict[str, object]]:
+    """`{field: value}` for the company, then (with the branch dimension) for every branch.
+
+    `views_before`: the views hold every change to the days before it (see the worker): a
+    daily sum then takes those days from the views and only the rest from the crm tables."""
+    start, end = kpi.dates(today)
+    current = dict(fresh_option(), use_cache=False)  # rows committed a moment ago count
+    split = (
+        views_before is not None
+        and kpi.metric in DAILY_SUMS
+        and fresh_option()
+        and start < views_before <= today
+    )
+    for by in ((), ("branch",)) if "branch" in kpi.by else ((),):
+        if split:
+            past = _values(kpi, by, settings, start, views_before, use_cache=True)
+            recent = _values(kpi, by, settings, views_before, end, **current)
+            values = {f: _add(past.get(f), recent.get(f)) for f in past.keys() | recent.keys()}
+        else:
+            values = _values(kpi, by, settings, start, end, **current)
+        yield {field: plain_value(value) for field, value in values.items()}
+
+
+def _values(kpi: LiveKpi, by: tuple[str, ...], settings: Settings, start: date, end: date,
+            **options) -> dict[str, object]:  # fmt: skip
     from pulsebi import metrics
 
-    start, end = kpi.dates(today)
-    options = dict(fresh_option(), settings=settings, use_cache=False)
-    frame = metrics.compute(kpi.metric, start=start, end=end, **options)
-    yield {field_name(kpi.key): plain_value(frame[kpi.metric].iloc[0]) if len(frame) else None}
-    if "branch" in kpi.by:
-        frame = metrics.compute(kpi.metric, start=start, end=end, by=("branch",), **options)
-        values = {}
-        for code, value in zip(frame["branch"], frame[kpi.metric], strict=True):
-            if isinstance(code, str):  # the null group of dangling branch ids has no tile
-                values[field_name(kpi.key, code)] = plain_value(value)
-        yield values
+    frame = metrics.compute(kpi.metric, start=start, end=end, by=by, settings=settings, **options)
+    if not by:
+        return {field_name(kpi.key): frame[kpi.metric].iloc[0] if len(frame) else None}
+    # the null group of dangling branch ids has no tile
+    return {
+        field_name(kpi.key, code): value
+        for code, value in zip(frame["branch"], frame[kpi.metric], strict=True)
+        if isinstance(code, str)
+    }
+
+
+def _add(a: object, b: object) -> object:
+    if a is None or b is None:
+        return b if a is None else a
+    return a + b
 
 
 def compute_kpis(
-    kpis: Iterable[LiveKpi], settings: Settings, today: date
+    kpis: Iterable[LiveKpi], settings: Settings, today: date, views_before: date | None = None
 ) -> Iterator[tuple[LiveKpi, dict[str, object]]]:
     """Values as they are computed (a KPI's company value, then its branches'); a KPI the
     metric layer refuses is logged and skipped."""
     for kpi in kpis:
         try:
-            for values in compute_kpi(kpi, settings, today):
+            for values in compute_kpi(kpi, settings, today, views_before):
                 yield kpi, values
         except PulseBIError as exc:
             log.warning("live KPI %s not computed: %s", kpi.key, exc)

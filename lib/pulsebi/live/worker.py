@@ -8,6 +8,13 @@ computations, so a burst costs each KPI one computation, not one per row or per 
 On every (re)connection it recomputes everything (nothing missed while away stays wrong), also
 every `full_every` seconds and when the local day turns. Any database or Redis failure drops
 both connections, backs off and starts over.
+
+Daily sums (`kpis.DAILY_SUMS`: revenue week/month/year to date) take the days before the views'
+last refresh from the views and the rest from the crm tables, while the worker knows that no
+change since that refresh touched those days: it notes the day of every change it is told of
+(a single-row INSERT's timestamp; any other change, or the time it was away, counts as touching
+every day) and reads everything from the crm tables until a refresh that started after such a
+change has finished.
 """
 
 from __future__ import annotations
@@ -19,9 +26,10 @@ import time
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from pulsebi.errors import PulseBIError
 from pulsebi.live import channel
 from pulsebi.live.channel import Backoff, is_connection_error
-from pulsebi.live.kpis import LiveKpi, kpis_fed_by
+from pulsebi.live.kpis import DAILY_SUMS, LiveKpi, kpis_fed_by
 from pulsebi.live.triggers import CHANNEL, TRIGGER_FUNCTION, parse_change
 from pulsebi.live.values import available_kpis, compute_kpis, freshen
 from pulsebi.settings import Settings
@@ -89,6 +97,8 @@ class LiveWorker:
         self.pending: dict[str, tuple[float, LiveKpi]] = {}  # key -> (changed since, KPI)
         self.order: dict[str, int] = {}  # registry order: the most watched KPIs first
         self.views_behind = False  # crm changed since `freshen` last ran
+        # local day a change touched (date.min: any day) -> database time it was noted (latest)
+        self.changed_days: dict[date, datetime] = {}
         self._seq = 0
 
     # --- the loop ---------------------------------------------------------------------------
@@ -103,6 +113,7 @@ class LiveWorker:
                 _close(self.redis)
                 self.redis = connect_redis(self.settings)
                 conn = connect_listener(self.settings)
+                self.note_changed_day(conn, date.min)  # whatever happened while away
                 self.published = {}  # Redis may have restarted empty: write everything
                 self.recompute(self.kpis, prune=True)
                 self.down_since = None
@@ -162,14 +173,58 @@ class LiveWorker:
                 if select.select([conn], [], [], left)[0]:
                     conn.poll()
         tables: set[str] = set()
-        for note in conn.notifies:
-            change = parse_change(note.payload)
-            tables.add(change.table if change else "*")
+        changes = [parse_change(note.payload) for note in conn.notifies]
         conn.notifies.clear()
+        for change in changes:
+            tables.add(change.table if change else "*")
+        self.note_days_changed(conn, changes)
         now = time.monotonic()
         for kpi in self.kpis if "*" in tables else kpis_fed_by(tables):
             self.pending.setdefault(kpi.key, (now, kpi))
         self.views_behind = True
+
+    def note_days_changed(self, conn, changes: list) -> None:
+        """Note the local days that `changes` touched in the tables daily sums read."""
+        tables = {table: column for table, column in DAILY_SUMS.values()}
+        inserted: dict[str, list[int]] = {}
+        for change in changes:
+            if change is not None and change.table not in tables:
+                continue
+            if change is None or change.op != "INSERT" or change.rows != 1 or change.id is None:
+                self.note_changed_day(conn, date.min)  # an unknown row or a row's old day
+                return
+            inserted.setdefault(change.table, []).append(change.id)
+        for table, ids in inserted.items():
+            with conn.cursor() as cur:  # table and column come from DAILY_SUMS, values bound
+                cur.execute(
+                    f"select clock_timestamp(), array(select ({tables[table]} at time zone %s)"
+                    f"::date from crm.{table} where id = any(%s))",
+                    (self.settings.tz, ids),
+                )
+                noted_at, days = cur.fetchone()
+            for day in days if len(days) == len(set(ids)) else [date.min]:  # gone: unknown
+                self.changed_days[day] = noted_at
+
+    def note_changed_day(self, conn, day: date) -> None:
+        with conn.cursor() as cur:
+            cur.execute("select clock_timestamp()")
+            self.changed_days[day] = cur.fetchone()[0]
+
+    def views_before(self) -> date | None:
+        """The day before which the views hold every change (the local day their last refresh
+        started), or None while a change since then touched an earlier day."""
+        from pulsebi import metrics
+
+        try:
+            as_of = metrics.data_as_of(self.settings)
+        except PulseBIError:
+            return None
+        if as_of is None:
+            return None
+        # changes noted before the refresh started were committed before it: the views have them
+        self.changed_days = {d: t for d, t in self.changed_days.items() if t > as_of}
+        first = as_of.astimezone(self.settings.zone).date()
+        return None if any(day < first for day in self.changed_days) else first
 
     def next_ready(self, now: float) -> LiveKpi | None:
         """The pending KPI to compute next: one waiting over AGING (oldest first), else the
@@ -216,7 +271,8 @@ class LiveWorker:
             self.views_behind = False
             freshen(self.settings, kpis)
         seen: set[str] = set()
-        for kpi, values in compute_kpis(kpis, self.settings, self.today()):
+        split = self.views_before() if any(k.metric in DAILY_SUMS for k in kpis) else None
+        for kpi, values in compute_kpis(kpis, self.settings, self.today(), split):
             self.computed_at[kpi.key] = time.monotonic()
             seen.update(values)
             self.write_values(values)
