@@ -7,7 +7,7 @@ import time
 from datetime import datetime
 
 import redis as redis_lib
-from live_helpers import metric_value, snapshot_value, wait_until
+from live_helpers import insert_sale, metric_value, snapshot_value, wait_until
 from sqlalchemy import Engine, text
 
 from pulsebi.live.kpis import get_kpi
@@ -15,16 +15,6 @@ from pulsebi.live.values import compute_kpi
 from pulsebi.live.worker import LiveWorker, connect_listener
 from pulsebi.services import resolve_redis_url
 from pulsebi.views import refresh_views
-
-
-def add_sale(engine: Engine, id_: int, amount: str, days_ago: int = 0, branch_id: int = 1):
-    with engine.begin() as conn:
-        conn.execute(
-            text("insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
-                 "commission_rate, product, status) values (:id, 1, :b, "
-                 "now() - make_interval(days => :ago), :amount, 0.1, 'roof', 'active')"),
-            {"id": id_, "b": branch_id, "amount": amount, "ago": days_ago},
-        )  # fmt: skip
 
 
 def take_notifications(worker: LiveWorker, conn) -> None:
@@ -41,18 +31,18 @@ def test_views_serve_past_days_only_while_no_change_since_their_refresh_touched_
 ) -> None:
     worker = LiveWorker(live_settings)
     worker.kpis = [get_kpi("net_revenue.ytd")]
-    add_sale(branches, 1, "100.00", days_ago=3)
+    insert_sale(branches, 1, 1, "100.00", days_ago=3)
     refresh_views(branches, live_settings)
     conn = connect_listener(live_settings)
     try:
         today = worker.today()
         assert worker.views_before() == today
 
-        add_sale(branches, 2, "7.00")  # today: the views need not have it
+        insert_sale(branches, 2, 1, "7.00")  # today: the views need not have it
         take_notifications(worker, conn)
         assert worker.views_before() == today
 
-        add_sale(branches, 3, "20.00", days_ago=2)  # a past day the views lack
+        insert_sale(branches, 3, 1, "20.00", days_ago=2)  # a past day the views lack
         take_notifications(worker, conn)
         assert worker.views_before() is None
         refresh_views(branches, live_settings)
@@ -74,8 +64,8 @@ def test_views_serve_past_days_only_while_no_change_since_their_refresh_touched_
 def test_a_backdated_sale_reaches_revenue_to_date_before_the_next_refresh(
     branches: Engine, live_settings, start_worker
 ) -> None:
-    add_sale(branches, 1, "100.00", days_ago=3)
-    add_sale(branches, 2, "5.00", days_ago=3, branch_id=2)
+    insert_sale(branches, 1, 1, "100.00", days_ago=3)
+    insert_sale(branches, 2, 2, "5.00", days_ago=3)
     start_worker(live_settings)
     client = redis_lib.Redis.from_url(resolve_redis_url(live_settings))
     fields = [
@@ -92,13 +82,13 @@ def test_a_backdated_sale_reaches_revenue_to_date_before_the_next_refresh(
 
     wait_until(all_agree, what="the first full computation")
     refresh_views(branches, live_settings)  # after the worker connected: past days from views
-    add_sale(branches, 3, "40.00")  # today
+    insert_sale(branches, 3, 1, "40.00")  # today
     wait_until(all_agree, what="today's sale in every total")
-    add_sale(branches, 4, "2.50", days_ago=2)  # a past day the views lack
-    add_sale(branches, 5, "1.25", days_ago=1, branch_id=2)
+    insert_sale(branches, 4, 1, "2.50", days_ago=2)  # a past day the views lack
+    insert_sale(branches, 5, 2, "1.25", days_ago=1)
     wait_until(all_agree, what="the backdated sales in every total")
     refresh_views(branches, live_settings)
-    add_sale(branches, 6, "0.75")
+    insert_sale(branches, 6, 1, "0.75")
     wait_until(all_agree, what="the totals after the next refresh")
     if datetime.now(live_settings.zone).date().timetuple().tm_yday > 3:  # all this year
         assert snapshot_value(client, live_settings, "net_revenue.ytd") == 149.5
