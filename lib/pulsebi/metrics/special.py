@@ -4,6 +4,7 @@ pipeline metrics (relative to now, per branch), and the rep ranking."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from decimal import Decimal
 
 from sqlalchemy import Connection, and_, func, select, text
@@ -16,18 +17,22 @@ from pulsebi.views import definitions as v
 Results = dict[tuple, dict[str, object]]
 
 
+# Sources and measures built once: `aggregate` keeps each query shape's statement by them.
+SPEND = Source(v.spend_monthly, SALES_DIMS, day="day")
+SPEND_SUM = {"spend": lambda c: func.sum(c.amount)}
+REVENUE_SUM = {"revenue": lambda c: func.sum(c.net_revenue)}
+REVENUE_SUM_RAW = {"revenue": lambda c: func.sum(c.amount).filter(c.status == "active")}
+
+
 def marketing_roi(conn: Connection, q: Query, fresh: bool = False) -> tuple[Results, dict, object]:
     from pulsebi.metrics import raw
 
     if fresh:
-        revenue_src, spend_src = raw.SALES, raw.SPEND
-        net = lambda c: func.sum(c.amount).filter(c.status == "active")  # noqa: E731
+        revenue = aggregate(conn, raw.SALES, REVENUE_SUM_RAW, q)
+        spend = aggregate(conn, raw.SPEND, SPEND_SUM, q)
     else:
-        revenue_src = SPECS["net_revenue"].source_for(q.by)
-        spend_src = Source(v.spend_monthly, SALES_DIMS, day="day")
-        net = lambda c: func.sum(c.net_revenue)  # noqa: E731
-    revenue = aggregate(conn, revenue_src, {"revenue": net}, q)
-    spend = aggregate(conn, spend_src, {"spend": lambda c: func.sum(c.amount)}, q)
+        revenue = aggregate(conn, SPECS["net_revenue"].source_for(q.by), REVENUE_SUM, q)
+        spend = aggregate(conn, SPEND, SPEND_SUM, q)
     merged: Results = {}
     for key in revenue.keys() | spend.keys():
         merged[key] = {**revenue.get(key, {}), **spend.get(key, {})}
@@ -92,16 +97,20 @@ def pipeline(conn: Connection, q: Query) -> tuple[Results, dict, object]:
     return results, {"pipeline": ZERO, "weighted": ZERO, "n": 0}, None
 
 
-def rank_reps(conn: Connection, q: Query, fresh: bool = False) -> tuple[list[str], list[tuple]]:
-    """Every sales rep's revenue over the period, ranked within the rep's own branch."""
+@functools.cache
+def _rep_revenue(fresh: bool) -> tuple[Source, dict]:
     from pulsebi.metrics.raw import fresh_spec
-    from pulsebi.metrics.specs import SPECS
 
     spec = fresh_spec("rep_revenue") if fresh else SPECS["rep_revenue"]
+    return spec.source, {"revenue": spec.measures["rep_revenue"]}
+
+
+def rank_reps(conn: Connection, q: Query, fresh: bool = False) -> tuple[list[str], list[tuple]]:
+    """Every sales rep's revenue over the period, ranked within the rep's own branch."""
+    source, measures = _rep_revenue(fresh)
     by_rep = aggregate(
-        conn, spec.source, {"revenue": spec.measures["rep_revenue"]},
-        dataclasses.replace(q, by=("rep",), grain=None, branch_ids=None),
-    )  # fmt: skip
+        conn, source, measures, dataclasses.replace(q, by=("rep",), grain=None, branch_ids=None)
+    )
     stmt = (
         select(employees.c.id, employees.c.full_name, branches.c.id.label("bid"), branches.c.code)
         .select_from(employees.outerjoin(branches, branches.c.id == employees.c.branch_id))
