@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 APPLICATION_NAME = "pulsebi-live-worker"
 AGING = 1.0  # seconds: a pending KPI is not passed over by more watched ones after this
+DAY_COLUMNS = dict(DAILY_SUMS.values())  # crm table -> the timestamp its rows' days come from
 
 
 def connect_listener(settings: Settings):
@@ -185,19 +186,18 @@ class LiveWorker:
 
     def note_days_changed(self, conn, changes: list) -> None:
         """Note the local days that `changes` touched in the tables daily sums read."""
-        tables = {table: column for table, column in DAILY_SUMS.values()}
         inserted: dict[str, list[int]] = {}
         for change in changes:
-            if change is not None and change.table not in tables:
+            if change is not None and change.table not in DAY_COLUMNS:
                 continue
             if change is None or change.op != "INSERT" or change.rows != 1 or change.id is None:
                 self.note_changed_day(conn, date.min)  # an unknown row or a row's old day
                 return
             inserted.setdefault(change.table, []).append(change.id)
         for table, ids in inserted.items():
-            with conn.cursor() as cur:  # table and column come from DAILY_SUMS, values bound
+            with conn.cursor() as cur:  # table and column come from DAY_COLUMNS, values bound
                 cur.execute(
-                    f"select clock_timestamp(), array(select ({tables[table]} at time zone %s)"
+                    f"select clock_timestamp(), array(select ({DAY_COLUMNS[table]} at time zone %s)"
                     f"::date from crm.{table} where id = any(%s))",
                     (self.settings.tz, ids),
                 )

@@ -127,29 +127,19 @@ leads_branch_daily = _view(
     _count("with_active_sale"), rollup_of="leads_daily",
 )  # fmt: skip
 
-# Weekly roll-ups (`day` = the Monday starting the week): a query over a long period reads its
-# whole weeks here and only the days at its ends from the daily view (metrics.query).
-appointments_weekly = _view(
-    "appointments_weekly", ("day", "branch_id"),
-    Column("day", Date), Column("branch_id", Integer), _count("ran"), _count("ran_sold"),
-    rollup_of="appointments_daily",
-)  # fmt: skip
-sales_branch_weekly = _view(
-    "sales_branch_weekly", ("day", "branch_id"),
-    Column("day", Date), Column("branch_id", Integer),
-    _money("net_revenue"), _money("bookings"), _count("sales"),
-    rollup_of="sales_branch_daily",
-)  # fmt: skip
-leads_branch_weekly = _view(
-    "leads_branch_weekly", ("day", "branch_id"),
-    Column("day", Date), Column("branch_id", Integer),
-    _count("leads"), _count("with_appointment"), _count("with_ran_appointment"),
-    _count("with_active_sale"), rollup_of="leads_branch_daily",
-)  # fmt: skip
+
+def _weekly(daily: Table) -> Table:
+    """The weekly roll-up of `daily` (`day` = the Monday starting the week): its very columns
+    and keys, so a query can read whole weeks here and the days at its ends from `daily`."""
+    columns = (Column(col.name, col.type) for col in daily.columns)
+    name = daily.name.removesuffix("_daily") + "_weekly"
+    return _view(name, daily.info["keys"], *columns, rollup_of=daily.name)
+
+
+# Weekly roll-ups: a query over a long period reads its whole weeks there (metrics.query).
 WEEKLY: dict[str, Table] = {
-    "appointments_daily": appointments_weekly,
-    "sales_branch_daily": sales_branch_weekly,
-    "leads_branch_daily": leads_branch_weekly,
+    daily.name: _weekly(daily)
+    for daily in (appointments_daily, sales_branch_daily, leads_branch_daily)
 }
 
 # definition order: costliest first, each roll-up after its base

@@ -111,9 +111,10 @@ def _create_view(conn: Connection, name: str, tz: str) -> None:
     info = VIEWS[name].info
     keys = ", ".join(info["keys"])
     units = materialized_names(name)
+    relations = _relations(conn)
     for rel in (name, *units):  # whatever holds these names now, with what was built on it
-        if (kind := _relations(conn).get(rel)) is not None:
-            _drop(conn, rel, kind)
+        if (kind := relations.get(rel)) is not None:
+            _drop(conn, rel, kind)  # "if exists": an earlier drop's cascade may have taken it
     _set_planner(conn, name)
     for part, unit in enumerate(units):
         sql = render_view_sql(name, tz, part)
