@@ -54,13 +54,18 @@ def splits(branch, date_from, date_to, format_) -> None:
 @_filter_options
 def external(accounting_file, branch, date_from, date_to, format_) -> None:
     """CRM sales against the accounting export (by `sold_at`; `invoiced_on` for invoices
-    missing in the CRM)."""
+    missing in the CRM). Invoices with a status outside open, paid, void are compared as
+    written; a note on stderr says how many there were."""
     from pulsebi.reconcile import find_external_mismatches
+    from pulsebi.reconcile.accounting import describe_odd_statuses
 
     frame = find_external_mismatches(
         accounting_file, branch=branch, date_from=date_from, date_to=date_to
     )
     _echo(frame, format_)
+    note = describe_odd_statuses(frame.attrs.get("odd_statuses", {}))
+    if note:
+        click.echo(f"Note: {note}.", err=True)
 
 
 def _echo(frame: Any, format_: str) -> None:

@@ -1,9 +1,11 @@
 """The accounting export: read and validate the CSV, then load it into a TEMP table.
 
 Header `invoice_no,invoiced_on,customer,amount,status` (any order; extra columns are ignored).
-Every row must have a non-empty invoice_no, a date YYYY-MM-DD, an amount with at most two
-decimals that fits numeric(12,2), and a status open|paid|void. Anything else rejects the whole
-file with its name and line; nothing is loaded.
+Every row must have as many fields as the header, a non-empty invoice_no, a date YYYY-MM-DD
+and an amount with at most two decimals that fits numeric(12,2); anything else rejects the whole
+file with its name and line, and nothing is loaded. The status is data (contract ruling): one
+outside open, paid, void (`Paid`, `refunded`, empty) is loaded as written, compared exactly
+like any other value and counted (`count_odd_statuses`, `describe_odd_statuses`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy import Connection, text
 from pulsebi.errors import UsageError
 
 COLUMNS = ("invoice_no", "invoiced_on", "customer", "amount", "status")
-STATUSES = ("open", "paid", "void")
+STATUSES = ("open", "paid", "void")  # the contract's; others are counted, not rejected
 TEMP_TABLE = "reconcile_invoices"
 MAX_PROBLEMS = 20
 
@@ -117,9 +119,7 @@ def _all_valid(records: list[tuple[int, list[str]]], index: list[int], width: in
     where when it fails. Both apply the same rules."""
     if any(len(r) != width for _, r in records):
         return False
-    i_no, i_on, _, i_amount, i_status = index
-    if not set(r[i_status] for _, r in records) <= set(STATUSES):
-        return False
+    i_no, i_on, _, i_amount, _ = index
     if not all(r[i_no] for _, r in records):
         return False
     if not all(map(_AMOUNT.fullmatch, [r[i_amount] for _, r in records])):
@@ -131,13 +131,13 @@ def _find_problems(
     records: list[tuple[int, list[str]]], index: list[int], width: int
 ) -> list[tuple[int | None, str]]:
     problems: list[tuple[int | None, str]] = []
-    i_no, i_on, _, i_amount, i_status = index
+    i_no, i_on, _, i_amount, _ = index
     for line, record in records:
         if len(record) != width:
             problems.append((line, f"has {len(record)} fields, the header has {width}"))
             continue
         invoice_no, invoiced_on = record[i_no], record[i_on]
-        amount, status = record[i_amount], record[i_status]
+        amount = record[i_amount]
         bad = []
         if invoice_no == "":
             bad.append("invoice_no is empty")
@@ -145,8 +145,6 @@ def _find_problems(
             bad.append(f"invoiced_on {invoiced_on!r} is not a date YYYY-MM-DD")
         if not _AMOUNT.fullmatch(amount):
             bad.append(f"amount {amount!r} is not an amount like 1234.50")
-        if status not in STATUSES:
-            bad.append(f"status {status!r} is not one of {', '.join(STATUSES)}")
         if bad:
             problems.append((line, "; ".join(bad)))
     return problems
@@ -196,10 +194,38 @@ def load_invoices(conn: Connection, rows: list[tuple]) -> int:
     try:
         cursor.copy_expert(
             f"copy pg_temp.{TEMP_TABLE} (line, invoice_no, invoiced_on, customer, amount, status)"
-            " from stdin with (format csv)",
+            " from stdin with (format csv, force_not_null (status))",  # empty: '', as written
             buffer,
         )
     finally:
         cursor.close()
     conn.execute(text(f"analyze pg_temp.{TEMP_TABLE}"))
     return len(rows)
+
+
+def count_odd_statuses(conn: Connection) -> dict[str, int]:
+    """Invoices of the loaded export by status, for the statuses outside STATUSES only
+    (most frequent first)."""
+    rows = conn.execute(
+        text(
+            f"select status, count(*) from pg_temp.{TEMP_TABLE}"
+            " where status <> all(:statuses) group by status order by count(*) desc, status"
+        ),
+        {"statuses": list(STATUSES)},
+    )
+    return {status: count for status, count in rows}
+
+
+def describe_odd_statuses(counts: dict[str, int], shown: int = 5) -> str:
+    """A note for people about `count_odd_statuses`' result ('' when there is none)."""
+    total = sum(counts.values())
+    if not total:
+        return ""
+    listed = ", ".join(f"{status!r}: {n}" for status, n in list(counts.items())[:shown])
+    if len(counts) > shown:
+        listed += f", and {len(counts) - shown} more"
+    invoices = "invoice has" if total == 1 else "invoices have"
+    return (
+        f"{total} {invoices} a status outside {', '.join(STATUSES)} ({listed}); "
+        "they were matched and compared as written (e.g. 'Paid' is not void)"
+    )

@@ -5,8 +5,8 @@ checked in SQL (the few distinct dates in Python), and the typed table is built 
 Whenever the fast path cannot vouch for the file (a row breaks a rule, COPY refuses it, or a
 record spans lines so its line number would be off) the exact Python reader decides: it names
 every bad line (AccountingFileError), or its rows are loaded. Either way the table holds
-`line, invoice_no, invoiced_on, customer (empty: NULL), amount, status` and is dropped at
-commit.
+`line, invoice_no, invoiced_on, customer (empty: NULL), amount, status (as written, empty:
+'')` and is dropped at commit.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from sqlalchemy import Connection, text
 
 from pulsebi.reconcile.accounting import (
     AMOUNT_PATTERN,
-    STATUSES,
     TEMP_TABLE,
     is_date,
     load_invoices,
@@ -83,15 +82,15 @@ def _copy_raw(conn: Connection, content: str, width: int) -> bool:
 
 def _raw_is_clean(conn: Connection, index: list[int], content: str) -> bool:
     """Every row keeps the rules and sits on a line of its own (so line = record + 1)."""
-    no, on, _, amount, status = (f"c{i}" for i in index)
+    no, on, _, amount, _ = (f"c{i}" for i in index)
     lines = content.count("\n") + (0 if content.endswith("\n") else 1)
     rows, bad = conn.execute(
         text(
             f"select count(*), count(*) filter (where not coalesce({no} <> ''"
-            f" and {status} = any(:statuses) and {amount} ~ :amount, false))"
+            f" and {amount} ~ :amount, false))"
             f" from pg_temp.{RAW_TABLE}"
         ),
-        {"amount": f"^{AMOUNT_PATTERN}$", "statuses": list(STATUSES)},
+        {"amount": f"^{AMOUNT_PATTERN}$"},
     ).one()
     lone_cr = content.count("\r") != content.count("\r\n")  # old Mac line ends: let Python read
     if bad or rows != lines - 1 or lone_cr:
@@ -108,7 +107,7 @@ def _build_typed(conn: Connection, index: list[int]) -> int:
             f"create temp table {TEMP_TABLE} on commit drop as"
             f" select (record + 1)::integer as line, {no} as invoice_no,"
             f" {on}::date as invoiced_on, nullif({customer}, '') as customer,"
-            f" {amount}::numeric(12,2) as amount, {status} as status"
+            f" {amount}::numeric(12,2) as amount, coalesce({status}, '') as status"
             f" from pg_temp.{RAW_TABLE}"
         )
     )

@@ -98,3 +98,28 @@ def test_the_installed_command_names_the_bad_line(crm, cli_env, tmp_path) -> Non
     assert result.returncode == 2
     assert result.stderr.startswith(f"Error: accounting file rejected:\n  {path}, line 2: amount")
     assert result.stdout == ""
+
+
+def test_odd_statuses_are_matched_and_noted_on_stderr(crm, cli_env, tmp_path) -> None:
+    crm.sale(1, status="canceled", external_ref="INV-1", sold_at=OLD)
+    path = tmp_path / "accounting.csv"
+    path.write_text(
+        "invoice_no,invoiced_on,customer,amount,status\n"
+        "INV-1,2026-06-15,A,1000.00,Paid\nINV-2,2026-06-15,B,5.00,refunded\n"
+    )
+    for fmt in ("json", "csv", "table"):
+        result = subprocess.run(
+            ["pulsebi", "reconcile", "external", "--file", str(path), "--format", fmt],
+            env=cli_env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.startswith("Note: 2 invoices have a status outside open, paid, void")
+        if fmt == "json":  # the output keeps its shape: a list of exceptions
+            rows = json.loads(result.stdout)
+            assert [(r["reason"], r["invoice_status"]) for r in rows] == [
+                ("status_mismatch", "Paid"),
+                ("missing_in_crm", "refunded"),
+            ]
+        elif fmt == "csv":
+            assert result.stdout.splitlines()[0].startswith("reason,invoice_no,sale_id")
+            assert "Note" not in result.stdout

@@ -192,3 +192,44 @@ def test_a_bad_export_fails_the_check_naming_the_line(crm, invoices, row, words)
     path = invoices("INV-1,2026-06-15,A,1000.00,paid", row)
     with pytest.raises(AccountingFileError, match=words):
         check(crm, path)
+
+
+def test_odd_statuses_are_matched_compared_exactly_and_counted(crm, invoices) -> None:
+    crm.sale(1, status="canceled", external_ref="INV-1", sold_at=OLD)  # 'Paid' is not void
+    crm.sale(2, status="active", external_ref="INV-2", sold_at=OLD)  # 'VOID' is not void
+    crm.sale(3, status="canceled", external_ref="INV-3", sold_at=OLD)
+    crm.sale(4, amount="10.00", external_ref="INV-4", sold_at=OLD)  # odd and amount off
+    path = invoices(
+        "INV-1,2026-06-15,A,1000.00,Paid",
+        "INV-2,2026-06-15,B,1000.00,VOID",
+        "INV-3,2026-06-15,C,1000.00,",
+        "INV-4,2026-06-15,D,12.00,Paid",
+        "INV-5,2026-06-15,E,5.00,refunded",  # no sale: missing in the CRM as any invoice
+        "INV-6,2026-06-15,F,5.00,paid",
+    )
+    frame = check(crm, path)
+    assert pairs(frame) == {
+        ("status_mismatch", "INV-1"),
+        ("status_mismatch", "INV-3"),
+        ("amount_mismatch", "INV-4"),
+        ("missing_in_crm", "INV-5"),
+        ("missing_in_crm", "INV-6"),
+    }
+    assert set(frame["invoice_status"].dropna()) == {"Paid", "", "refunded", "paid"}
+    assert frame.attrs["odd_statuses"] == {"Paid": 2, "": 1, "VOID": 1, "refunded": 1}
+
+
+def test_a_clean_file_has_no_odd_status(crm, invoices) -> None:
+    crm.sale(1, amount="1000.00", external_ref="INV-1", sold_at=OLD)
+    frame = check(crm, invoices("INV-1,2026-06-15,Smith,1000.00,paid"))
+    assert frame.empty and frame.attrs["odd_statuses"] == {}
+
+
+def test_the_odd_status_note_says_how_many_and_which() -> None:
+    from pulsebi.reconcile.accounting import describe_odd_statuses
+
+    assert describe_odd_statuses({}) == ""
+    note = describe_odd_statuses({"Paid": 2, "refunded": 1})
+    assert note.startswith("3 invoices have a status outside open, paid, void ('Paid': 2, ")
+    assert "compared as written" in note
+    assert describe_odd_statuses({"x": 1}).startswith("1 invoice has a status")

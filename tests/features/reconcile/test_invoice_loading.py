@@ -31,6 +31,8 @@ def loaded(db, load) -> list[tuple]:
         "A,2026-06-01,x,10.00,paid\rB,2026-06-02,x,1,paid\r",  # old Mac line ends
         "A,2026-06-01,x,10.00,paid\n\\.\nB,2026-06-02,x,1,paid\n",  # COPY's end-of-data mark
         "A,2026-06-01,x\\y,10.00,paid\n",  # a backslash
+        'A,2026-06-01,x,10.00,Paid\nB,2026-06-02,x,1,\nC,2026-06-02,x,1,""\nD,2026-06-02,x,1, x\n',
+        'A,2026-06-01,"two\nlines",10.00,refunded\nB,2026-06-02,x,1,\n',  # odd, Python path
     ],
 )
 def test_both_paths_load_the_same_rows(db, tmp_path, body) -> None:
@@ -54,6 +56,13 @@ def test_a_plain_export_takes_the_copy_path(db, tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(invoices, "read_accounting_file", python_reader)
     path = tmp_path / "accounting.csv"
-    path.write_text(f'{HEADER}\nA,2026-06-01,"Smith, Jo",10.00,paid\nB,2026-06-02,x,-5,void\n')
+    path.write_text(
+        f'{HEADER}\nA,2026-06-01,"Smith, Jo",10.00,paid\nB,2026-06-02,x,-5,void\n'
+        "C,2026-06-03,y,1.00,Paid\n"  # an odd status is data: the fast path keeps it
+    )
     rows = loaded(db, lambda conn: load_accounting_file(conn, path))
-    assert [(r[0], r[1], r[3]) for r in rows] == [(2, "A", "Smith, Jo"), (3, "B", "x")]
+    assert [(r[0], r[1], r[3], r[5]) for r in rows] == [
+        (2, "A", "Smith, Jo", "paid"),
+        (3, "B", "x", "void"),
+        (4, "C", "y", "Paid"),
+    ]
