@@ -113,14 +113,22 @@ def prepare(settings) -> None:
     with engine.begin() as conn:
         for i, code in enumerate(("DAL", "HOU", "AUS", "SAT"), start=1):
             conn.execute(
-                text("insert into crm.branches values (:i, :c, :c, 'America/Chicago', "
-                     "'2020-01-01')"), {"i": i, "c": code},
-            )  # fmt: skip
+                text(
+                    "insert into crm.branches values (:i, :c, :c, 'America/Chicago', '2020-01-01')"
+                ),
+                {"i": i, "c": code},
+            )
 
 
 def start(argv: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(argv, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            cwd=log.parent, start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        argv,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=log.parent,
+        start_new_session=True,
+    )
 
 
 def wait_http(url: str, timeout: float = 60) -> None:
@@ -141,8 +149,9 @@ def open_pages(browser, url: str, count: int, pages: list) -> None:
     while len(pages) < count:
         page = browser.new_context().new_page()
         page.goto(url)
-        page.wait_for_selector('.pbi-tile[data-tile="live-revenue"][data-state="live"]',
-                               timeout=120_000)  # fmt: skip
+        page.wait_for_selector(
+            '.pbi-tile[data-tile="live-revenue"][data-state="live"]', timeout=120_000
+        )
         page.evaluate(OBSERVER)
         pages.append(page)
 
@@ -347,8 +356,9 @@ def trigger_cost(dsn: dict, rounds: int, block: int) -> dict:
         t = time.perf_counter()
         cur.execute(
             "insert into crm.sales select g, 1, null, 1 + g %% 4, now(), 10, 0.1, 'roof', "
-            "'active', null, null from generate_series(%s, %s) g", (start_id, next_id[0]),
-        )  # fmt: skip
+            "'active', null, null from generate_series(%s, %s) g",
+            (start_id, next_id[0]),
+        )
         bulk[mode] = (time.perf_counter() - t) * 1000
     triggers("on")
     listener.terminate()
@@ -358,8 +368,12 @@ def trigger_cost(dsn: dict, rounds: int, block: int) -> dict:
     for case in TRIGGER_CASES:
         off = statistics.median(samples[(case, "off")])
         on = statistics.median(samples[(case, "on")])
-        out[case] = {"off_us": off, "on_us": on, "added_us": on - off,
-                     "added_pct": (on / off - 1) * 100}  # fmt: skip
+        out[case] = {
+            "off_us": off,
+            "on_us": on,
+            "added_us": on - off,
+            "added_pct": (on / off - 1) * 100,
+        }
     out["bulk_100k_ms"] = bulk
     return out
 
@@ -387,8 +401,13 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="pulsebi-bench-live-"))
     namespace = f"bench-live-{os.getpid()}"
-    env = dict(os.environ, DATABASE_URL=args.database_url, REDIS_URL=args.redis_url,
-               PULSEBI_NAMESPACE=namespace, PULSEBI_DATA_DIR=str(work / "data"))  # fmt: skip
+    env = dict(
+        os.environ,
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        PULSEBI_NAMESPACE=namespace,
+        PULSEBI_DATA_DIR=str(work / "data"),
+    )
     settings = load_settings(env)
     make_database(args.database_url)
     prepare(settings)
@@ -430,8 +449,13 @@ def browser_runs(args, env, settings, work: Path, dsn: dict) -> list[dict]:
     token = "bench-live-token"
     pulsebi = str(Path(sys.executable).with_name("pulsebi"))
     serve_env = dict(env, PULSEBI_SERVE_TOKEN=token, PULSEBI_SERVE_POOL="0")
-    procs.append(start([pulsebi, "serve", "--port", str(port), "--dir", str(NOTEBOOK.parent)],
-                       serve_env, work / "serve.log"))  # fmt: skip
+    procs.append(
+        start(
+            [pulsebi, "serve", "--port", str(port), "--dir", str(NOTEBOOK.parent)],
+            serve_env,
+            work / "serve.log",
+        )
+    )
     wait_http(f"http://127.0.0.1:{port}/login")
     url = (
         f"http://127.0.0.1:{port}/voila/render/{NOTEBOOK.parent.name}/{NOTEBOOK.name}?token={token}"
@@ -477,21 +501,31 @@ def report(results: dict) -> None:
         where = f"{run['pages']:>3} page(s), {run['tabs']} in Chromium"
         parts = []
         if run["dom_p50_ms"] is not None:
-            parts.append(f"commit→DOM p50 {run['dom_p50_ms']:.1f} ms, p95 {run['dom_p95_ms']:.1f} "
-                         f"ms, max {run['dom_max_ms']:.1f} ms")  # fmt: skip
+            parts.append(
+                f"commit→DOM p50 {run['dom_p50_ms']:.1f} ms, p95 {run['dom_p95_ms']:.1f} "
+                f"ms, max {run['dom_max_ms']:.1f} ms"
+            )
         if run["remote_p50_ms"] is not None:
-            parts.append(f"commit→remote viewer p50 {run['remote_p50_ms']:.1f} ms, "
-                         f"p95 {run['remote_p95_ms']:.1f} ms")  # fmt: skip
-        parts.append(f"commit→subscriber p50 {run['subscriber_p50_ms']:.1f} ms, "
-                     f"p95 {run['subscriber_p95_ms']:.1f} ms")  # fmt: skip
-        print(f"{where}, {run['events']} events at {run['rate']:.0f}/s ({run['samples']} "
-              f"samples, {run['missed']} missed): " + "; ".join(parts))  # fmt: skip
+            parts.append(
+                f"commit→remote viewer p50 {run['remote_p50_ms']:.1f} ms, "
+                f"p95 {run['remote_p95_ms']:.1f} ms"
+            )
+        parts.append(
+            f"commit→subscriber p50 {run['subscriber_p50_ms']:.1f} ms, "
+            f"p95 {run['subscriber_p95_ms']:.1f} ms"
+        )
+        print(
+            f"{where}, {run['events']} events at {run['rate']:.0f}/s ({run['samples']} "
+            f"samples, {run['missed']} missed): " + "; ".join(parts)
+        )
     t = results.get("trigger")
     if t:
         for case in TRIGGER_CASES:
             c = t[case]
-            print(f"trigger, {case}: INSERT {c['off_us']:.0f} µs → {c['on_us']:.0f} µs "
-                  f"(+{c['added_us']:.0f} µs, {c['added_pct']:+.1f}%)")  # fmt: skip
+            print(
+                f"trigger, {case}: INSERT {c['off_us']:.0f} µs → {c['on_us']:.0f} µs "
+                f"(+{c['added_us']:.0f} µs, {c['added_pct']:+.1f}%)"
+            )
         bulk = t["bulk_100k_ms"]
         print(
             f"trigger, bulk INSERT ... SELECT of 100k rows: {bulk['off']:.0f} ms → "

@@ -145,9 +145,13 @@ def main() -> None:
         f"CPU-bound estimate on an idle 2-core machine with 2 refresh workers: "
         f"≈ {max(total_cpu / 2, max(c or 0 for _, _, c in cpu)):.1f} s.",
     ]
-    lines += ["", "Per view (last run): " + ", ".join(
-        f"{name} {ms:.0f} ms" for name, ms in sorted(last.views_ms.items(), key=lambda x: -x[1])
-    )]  # fmt: skip
+    lines += [
+        "",
+        "Per view (last run): "
+        + ", ".join(
+            f"{name} {ms:.0f} ms" for name, ms in sorted(last.views_ms.items(), key=lambda x: -x[1])
+        ),
+    ]
     lines += [
         "",
         f"Machine load average (1 min) at start {load_before:.1f}, at end "

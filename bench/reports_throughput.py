@@ -71,9 +71,13 @@ def run_pulsebi(args, env: dict[str, str], data_dir: Path) -> dict[str, float]:
     started, cpu = time.perf_counter(), children_cpu()
     log = open(data_dir / "worker.log", "wb")  # noqa: SIM115
     worker = subprocess.Popen(
-        ["pulsebi", "worker", "--concurrency", str(args.concurrency)], env=env, cwd=ROOT,
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        ["pulsebi", "worker", "--concurrency", str(args.concurrency)],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         while b"ready." not in (data_dir / "worker.log").read_bytes():
             if worker.poll() is not None:
@@ -85,19 +89,25 @@ def run_pulsebi(args, env: dict[str, str], data_dir: Path) -> dict[str, float]:
         batch = uuid.uuid4().hex[:8]
         todo = reports(args.notebooks)
         for i, (notebook, params) in enumerate(todo):
-            enqueue_delivery(Delivery(
-                key=f"bench|{batch}|{i}", notebook=str(notebook), parameters=params,
-                formats=["html", "pdf", "xlsx"],
-            ))  # fmt: skip
+            enqueue_delivery(
+                Delivery(
+                    key=f"bench|{batch}|{i}",
+                    notebook=str(notebook),
+                    parameters=params,
+                    formats=["html", "pdf", "xlsx"],
+                )
+            )
         total = len(todo)
         while True:
             with engine.connect() as conn:
                 done = conn.execute(
-                    text("select count(*) filter (where status = 'done'),"
-                         " count(*) filter (where status = 'failed')"
-                         " from bi.report_runs where idempotency_key like :k"),
+                    text(
+                        "select count(*) filter (where status = 'done'),"
+                        " count(*) filter (where status = 'failed')"
+                        " from bi.report_runs where idempotency_key like :k"
+                    ),
                     {"k": f"bench|{batch}|%"},
-                ).one()  # fmt: skip
+                ).one()
             if done[1]:
                 sys.exit(f"{done[1]} reports failed: see `pulsebi report history`")
             if done[0] == total:
@@ -121,28 +131,45 @@ def run_baseline(kind: str, out_dir: Path, env: dict[str, str]) -> tuple[float, 
         out = out_dir / f"{i:02d}-{notebook.stem}-{params['branch']}.ipynb"
         values = [a for k, v in params.items() for a in ("-p", k, v)]
         subprocess.run(
-            ["papermill", str(notebook), str(out), "-k", "python3", "--no-progress-bar",
-             *values, "-p", "static", "True"],
-            check=True, env=env, capture_output=True,
-        )  # fmt: skip
+            [
+                "papermill",
+                str(notebook),
+                str(out),
+                "-k",
+                "python3",
+                "--no-progress-bar",
+                *values,
+                "-p",
+                "static",
+                "True",
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         subprocess.run(
             ["jupyter", "nbconvert", "--to", "html", "--no-input", str(out)],
-            check=True, env=env, capture_output=True,
-        )  # fmt: skip
+            check=True,
+            env=env,
+            capture_output=True,
+        )
     return time.perf_counter() - started, children_cpu() - cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))  # fmt: skip
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
     parser.add_argument(
         "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--notebooks", choices=["scorecards", "representative"],
-                        default="scorecards")  # fmt: skip
+    parser.add_argument(
+        "--notebooks", choices=["scorecards", "representative"], default="scorecards"
+    )
     args = parser.parse_args()
 
     name = f"pulsebi_bench_reports_{uuid.uuid4().hex[:8]}"
@@ -152,12 +179,21 @@ def main() -> None:
         conn.execute(text(f'create database "{name}"'))
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     data_dir = Path(tempfile.mkdtemp(prefix="pulsebi-bench-reports-"))
-    env = dict(os.environ, DATABASE_URL=url, REDIS_URL=args.redis_url,
-               PULSEBI_NAMESPACE=name, PULSEBI_DATA_DIR=str(data_dir))  # fmt: skip
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        REDIS_URL=args.redis_url,
+        PULSEBI_NAMESPACE=name,
+        PULSEBI_DATA_DIR=str(data_dir),
+    )
     try:
         ours = run_pulsebi(args, env, data_dir)
-        result = {"notebooks": args.notebooks, "reports": len(reports(args.notebooks)),
-                  "workers": args.concurrency, **ours}  # fmt: skip
+        result = {
+            "notebooks": args.notebooks,
+            "reports": len(reports(args.notebooks)),
+            "workers": args.concurrency,
+            **ours,
+        }
         print(
             f"pulsebi: {result['reports']} {args.notebooks} reports (html+pdf+xlsx) in "
             f"{ours['reports_s']:.1f} s on "
@@ -168,8 +204,10 @@ def main() -> None:
             base, base_cpu = run_baseline(args.notebooks, data_dir, env)
             result["baseline_s"], result["baseline_cpu_s"] = base, base_cpu
             result["speedup"] = base / ours["reports_s"]
-            print(f"baseline: papermill CLI + jupyter nbconvert (html only) loop: {base:.1f} s "
-                  f"({base_cpu:.0f} CPU-s) -> {base / ours['reports_s']:.1f}x faster")  # fmt: skip
+            print(
+                f"baseline: papermill CLI + jupyter nbconvert (html only) loop: {base:.1f} s "
+                f"({base_cpu:.0f} CPU-s) -> {base / ours['reports_s']:.1f}x faster"
+            )
         print(
             json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in result.items()})
         )

@@ -47,9 +47,12 @@ def main() -> None:
     try:
         started = time.perf_counter()
         data = build_dataset(
-            tz=settings.tz, years=args.years, scale=args.scale, seed=42,
+            tz=settings.tz,
+            years=args.years,
+            scale=args.scale,
+            seed=42,
             today=date.fromisoformat(args.today),
-        )  # fmt: skip
+        )
         generated = time.perf_counter()
         load_dataset(engine, data)
         loaded = time.perf_counter()
