@@ -1,4 +1,5 @@
-"""`pulsebi kpi METRIC --from D --to D [--by DIM ...] [--grain G] [--branch CODE] [--format F]`."""
+"""`pulsebi kpi METRIC --from D --to D [--until HH:MM] [--by DIM ...] [--grain G] [--branch CODE]
+[--format F]`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ FORMATS = ("table", "json", "csv")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First local day (inclusive).")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="Last local day (exclusive).")
 @click.option(
+    "--until",
+    metavar="HH:MM",
+    help="Stop the period's last day (the day before --to) at this local clock time, e.g. "
+    "today to date: --from D --to D+1 --until 09:45.",
+)
+@click.option(
     "--by",
     "by",
     multiple=True,
@@ -28,7 +35,7 @@ FORMATS = ("table", "json", "csv")
 @click.option("--list", "list_", is_flag=True, help="Print the metric catalog.")
 @click.option("--no-cache", is_flag=True, help="Compute from the database, bypassing Redis.")
 @click.option("--fresh", is_flag=True, help="Read the crm tables, not the views (slower).")
-def kpi(metric, start, end, by, grain, branch, fmt, list_, no_cache, fresh) -> None:
+def kpi(metric, start, end, until, by, grain, branch, fmt, list_, no_cache, fresh) -> None:
     """Print one metric (from the bi views, through the cache), or the catalog with --list."""
     from pulsebi import metrics
     from pulsebi.cli import kpi_output
@@ -61,6 +68,7 @@ def kpi(metric, start, end, by, grain, branch, fmt, list_, no_cache, fresh) -> N
         settings=get_settings(),
         use_cache=not no_cache,
         fresh=fresh,
+        until=_parse_until(until),
     )
     click.echo(kpi_output.render_frame(frame, info, fmt), nl=False)
     if fmt == "table":
@@ -77,3 +85,16 @@ def _parse_date(name: str, value: str):
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _parse_until(value: str | None):
+    from datetime import datetime
+
+    if value is None:
+        return None
+    for form in ("%H:%M", "%H:%M:%S"):
+        try:
+            return datetime.strptime(value, form).time()
+        except ValueError:
+            pass
+    raise UsageError(f"--until {value!r} is not a clock time (HH:MM, 24-hour)")

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from pulsebi.metrics import MetricInfo
+from pulsebi.metrics.dimensions import ID_COLUMNS
 
 
 def _plain(value: object) -> object:
@@ -67,7 +68,7 @@ def _csv_value(value: object) -> object:
 def _display(value: object, unit: str, column: str) -> str:
     if value is None:
         return "—"
-    if column in ("rank", "rep", "source") or isinstance(value, (int, date)):
+    if column in ("rank", *ID_COLUMNS) or isinstance(value, (int, date)):
         return str(value)
     if unit == "usd" and isinstance(value, (Decimal, float)):
         return f"{Decimal(value).quantize(Decimal('0.01')):,}"

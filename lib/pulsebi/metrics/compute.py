@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import ProgrammingError
@@ -14,8 +14,15 @@ from pulsebi import cache
 from pulsebi.errors import ConfigError, UsageError
 from pulsebi.metrics import due, special
 from pulsebi.metrics.catalog import CATALOG, DIMENSIONS, GRAINS, MetricInfo
-from pulsebi.metrics.dimensions import COLUMNS, load_members, resolve_branch, unknown_labels
-from pulsebi.metrics.query import Query, aggregate, grid_axes, measures_at
+from pulsebi.metrics.cut import aggregate_metric
+from pulsebi.metrics.dimensions import (
+    COLUMNS,
+    ID_COLUMNS,
+    load_members,
+    resolve_branch,
+    unknown_labels,
+)
+from pulsebi.metrics.query import Query, grid_axes, measures_at
 from pulsebi.metrics.raw import fresh_spec
 from pulsebi.metrics.specs import SPECS
 from pulsebi.settings import Settings, get_settings
@@ -44,6 +51,22 @@ def _check_date(value: object, name: str) -> date:
             raise UsageError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
     if isinstance(value, datetime) or not isinstance(value, date):
         raise UsageError(f"{name} {value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+def check_until(value: object) -> time | None:
+    """A local clock time (`datetime.time` without a zone, or "HH:MM[:SS]"), or None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = time.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"until {value!r} is not a clock time (HH:MM)") from None
+    if not isinstance(value, time) or value.tzinfo is not None:
+        raise UsageError(
+            f"until {value!r} is not a local clock time: give a datetime.time without a zone"
+        )
     return value
 
 
@@ -149,8 +172,7 @@ def compute_rows(
         dated = False
     else:
         spec = fresh_spec(info.id) if fresh else SPECS[info.id]
-        source = spec.source_for(q.by)
-        results = aggregate(conn, source, spec.measures, q, dated=spec.dated)
+        results = aggregate_metric(conn, info.id, q, fresh)
         defaults, finalize, dated = spec.defaults, spec.finalize, spec.dated
         service_table = spec.services
     state = None if fresh else state
@@ -189,8 +211,14 @@ def compute(
     settings: Settings | None = None,
     use_cache: bool = True,
     fresh: bool = False,
+    until: time | None = None,
 ):
     """One metric over [start, end) (local dates), grouped by `by` and bucketed by `grain`.
+
+    `until` (a local clock time) cuts the last day, `end` − 1, at that time: the period is
+    then [start 00:00, (end − 1) until) in the reporting zone, e.g. today up to 09:45. The
+    whole days come from the views, the cut day from the crm tables. Snapshot metrics ignore
+    it; marketing ROI's spend (monthly rows) too.
 
     `fresh=True` reads the crm tables instead of the views (rows committed a moment ago
     count; slower on big tables; never cached).
@@ -203,11 +231,14 @@ def compute(
     settings = settings or get_settings()
     info = metric_info(metric_id)
     start, end, by, grain = validate(info, start, end, by, grain)
+    until = None if info.snapshot else check_until(until)
     if branch is not None and "branch" not in info.dimensions and info.id != "rep_ranking":
         raise UsageError(f"{info.id} has no branch dimension: drop the branch filter")
     args = {"start": start, "end": end, "by": by, "grain": grain, "branch": branch}
     if info.snapshot:
         args = {"by": by, "branch": branch}
+    elif until is not None:
+        args["until"] = until.isoformat()
     args["tz"] = settings.tz
     use_cache = use_cache and not fresh
     if use_cache:
@@ -224,7 +255,7 @@ def compute(
         hit = cache.get(settings, key) if use_cache else None
         if hit is None:
             branch_ids = resolve_branch(conn, branch) if branch is not None else None
-            q = Query(start, end, by, grain, settings.tz, branch_ids)
+            q = Query(start, end, by, grain, settings.tz, branch_ids, until)
             columns, rows = compute_rows(conn, info, q, fresh, state)
             if use_cache:
                 brief = info.snapshot or info.now_relative
@@ -235,10 +266,18 @@ def compute(
     return _frame(columns, rows) if hit is None else _frame_of_columns(*hit)
 
 
+def _with_int_ids(frame):
+    """Id columns as nullable integers (Int64): pandas would make a column of ids beside the
+    null group (None) float, and ids are integers on every surface."""
+    for column in ID_COLUMNS.intersection(frame.columns):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
 def _frame(columns: list[str], rows: list):
     import pandas as pd
 
-    return pd.DataFrame.from_records(rows, columns=columns)
+    return _with_int_ids(pd.DataFrame.from_records(rows, columns=columns))
 
 
 def _frame_of_columns(columns: list[str], data: list[list]):
@@ -247,7 +286,7 @@ def _frame_of_columns(columns: list[str], data: list[list]):
 
     if not data or not data[0]:
         return _frame(columns, [])
-    return pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)
+    return _with_int_ids(pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns))
 
 
 def data_as_of(settings: Settings | None = None) -> datetime | None:

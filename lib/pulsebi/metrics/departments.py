@@ -273,6 +273,11 @@ RAW: dict[str, tuple[Source, dict]] = {
             "funnel_sold": _count(lambda c: c.has_active_sale),
         },
     ),
+    # the canvasser route's rows carry the view's 0/1 columns, so the view's measures sum them
+    "canvass_lead_rate": (
+        BY_CANVASSER,
+        {"num": _count_sum("leads"), "den": _count_sum("knocks")},
+    ),
 }
 
 

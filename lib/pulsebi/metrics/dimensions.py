@@ -21,6 +21,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "telemarketer": ("telemarketer", "telemarketer_name"),
     "canvasser": ("canvasser", "canvasser_name"),
 }
+# Columns holding integer ids (branch is its code, text); the frames keep them as Int64.
+ID_COLUMNS = frozenset({"rep", "source", "telemarketer", "canvasser"})
 # The contract's value sets; other values present in the rows are listed after them.
 VALUE_SETS = {
     "job_status": ("pending", "scheduled", "in_progress", "completed", "canceled"),

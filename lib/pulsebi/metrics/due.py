@@ -23,7 +23,7 @@ def _due_counts(conn: Connection, q: Query) -> dict[int, int]:
         a.status == "scheduled",
         a.scheduled_for > func.now(),
         a.scheduled_for >= q.instant(q.start),
-        a.scheduled_for < q.instant(q.end),
+        a.scheduled_for < q.end_at,
     )
     if q.branch_ids is not None:
         stmt = stmt.where(a.branch_id.in_(q.branch_ids))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -36,7 +36,11 @@ Measures = dict[str, Callable[[object], ColumnElement]]
 
 @dataclass(frozen=True)
 class Query:
-    """A validated request: half-open local dates, grain, dimensions, branch filter."""
+    """A validated request: half-open local dates, grain, dimensions, branch filter.
+
+    `until` cuts the period's last day (`end` − 1) at that local clock time: the period is
+    then [start 00:00, (end − 1) until) in the reporting zone ("to date", up to a time of day).
+    """
 
     start: date
     end: date
@@ -44,6 +48,7 @@ class Query:
     grain: str | None
     tz: str
     branch_ids: tuple[int, ...] | None = None  # None: no branch filter
+    until: time | None = None  # None: the last day is whole
 
     @property
     def zone(self) -> ZoneInfo:
@@ -52,6 +57,16 @@ class Query:
     def instant(self, day: date) -> datetime:
         """Local midnight of `day` in the reporting zone."""
         return datetime(day.year, day.month, day.day, tzinfo=self.zone)
+
+    @property
+    def end_at(self) -> datetime:
+        """The instant the period ends: local midnight of `end`, or the last day at `until`.
+
+        A clock time that does not exist (the hour skipped when DST starts) is read with the
+        offset before the change (zoneinfo's fold=0), i.e. an hour later on the new clock."""
+        if self.until is None:
+            return self.instant(self.end)
+        return datetime.combine(self.end - timedelta(days=1), self.until, tzinfo=self.zone)
 
 
 @dataclass(frozen=True)
@@ -193,7 +208,7 @@ def _parameters(q: Query, weeks: tuple[date, date] | None) -> dict[str, object]:
         "start": q.start,
         "end": q.end,
         "start_at": q.instant(q.start),
-        "end_at": q.instant(q.end),
+        "end_at": q.end_at,
         "tz": q.tz,
     }
     if weeks is not None:

@@ -4,14 +4,14 @@ pipeline metrics (relative to now, per branch), and the rep ranking."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 from decimal import Decimal
 
 from sqlalchemy import Connection, and_, func, select, text
 
 from pulsebi.db.schema import appointments, branches, employees, sales
+from pulsebi.metrics.cut import aggregate_metric
 from pulsebi.metrics.query import Query, Source, aggregate
-from pulsebi.metrics.specs import SALES_DIMS, SPECS, ZERO
+from pulsebi.metrics.specs import SALES_DIMS, ZERO
 from pulsebi.views import definitions as v
 
 Results = dict[tuple, dict[str, object]]
@@ -20,22 +20,21 @@ Results = dict[tuple, dict[str, object]]
 # Sources and measures built once: `aggregate` keeps each query shape's statement by them.
 SPEND = Source(v.spend_monthly, SALES_DIMS, day="day")
 SPEND_SUM = {"spend": lambda c: func.sum(c.amount)}
-REVENUE_SUM = {"revenue": lambda c: func.sum(c.net_revenue)}
-REVENUE_SUM_RAW = {"revenue": lambda c: func.sum(c.amount).filter(c.status == "active")}
 
 
 def marketing_roi(conn: Connection, q: Query, fresh: bool = False) -> tuple[Results, dict, object]:
+    """Net revenue over the period (its last day cut at `q.until` if set) over the spend of
+    the months in it (monthly rows: `until` plays no part)."""
     from pulsebi.metrics import raw
 
-    if fresh:
-        revenue = aggregate(conn, raw.SALES, REVENUE_SUM_RAW, q)
-        spend = aggregate(conn, raw.SPEND, SPEND_SUM, q)
-    else:
-        revenue = aggregate(conn, SPECS["net_revenue"].source_for(q.by), REVENUE_SUM, q)
-        spend = aggregate(conn, SPEND, SPEND_SUM, q)
+    revenue = aggregate_metric(conn, "net_revenue", q, fresh)
+    spend = aggregate(conn, raw.SPEND if fresh else SPEND, SPEND_SUM, q)
     merged: Results = {}
     for key in revenue.keys() | spend.keys():
-        merged[key] = {**revenue.get(key, {}), **spend.get(key, {})}
+        found = revenue.get(key, {})
+        merged[key] = {**spend.get(key, {})}
+        if "net_revenue" in found:
+            merged[key]["revenue"] = found["net_revenue"]
     return merged, {"revenue": ZERO, "spend": ZERO}, _roi
 
 
@@ -97,19 +96,10 @@ def pipeline(conn: Connection, q: Query) -> tuple[Results, dict, object]:
     return results, {"pipeline": ZERO, "weighted": ZERO, "n": 0}, None
 
 
-@functools.cache
-def _rep_revenue(fresh: bool) -> tuple[Source, dict]:
-    from pulsebi.metrics.raw import fresh_spec
-
-    spec = fresh_spec("rep_revenue") if fresh else SPECS["rep_revenue"]
-    return spec.source, {"revenue": spec.measures["rep_revenue"]}
-
-
 def rank_reps(conn: Connection, q: Query, fresh: bool = False) -> tuple[list[str], list[tuple]]:
     """Every sales rep's revenue over the period, ranked within the rep's own branch."""
-    source, measures = _rep_revenue(fresh)
-    by_rep = aggregate(
-        conn, source, measures, dataclasses.replace(q, by=("rep",), grain=None, branch_ids=None)
+    by_rep = aggregate_metric(
+        conn, "rep_revenue", dataclasses.replace(q, by=("rep",), grain=None, branch_ids=None), fresh
     )
     stmt = (
         select(employees.c.id, employees.c.full_name, branches.c.id.label("bid"), branches.c.code)
@@ -120,7 +110,7 @@ def rank_reps(conn: Connection, q: Query, fresh: bool = False) -> tuple[list[str
         stmt = stmt.where(and_(employees.c.branch_id.in_(q.branch_ids)))
     groups: dict[tuple, list[tuple]] = {}
     for rep in conn.execute(stmt):
-        revenue = by_rep.get((rep.id,), {}).get("revenue") or ZERO
+        revenue = by_rep.get((rep.id,), {}).get("rep_revenue") or ZERO
         groups.setdefault((rep.code is None, rep.code or "", rep.bid), []).append(
             (rep.code, rep.id, rep.full_name, revenue)
         )

@@ -3,6 +3,11 @@
 Weeks start on Monday; "today" is the date in the reporting zone (settings.tz), so the range
 follows the company's calendar whatever the server's zone. `to` is exclusive: "today" is
 [today, tomorrow). "Last N days" counts today: [today − (N−1), tomorrow).
+
+Comparisons (the contract's Time ruling): a period that contains now is compared "to date":
+it ends today, and it and its comparison stop at now's local clock time (`to_date_until`);
+the comparison last year ends on the same date last year (29 February: on 28 February), the
+previous period is the same number of days just before, its last day cut at the same time.
 """
 
 from __future__ import annotations
@@ -93,9 +98,54 @@ def shift_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def shift_end_years(day: dt.date, years: int) -> dt.date:
+    """An exclusive end `years` later: 29 February (ending on 28 February) becomes 1 March, so
+    the shifted range still holds the 28th."""
+    if day.month == 2 and day.day == 29:
+        return dt.date(day.year + years, 3, 1)
+    return shift_years(day, years)
+
+
 def same_period_last_year(date_from: dt.date, date_to: dt.date) -> DateRange:
     """The comparison range one year earlier: [from − 1y, to − 1y)."""
-    return shift_years(date_from, -1), shift_years(date_to, -1)
+    return shift_years(date_from, -1), shift_end_years(date_to, -1)
+
+
+def contains_today(date_from: dt.date, date_to: dt.date, today: dt.date) -> bool:
+    return date_from <= today < date_to
+
+
+def to_date_until(now: dt.datetime, tz: str | None = None) -> dt.time | None:
+    """The clock time a to-date comparison stops at: `now`'s local time rounded up to the
+    whole minute, so the current period holds everything so far and the cache key lasts a
+    minute; None (whole days) from 23:59 on."""
+    if now.tzinfo is None:
+        raise UsageError("to_date_until() needs an aware datetime (with a time zone)")
+    if tz is None:
+        from pulsebi.settings import get_settings
+
+        tz = get_settings().tz
+    local = now.astimezone(zoneinfo.ZoneInfo(tz))
+    minutes = local.hour * 60 + local.minute + (1 if (local.second or local.microsecond) else 0)
+    if minutes >= 24 * 60:
+        return None
+    return dt.time(minutes // 60, minutes % 60)
+
+
+def period_to_date(date_from: dt.date, today: dt.date) -> DateRange:
+    """A period that contains today, ending today: [from, today + 1)."""
+    return date_from, today + dt.timedelta(days=1)
+
+
+def last_year_to_date(date_from: dt.date, today: dt.date) -> DateRange:
+    """[from − 1y, today − 1y + 1): the same dates last year, ending on the date a year before
+    today (29 February: 28 February, so the range ends on a whole, single date)."""
+    return shift_years(date_from, -1), shift_years(today, -1) + dt.timedelta(days=1)
+
+
+def previous_to_date(date_from: dt.date, today: dt.date) -> DateRange:
+    """The same number of days just before [from, today + 1): its last day is from − 1."""
+    return previous_period(*period_to_date(date_from, today))
 
 
 def previous_period(date_from: dt.date, date_to: dt.date) -> DateRange:
