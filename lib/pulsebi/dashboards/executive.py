@@ -11,7 +11,7 @@ from typing import Any
 
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.figures import plain, value, with_last_year
+from pulsebi.dashboards.figures import compare_to_date, plain, value
 from pulsebi.dashboards.filters import list_branches, resolve_filters
 from pulsebi.dashboards.page import Chart, Html, Page, Section, Table, Tile, Tiles
 from pulsebi.widgets.dates import local_today, preset_range
@@ -31,11 +31,12 @@ def revenue_tiles(filters: Filters, today: dt.date | None = None) -> list[Any]:
     today = today or local_today()
     tiles = []
     for preset, label, live in REVENUE_PERIODS:
-        now, last_year = with_last_year("net_revenue", preset_range(preset, today), filters.branch)
+        c = compare_to_date("net_revenue", preset_range(preset, today), filters.branch)
         key = f"revenue-{preset.replace('_', '-')}"
         tiles.append(
-            Tile(label, now, "usd", "net_revenue", last_year, "vs last year", key=key, live=live)
-        )
+            Tile(label, c.current, "usd", "net_revenue", c.last_year, c.against(), key=key,
+                 live=live)
+        )  # fmt: skip
     return [Tiles(tiles, columns=4)]
 
 
@@ -50,10 +51,11 @@ def period_tiles(filters: Filters) -> list[Any]:
         ("closing_rate", "Closing rate", "rate"),
         ("lead_to_sale_rate", "Lead → sale", "rate"),
     ):
-        now, last_year = with_last_year(metric, period, filters.branch)
+        c = compare_to_date(metric, period, filters.branch)
         tiles.append(
-            Tile(label, now, unit, metric, last_year, "vs last year", key=f"period-{metric}")
-        )
+            Tile(label, c.current, unit, metric, c.last_year, c.against(), note=c.note,
+                 key=f"period-{metric}")
+        )  # fmt: skip
     return [Tiles(tiles, columns=5)]
 
 

@@ -11,10 +11,9 @@ from typing import Any
 
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.figures import value
+from pulsebi.dashboards.figures import compare_to_date, value
 from pulsebi.dashboards.filters import list_branches, resolve_filters
 from pulsebi.dashboards.page import Chart, Html, Page, Scorecard, Section, Tile, Tiles
-from pulsebi.widgets.dates import previous_period, same_period_last_year
 from pulsebi.widgets.filters import Filters
 
 
@@ -49,15 +48,12 @@ class Comparison:
 
 def compare(headline: Headline, filters: Filters) -> Comparison:
     period = (filters.date_from, filters.date_to)
-    current = value(headline.metric, period, filters.branch, headline.column)
     if headline.snapshot:
-        return Comparison(headline, current, None, None)
-    return Comparison(
-        headline,
-        current,
-        value(headline.metric, previous_period(*period), filters.branch, headline.column),
-        value(headline.metric, same_period_last_year(*period), filters.branch, headline.column),
-    )
+        return Comparison(headline, value(headline.metric, period, filters.branch, headline.column),
+                          None, None)  # fmt: skip
+    # to date when the period holds today; a cohort still maturing is not compared
+    c = compare_to_date(headline.metric, period, filters.branch, headline.column, previous=True)
+    return Comparison(headline, c.current, c.previous, c.last_year)
 
 
 COMPARISONS = {"vs previous period": "previous", "vs same period last year": "last_year"}
