@@ -6,9 +6,23 @@ Messages name the thing that is wrong and, where there is one, the fix. The CLI 
 
 
 class PulseBIError(Exception):
-    """Root of all Pulse BI errors."""
+    """Root of all Pulse BI errors.
+
+    Every one survives `pickle` and `copy` (Celery and multiprocessing hand errors across
+    processes), whatever its subclass's `__init__` takes: it is rebuilt from its message and
+    attributes, without calling `__init__` again.
+    """
 
     exit_code = 1
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[PulseBIError], args: tuple, state: dict) -> PulseBIError:
+    error = cls.__new__(cls, *args)  # BaseException.__new__ sets args (the message)
+    error.__dict__.update(state)
+    return error
 
 
 class UsageError(PulseBIError):
