@@ -3,6 +3,12 @@
 `seed_database` replaces the crm tables' rows and `bi.seed_truth` in one transaction and writes
 the accounting export to `settings.data_dir / "accounting.csv"`. Same arguments (including
 `today`), same bytes. Nothing heavy is imported until it is called.
+
+How far history runs (`today`): by default up to the moment of the call, so today's sales,
+leads and appointments so far are there (a demo opens on plausible figures for today); a
+`date` ends history at that day's start (whole days, what the tests use); a `datetime` ends it
+at that instant (naive: a local time in the reporting zone). Nothing is dated after the end,
+but appointments may be scheduled after it.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +43,7 @@ class SeedSummary:
     scale: float = 1.0
     seed: int = 42
     today: date | None = None
+    until: clock_time | None = None  # history stops at this local time of `today` (None: its start)
 
     @property
     def total_rows(self) -> int:
@@ -48,9 +56,27 @@ class SeedSummary:
         return (
             f"{self.total_rows:,} rows in {len(self.rows)} crm tables ({main}), "
             f"{self.invoices:,} invoices, {sum(self.problems.values())} injected problems; "
-            f"{self.years}y to {self.today}, scale {self.scale:g}, seed {self.seed}, "
+            f"{self.years}y to {self.end}, scale {self.scale:g}, seed {self.seed}, "
             f"{self.seconds:.1f} s"
         )
+
+    @property
+    def end(self) -> str:
+        """Where history ends: "2026-03-01 09:45" (local), or "2026-03-01" (its start)."""
+        if self.until is None:
+            return str(self.today)
+        return f"{self.today} {self.until:%H:%M:%S}".removesuffix(":00")
+
+
+def history_end(today: date | datetime | None, zone) -> tuple[date, clock_time | None]:
+    """`seed_database`'s `today` as (local day, clock time or None for the day's start)."""
+    if today is None:
+        today = datetime.now(zone)
+    if not isinstance(today, datetime):
+        return today, None
+    local = today.astimezone(zone) if today.tzinfo else today
+    clock = local.time().replace(microsecond=0)
+    return local.date(), (None if clock == clock_time(0) else clock)
 
 
 def check_arguments(years: int, scale: float, seed: int) -> None:
@@ -69,10 +95,13 @@ def seed_database(
     years: int = 3,
     scale: float = 1.0,
     seed: int = 42,
-    today: date | None = None,
+    today: date | datetime | None = None,
     show_progress: bool = False,
 ) -> SeedSummary:
-    """Generate the demo data and load it (replacing the crm rows and the ground truth)."""
+    """Generate the demo data and load it (replacing the crm rows and the ground truth).
+
+    `today`: None (default) runs history up to now; a date, up to that day's start; a
+    datetime, up to that instant (naive: local time in the reporting zone)."""
     from pulsebi.seed.accounting import publish, write_invoices
     from pulsebi.seed.copy import check_schema, load_dataset
     from pulsebi.seed.generate import build_dataset
@@ -80,16 +109,14 @@ def seed_database(
 
     check_arguments(years, scale, seed)
     check_schema(engine)
-    # "today" is the reporting zone's: history must not run past the company's midnight
-    today = today or datetime.now(settings.zone).date()
-    if isinstance(today, datetime):
-        today = today.astimezone(settings.zone).date() if today.tzinfo else today.date()
+    # "today" is the reporting zone's: history must not run past the company's clock
+    today, until = history_end(today, settings.zone)
     started = time.perf_counter()
     target = Path(settings.data_dir) / ACCOUNTING_FILE
     with progress_reporter(show_progress) as report:
         data = build_dataset(
             tz=settings.tz, years=years, scale=float(scale), seed=seed, today=today,
-            step=report.step,
+            until=until, step=report.step,
         )  # fmt: skip
         report.start_loading(data.row_counts())
         tmp = write_invoices(data.invoices, target)
@@ -109,6 +136,7 @@ def seed_database(
         scale=float(scale),
         seed=seed,
         today=today,
+        until=until,
     )
 
 

@@ -38,11 +38,16 @@ def years_before(d: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class Calendar:
-    """History covers the local days [start, today); appointments may be scheduled after."""
+    """History covers the local days [start, today); appointments may be scheduled after.
+
+    With a `cutoff` (epoch seconds, on the day before `today`) history stops at that instant
+    instead of at midnight: the last day's activity is drawn whole, and what would come after
+    the cutoff is left out (`history_end`), so the data runs up to a moment of the day."""
 
     start: date
     today: date
     tz: str
+    cutoff: int | None = None
 
     @property
     def first_day(self) -> int:
@@ -61,7 +66,9 @@ class Calendar:
 
     @property
     def history_end(self) -> int:
-        """The instant history stops: local midnight starting `today`."""
+        """The instant history stops: the cutoff, else local midnight starting `today`."""
+        if self.cutoff is not None:
+            return self.cutoff
         return int(self.to_utc(np.array([self.end_day]), np.array([0]))[0])
 
     def to_utc(self, days: np.ndarray, seconds: np.ndarray) -> np.ndarray:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 
 import numpy as np
 import pandas as pd
 
 from pulsebi.errors import PulseBIError
 from pulsebi.seed import accounting, journeys, org, outreach, problems, sales, service, tech
-from pulsebi.seed.calendar import Calendar, rng_for, years_before
+from pulsebi.seed.calendar import Calendar, day_number, rng_for, years_before
 
 LEADS_PER_DAY = 19.0  # per branch on an average day at scale 1, before season and growth
 Step = Callable[[str], None]
@@ -27,11 +27,30 @@ class Dataset:
         return {name: len(frame) for name, frame in self.tables.items()}
 
 
+def history_calendar(tz: str, years: int, today: date, until: time | None = None) -> Calendar:
+    """History of `years` up to the start of `today`, or (`until`, a local clock time) up to
+    that time of `today`."""
+    start = years_before(today, years)
+    if until is None or until == time(0):
+        return Calendar(start=start, today=today, tz=tz)
+    seconds = until.hour * 3600 + until.minute * 60 + until.second
+    cal = Calendar(start=start, today=today + timedelta(days=1), tz=tz)
+    cutoff = int(cal.to_utc(np.array([day_number(today)]), np.array([seconds]))[0])
+    return Calendar(start=start, today=cal.today, tz=tz, cutoff=cutoff)
+
+
 def build_dataset(
-    *, tz: str, years: int, scale: float, seed: int, today: date, step: Step | None = None
+    *,
+    tz: str,
+    years: int,
+    scale: float,
+    seed: int,
+    today: date,
+    until: time | None = None,
+    step: Step | None = None,
 ) -> Dataset:
     step = step or (lambda _: None)
-    cal = Calendar(start=years_before(today, years), today=today, tz=tz)
+    cal = history_calendar(tz, years, today, until)
     history_end = cal.history_end
     weights = np.array([b[4] for b in org.BRANCHES])
     opened = org.branch_opened(cal)

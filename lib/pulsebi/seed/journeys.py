@@ -22,6 +22,7 @@ SET_BY_TELEMARKETER = 0.35  # of the appointments of non-telemarketing leads
 REBOOK_RATE = 0.35  # of the no-shows and cancellations
 SLOT_HOURS = np.array([9, 11, 13, 15, 17, 19])
 DAY = 86400
+SALE_LAG = 150 * 60  # a sale is written at most this long after its appointment started
 
 
 @dataclass
@@ -49,6 +50,8 @@ def make_leads(cal: Calendar, rng: np.random.Generator, lam: np.ndarray, staff: 
     source = rng.choice(len(share), size=len(day), p=share / share.sum()) + 1
     seconds = rng.triangular(7.5 * 3600, 13 * 3600, 21.5 * 3600, len(day)).astype(np.int64)
     at = cal.to_utc(day, seconds)
+    came = at < cal.history_end  # history up to a time of day: not the leads still to come
+    branch, source, day, at = branch[came], source[came], day[came], at[came]
     order = np.lexsort((branch, at))
     branch, source, day, at = branch[order], source[order], day[order], at[order]
     canvasser = np.zeros(len(at), np.int64)
@@ -179,7 +182,8 @@ def _book(
     branch = leads.branch[lead]
     rep = staff.pick(rng, branch, day, "sales_rep")[:, 0]
     status = rng.choice(["ran", "no_show", "canceled"], n, p=[0.77, 0.12, 0.11]).astype(object)
-    status[day >= cal.end_day] = "scheduled"
+    # not yet happened (or its outcome and sale not yet written): still scheduled
+    status[(day >= cal.end_day) | (scheduled + SALE_LAG >= history_end)] = "scheduled"
     p_close = np.clip(CLOSING_RATE * source_param(4)[leads.source[lead] - 1] * skill[rep], 0, 0.9)
     result = np.where(rng.random(n) < p_close, "sold", "not_sold").astype(object)
     result[status != "ran"] = None

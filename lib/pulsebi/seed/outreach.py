@@ -33,7 +33,9 @@ def _filler(
     keep = who > 0
     branch, day, who = branch[keep], day[keep], who[keep]
     seconds = rng.triangular(9.5 * 3600, 15 * 3600, 20.5 * 3600, len(day)).astype(np.int64)
-    return branch, who, day, cal.to_utc(day, seconds)
+    at = cal.to_utc(day, seconds)
+    done = at < cal.history_end  # history up to a time of day
+    return branch[done], who[done], day[done], at[done]
 
 
 def make_knocks(

@@ -52,6 +52,7 @@ def make_tech(
         day = np.repeat(days, counts)
         hour = rng.choice(24, len(day), p=HOUR_WEIGHT / HOUR_WEIGHT.sum())
         at = cal.to_utc(day, hour * 3600 + rng.integers(0, 3600, len(day)))
+        at = np.where(at < history_end, at, -1)  # history up to a time of day: dropped below
         names = np.array(list(endpoints), dtype=object)
         endpoint = rng.integers(0, len(names), len(at))
         latency = np.array(list(endpoints.values()))[endpoint] * rng.lognormal(0, 0.45, len(at))
@@ -77,7 +78,8 @@ def make_tech(
         ts = np.arange(first, history_end, step)
         ok = ~_in_windows(ts, windows) & (rng.random(len(ts)) > 0.002)
         checks.append(pd.DataFrame({"ts": ts, "service": service, "ok": ok}))
-    api = pd.concat(requests, ignore_index=True).sort_values(["ts", "service"], kind="stable")
+    api = pd.concat(requests, ignore_index=True)
+    api = api[api["ts"] >= 0].sort_values(["ts", "service"], kind="stable")
     health = pd.concat(checks, ignore_index=True).sort_values(["ts", "service"], kind="stable")
     for frame, col in ((api, "ts"), (health, "ts")):
         frame[col] = to_timestamps(frame[col].to_numpy())
