@@ -198,18 +198,11 @@ def prepare(*, static: bool = False, **parameters: Any) -> Page:
 
 
 def present(page: Page) -> None:
-    """Show a prepared page, first applying the page's query string (`?branch=DAL`) if any."""
-    from pulsebi.charts import current_mode
+    """Show a prepared page, first applying the page's query string (`?branch=DAL`) if any.
 
-    if not current_mode().static:
-        from pulsebi.serve.params import request_params
-
-        query = request_params()  # with preheating: blocks until a viewer asks for the page
-        if query:
-            page.apply(
-                resolve_filters(**page.parameters, known_branches=page.branches, query=query)
-            )
-    page.show()
+    Live, with preheating, this waits until a viewer asks for the page; a mistake in the query
+    string is said above the page, which keeps the notebook's filters (`Page.present`)."""
+    page.present()
 
 
 def show(*, static: bool = False, **parameters: Any) -> Page:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 
@@ -46,15 +46,43 @@ def resolve_filters(
     known_branches: Mapping[str, str],
     query: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    grains: Sequence[str] = GRAINS,
 ) -> Filters:
     """The page's filters: notebook parameters, overridden by the query string (`?branch=DAL`).
 
-    `date_from`/`date_to` (exclusive) given → a custom range; else the preset's range.
+    Parameters
+    ----------
+    branch, preset, date_from, date_to, grain
+        The notebook's parameters: a branch code or all, a date preset, or a custom range
+        (`date_from`/`date_to` as YYYY-MM-DD, to exclusive), a grain.
+    known_branches
+        Branch code → name (`list_branches`).
+    query
+        The page's query string: `branch`, `preset`, `from`, `to`, `grain` override the
+        parameters; other keys (the login token...) are ignored.
+    today
+        The local date the presets count from (default: today in the reporting time zone).
+    grains
+        The grains the page offers.
+
+    Returns
+    -------
+    Filters
+        `date_from`/`date_to` given: a custom range; else the preset's range.
+
+    Raises
+    ------
+    UsageError
+        A value the page does not offer; the message names it and what to use instead.
     """
     query = query or {}
     branch = query.get("branch", branch)
     preset = query.get("preset", preset)
     grain = query.get("grain", grain)
+    from_name = "from" if "from" in query else "date_from"
+    to_name = "to" if "to" in query else "date_to"
+    if "preset" in query and not ("from" in query or "to" in query):
+        date_from = date_to = None  # the URL's preset, not the notebook's custom range
     date_from = query.get("from", date_from)
     date_to = query.get("to", date_to)
     if branch in ALL_BRANCHES:
@@ -63,14 +91,17 @@ def resolve_filters(
         raise UsageError(
             f"branch {branch!r} is unknown; use all or one of {', '.join(known_branches)}"
         )
-    if grain not in GRAINS:
-        raise UsageError(f"grain {grain!r} is unknown; use one of {', '.join(GRAINS)}")
-    start, end = _date(date_from, "date_from"), _date(date_to, "date_to")
+    if grain not in grains:
+        offered = "not offered on this page" if grain in GRAINS else "unknown"
+        raise UsageError(f"grain {grain!r} is {offered}; use one of {', '.join(grains)}")
+    start, end = _date(date_from, from_name), _date(date_to, to_name)
     today = today or local_today()
     if start or end:
         preset = "custom"
         start, end = preset_range("custom", today, start, end or today + dt.timedelta(days=1))
-    elif preset in PRESETS and preset != "custom":
+    elif preset == "custom":
+        raise UsageError(f"a custom date range needs {from_name} and {to_name} (YYYY-MM-DD)")
+    elif preset in PRESETS:
         start, end = preset_range(preset, today)
     else:
         raise UsageError(f"date preset {preset!r} is unknown; use one of {', '.join(PRESETS)}")

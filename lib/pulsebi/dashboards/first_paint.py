@@ -35,10 +35,14 @@ def block_html(block: Any, widget: Any) -> str:
     return widget.value
 
 
-def page_html(title: str, context: str, sections: Iterable[tuple[str, Iterable[str]]]) -> str:
-    """The page: title, a box where the filter bar will be, context line, each section."""
+def page_html(
+    title: str, context: str, sections: Iterable[tuple[str, Iterable[str]]], notice: str = ""
+) -> str:
+    """The page: title, its notice (HTML) if any, a box where the filter bar will be, context
+    line, each section."""
     parts = [
         f"<h1 style='margin:0 0 4px'>{html.escape(title)}</h1>",
+        notice,
         '<div class="pbi-first-paint-bar"></div>',
         context,
     ]

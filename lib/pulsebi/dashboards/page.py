@@ -5,6 +5,13 @@ not how: `Tiles`, `Chart`, `Table`, `Scorecard`, `Html`. Static, each block beco
 once. Live, each becomes a widget; when the filters change the page rebuilds the sections and
 updates the widgets in place (tiles get new figures, charts are redrawn, tables get new rows), so
 the page keeps its layout and the filter bar answers at once while the data follows.
+
+When something goes wrong (`pulsebi.dashboards.notices`):
+- a viewer's mistake in the URL (`?branch=XXX`) or the filter bar (a range that ends before it
+  starts) is said in a notice above the page, which keeps working on the filters it shows;
+- live, a section whose build raises shows, in its place only, a box with an error id; the
+  traceback is logged with that id (the server's log under `pulsebi serve`);
+- static (Papermill), any error fails the run: a report missing a section is never sent.
 """
 
 from __future__ import annotations
@@ -12,13 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pulsebi.charts import ChartSpec, current_mode, render, update_chart, use_mode
 from pulsebi.charts.table import table_bundle, table_html, table_view
+from pulsebi.dashboards.notices import crash_html, log_crash, notice_html
+from pulsebi.errors import UsageError
 from pulsebi.widgets.filters import Filters
+from pulsebi.widgets.loadstate import finish_loading, start_loading
 
 log = logging.getLogger(__name__)
 
@@ -186,10 +197,14 @@ class _LiveBlock:
             self.widget.value = block.html
         self.block = block
 
-    def _bind(self, branch: str | None) -> None:
+    def close(self) -> None:
+        """Stop the block's live updates (it leaves the page)."""
         for binding in self.bindings:
             binding.cancel()
         self.bindings = []
+
+    def _bind(self, branch: str | None) -> None:
+        self.close()
         tiles = self.block.tiles  # type: ignore[union-attr]
         if not any(t.live for t in tiles):
             return
@@ -215,6 +230,7 @@ class Page:
         *,
         grains: Sequence[str] = ("day", "week", "month"),
         data_as_of: Callable[[], dt.datetime | None] | None = None,
+        today: Callable[[], dt.date] | None = None,
     ):
         self.title = title
         self.sections = list(sections)
@@ -222,8 +238,12 @@ class Page:
         self.branches = dict(branches)
         self.grains = tuple(grains)
         self._data_as_of = data_as_of
+        self._today = today
         self._live: list[list[_LiveBlock]] = []
         self._root: Any = None
+        self._notice_text: str | None = None
+        self._undo: list[tuple[Any, Any]] = []
+        self._undo_lock = threading.Lock()
         self.parameters: dict[str, Any] = {}  # the notebook's, to re-read filters with a query
 
     # shared -----------------------------------------------------------------------------------
@@ -256,6 +276,44 @@ class Page:
             page = self.prepare()
             display(with_first_paint(page, self.first_paint_html(), self.title), raw=True)
 
+    def present(self) -> None:
+        """Show the page; live, first follow the serving request's query string (`?branch=DAL`).
+
+        With a preheated kernel this waits for a viewer to ask for the page
+        (`pulsebi.dashboards.request`); a mistake in the query string is said in a notice above
+        the page, which shows the notebook's filters.
+        """
+        if not current_mode().static:
+            from pulsebi.dashboards.request import request_params
+
+            self.follow_request(request_params())
+        self.show()
+
+    def follow_request(self, query: Mapping[str, str]) -> None:
+        """Show the filters the notebook's parameters and `query` ask for (also a new day's
+        range in a page prepared yesterday); a viewer's mistake becomes the page's notice."""
+        if not self.parameters:
+            return
+        from pulsebi.dashboards.filters import resolve_filters
+
+        try:
+            filters = resolve_filters(
+                **self.parameters, known_branches=self.branches, grains=self.grains,
+                query=query, today=self._today() if self._today else None,
+            )  # fmt: skip
+        except UsageError as error:
+            self.notify(f"{error}. The page shows its default filters instead.")
+            return
+        self.apply(filters)
+
+    def notify(self, message: str | None) -> None:
+        """Say `message` above the page (None: nothing)."""
+        self._notice_text = message
+        notice = getattr(self, "_notice", None)  # the live page's, once built
+        if notice is not None:
+            notice.value = notice_html(message) if message else ""
+            notice.layout.display = None if message else "none"
+
     def prepare(self) -> Any:
         """Compute every section and build the live page without showing it (a preheated
         kernel does this before anyone asks for the page); returns the page widget."""
@@ -271,7 +329,7 @@ class Page:
             (section.title, [block_html(b.block, b.widget) for b in blocks])
             for section, blocks in zip(self.sections, self._live, strict=True)
         ]
-        return page_html(self.title, self._context.value, sections)
+        return page_html(self.title, self._context.value, sections, self._notice.value)
 
     def apply(self, filters: Filters) -> None:
         """Show other filters (e.g. from the URL) in a prepared page: the bar shows them, the
@@ -293,7 +351,7 @@ class Page:
         display(HTML(self.header_html(self.filters)))
         for section in self.sections:
             display(HTML(f"<h2>{html.escape(section.title)}</h2>"))
-            for block in section.build(self.filters):
+            for block in section.build(self.filters):  # raising fails the run: never half a report
                 display(_static_bundle(block), raw=True)
 
     # live -------------------------------------------------------------------------------------
@@ -308,23 +366,57 @@ class Page:
             **({"date_from": f.date_from, "date_to": f.date_to} if f.preset == "custom" else {}),
         )  # fmt: skip
         self._context = w.HTML(self._context_html(f))
+        self._notice = w.HTML()
+        self._notice.add_class("pbi-page-notice")
+        self.notify(self._notice_text)
         boxes = []
         for section in self.sections:
-            blocks = [_LiveBlock(b, f.branch) for b in section.build(f)]
+            blocks: list[_LiveBlock] = []
+            self._build_section(section, f, blocks)
             self._live.append(blocks)
             boxes.append(w.VBox([b.widget for b in blocks], layout=w.Layout(width="100%")))
         self._boxes = boxes
-        parts = [w.HTML(f"<h1 style='margin:0 0 4px'>{html.escape(self.title)}</h1>"), bar]
-        parts.append(self._context)
+        title = w.HTML(f"<h1 style='margin:0 0 4px'>{html.escape(self.title)}</h1>")
+        parts = [title, self._notice, bar, self._context]
         for section, box in zip(self.sections, boxes, strict=True):
             parts += [w.HTML(f"<h2>{html.escape(section.title)}</h2>"), box]
         page = w.VBox(parts, layout=w.Layout(width="100%"))
         page.add_class("pbi-page")
+        self.bar = bar
         for control in bar.children:
             control.observe(self._mark_loading, names="value")
-        bar.on_change(self.refresh, loading=[b.widget for row in self._live for b in row])
-        self.bar = bar
+        bar.on_change(self.refresh)
         return page
+
+    def _build_section(self, section: Section, filters: Filters, blocks: list[_LiveBlock]) -> None:
+        """Put `section`'s blocks for `filters` into `blocks`, reusing the widgets that fit.
+
+        What goes wrong stays in the section: a UsageError's message, or a crash box whose
+        error id is logged with the traceback."""
+        try:
+            new = list(section.build(filters))
+            for i, block in enumerate(new):
+                if i < len(blocks) and blocks[i].fits(block):
+                    blocks[i].put(block, filters.branch)
+                elif i < len(blocks):
+                    blocks[i].close()
+                    blocks[i] = _LiveBlock(block, filters.branch)
+                else:
+                    blocks.append(_LiveBlock(block, filters.branch))
+            for dropped in blocks[len(new) :]:
+                dropped.close()
+            del blocks[len(new) :]
+        except UsageError as error:
+            self._replace(blocks, Html(notice_html(str(error))))
+        except Exception as error:
+            error_id = log_crash(f"section {section.title!r} of {self.title!r}", error)
+            self._replace(blocks, Html(crash_html(error_id)))
+
+    @staticmethod
+    def _replace(blocks: list[_LiveBlock], block: Html) -> None:
+        for old in blocks:
+            old.close()
+        blocks[:] = [_LiveBlock(block, None)]
 
     def _context_html(self, filters: Filters, loading: bool = False) -> str:
         state = ' <span class="pbi-loading-note">· loading…</span>' if loading else ""
@@ -334,20 +426,25 @@ class Page:
         )
 
     def _mark_loading(self, _change: Any) -> None:
+        """A control changed: say a mistake at once, or show the figures loading."""
+        try:
+            _ = self.bar.filters  # raises on a mistake (e.g. through before from)
+        except UsageError as error:
+            self.notify(str(error))
+            return
+        self.notify(None)
         self._context.value = self._context_html(self.filters, loading=True)
+        items = [b.widget for row in self._live for b in row]
+        with self._undo_lock:
+            self._undo += start_loading(items)
 
     def refresh(self, filters: Filters) -> None:
         """Rebuild every section for `filters` and update the widgets in place."""
         self.filters = filters
         for section, blocks, box in zip(self.sections, self._live, self._boxes, strict=True):
-            new = list(section.build(filters))
-            for i, block in enumerate(new):
-                if i < len(blocks) and blocks[i].fits(block):
-                    blocks[i].put(block, filters.branch)
-                elif i < len(blocks):
-                    blocks[i] = _LiveBlock(block, filters.branch)
-                else:
-                    blocks.append(_LiveBlock(block, filters.branch))
-            del blocks[len(new) :]
+            self._build_section(section, filters, blocks)
             box.children = [b.widget for b in blocks]
         self._context.value = self._context_html(filters)
+        with self._undo_lock:
+            undo, self._undo = self._undo, []
+        finish_loading(undo)

@@ -187,7 +187,7 @@ def headline_section(headlines: Sequence[Headline], title: str = "Headline figur
     return Section(title, lambda filters: headline_blocks(headlines, filters))
 
 
-def show_scorecard(
+def prepare_scorecard(
     title: str,
     sections: Sequence[Section],
     *,
@@ -200,20 +200,59 @@ def show_scorecard(
     grains: Sequence[str] = ("day", "week", "month"),
     today: Callable[[], dt.date] | None = None,
 ) -> Page:
-    """Build and show a scorecard page from the notebook's parameters (+ the query string)."""
+    """A scorecard page for the notebook's parameters, computed and (live) built, not shown.
+
+    Under Voilà with preheated kernels this runs before a viewer asks for the page; `present`
+    then shows it, following the page's query string (`?branch=DAL`).
+
+    Parameters
+    ----------
+    title, sections
+        What the page shows.
+    static
+        True under Papermill (HTML and SVG), False under Voilà (widgets).
+    branch, date_from, date_to, grain, preset
+        The notebook's parameters (see `pulsebi.dashboards.filters.resolve_filters`).
+    grains
+        The grains the page offers.
+    today
+        The local date the presets count from (default: today in the reporting time zone).
+
+    Returns
+    -------
+    Page
+        Ready for `present`.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer.
+    """
     from pulsebi.charts import use_mode
 
     use_mode(static)
-    query = None
-    if not static:
-        from pulsebi.serve.params import request_params
-
-        query = request_params()
     known = list_branches()
+    parameters = {"branch": branch, "preset": preset, "date_from": date_from,
+                  "date_to": date_to, "grain": grain}  # fmt: skip
     filters = resolve_filters(
-        branch=branch, preset=preset, date_from=date_from, date_to=date_to, grain=grain,
-        known_branches=known, query=query, today=today() if today else None,
-    )  # fmt: skip
-    page = Page(title, sections, filters, known, grains=grains, data_as_of=metrics.data_as_of)
-    page.show()
+        **parameters, known_branches=known, grains=grains, today=today() if today else None
+    )
+    page = Page(
+        title, sections, filters, known, grains=grains, data_as_of=metrics.data_as_of, today=today
+    )
+    page.parameters = parameters
+    if not static:
+        page.prepare()
+    return page
+
+
+def present(page: Page) -> None:
+    """Show a prepared scorecard (live: following the page's query string; see `Page.present`)."""
+    page.present()
+
+
+def show_scorecard(title: str, sections: Sequence[Section], **parameters: Any) -> Page:
+    """Prepare and show a scorecard page at once (`prepare_scorecard`'s parameters)."""
+    page = prepare_scorecard(title, sections, **parameters)
+    present(page)
     return page

@@ -28,6 +28,7 @@ from pulsebi.serve.handlers import (
     PageHandler,
     cached,
 )
+from pulsebi.serve.kernel import write_kernel_profile
 from pulsebi.settings import Settings
 
 # Kernel messages that do not count as activity for culling. Jupyter's defaults, plus the comm
@@ -60,6 +61,9 @@ UNTRACKED_MESSAGE_TYPES = [
 ]
 
 FRIENDLY_ERROR = "This part of the dashboard could not be shown; the details are in the server log."
+# Seconds between starting the pools of two preheated pages: a kernel's start (imports, the page's
+# metrics, its widgets) takes a few CPU seconds, and all pages at once would starve the server.
+FILL_STAGGER = 3.0
 
 
 class PulseVoila(Voila):
@@ -73,8 +77,8 @@ class PulseVoila(Voila):
         # Voilà fills pools for the notebooks it finds itself, but does not look inside the
         # linked directories: start the pools of the preheated pages here.
         if self.voila_configuration.preheat_kernel:
-            for page in self.preheat:
-                self.kernel_manager.fill_if_needed(delay=0, notebook_name=page)
+            for i, page in enumerate(self.preheat):
+                self.kernel_manager.fill_if_needed(delay=i * FILL_STAGGER, notebook_name=page)
         return settings
 
     def init_handlers(self):
@@ -105,6 +109,7 @@ def build_config(deployment: Deployment, settings: Settings, root: Path) -> Conf
         raise ConfigError("the dashboards need a login: set PULSEBI_SERVE_TOKEN or a password hash")
     pages = list_pages(root)
     preheat = preheat_pages(deployment, root)
+    home = deployment.home or (pages[0]["path"] if pages else None)
     c = Config()
     c.Voila.root_dir = str(root)
     c.Voila.ip = settings.serve_host
@@ -128,7 +133,7 @@ def build_config(deployment: Deployment, settings: Settings, root: Path) -> Conf
     vc.resources = {"pulsebi": {"title": deployment.title, "nav": pages}}
     c.VoilaKernelManager.kernel_pools_config = {
         "default": {"pool_size": 0},
-        **{page: {"pool_size": settings.serve_pool} for page in preheat},
+        **{page: {"pool_size": pool_size(page, home, settings)} for page in preheat},
     }
     c.VoilaExecutor.cell_error_instruction = FRIENDLY_ERROR
     km = c.MappingKernelManager
@@ -142,7 +147,22 @@ def build_config(deployment: Deployment, settings: Settings, root: Path) -> Conf
 
 
 def preheat_pages(deployment: Deployment, root: Path) -> tuple[str, ...]:
-    return tuple(p for p in deployment.preheat if (root / p).is_file())
+    """The served pages matching the deployment's `preheat` paths or patterns, home first."""
+    found: list[str] = []
+    for pattern in deployment.preheat:
+        for path in sorted(root.glob(pattern)):
+            page = path.relative_to(root).as_posix()
+            if path.is_file() and page not in found:
+                found.append(page)
+    if deployment.home in found:
+        found.insert(0, found.pop(found.index(deployment.home)))
+    return tuple(found)
+
+
+def pool_size(page: str, home: str | None, settings: Settings) -> int:
+    """Preheated kernels kept for `page`: PULSEBI_SERVE_POOL for the home page, at most one for
+    the others (each idle kernel holds ~140 MiB; most visits start at the home page)."""
+    return settings.serve_pool if page == home else min(settings.serve_pool, 1)
 
 
 def cookie_secret(settings: Settings) -> bytes:
@@ -179,6 +199,8 @@ def run_server(deployment: Deployment, settings: Settings) -> None:
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (str(jupyter_dir), os.environ.get("JUPYTER_PATH", "")) if p
     )
+    # Kernels load pulsebi.serve.kernel (the page's URL parameters, logs and error ids).
+    os.environ["IPYTHONDIR"] = str(write_kernel_profile(jupyter_dir.parent / "ipython"))
     config = build_config(deployment, settings, root)
     app = PulseVoila(config=config)
     app.home = deployment.home if deployment.home and (root / deployment.home).is_file() else None

@@ -26,7 +26,7 @@ class Deployment:
     dirs: tuple[str, ...] = ("notebooks", "scorecards")
     template: str = "pulsebi"
     home: str | None = None  # the page "/" opens; None: the first page
-    preheat: tuple[str, ...] = ()  # pages whose kernels are started before anyone asks
+    preheat: tuple[str, ...] = ()  # pages (or glob patterns) with kernels ready before a visit
     port_offset: int = 0  # added to PULSEBI_SERVE_PORT
     project_dir: Path | None = None  # where `dirs` and voila_templates/ are; None: the checkout
     extra: dict = field(default_factory=dict)  # more Voilà/Jupyter traitlets config
@@ -42,7 +42,7 @@ DEPLOYMENTS = {
         name="main",
         dirs=("notebooks", "scorecards"),
         home="notebooks/executive.ipynb",
-        preheat=("notebooks/executive.ipynb",),
+        preheat=("notebooks/*.ipynb", "notebooks/reconciliation/*.ipynb", "scorecards/*.ipynb"),
     ),
     "cmo": Deployment(name="cmo", title="Pulse BI · Marketing", dirs=("cmo",), port_offset=1),
 }

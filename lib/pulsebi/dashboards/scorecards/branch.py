@@ -7,8 +7,8 @@ from typing import Any
 
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.page import Chart, Section, Table
-from pulsebi.dashboards.scorecard import Headline, headline_section, show_scorecard
+from pulsebi.dashboards.page import Chart, Page, Section, Table
+from pulsebi.dashboards.scorecard import Headline, headline_section, prepare_scorecard
 from pulsebi.widgets.filters import Filters
 
 TITLE = "Branch scorecard"
@@ -72,5 +72,19 @@ SECTIONS = (
 )
 
 
-def show(**parameters: Any):
-    return show_scorecard(TITLE, SECTIONS, **parameters)
+def prepare(**parameters: Any) -> Page:
+    """The page for the notebook's parameters, computed and built, not shown yet
+    (`pulsebi.dashboards.scorecard.prepare_scorecard`)."""
+    return prepare_scorecard(TITLE, SECTIONS, **parameters)
+
+
+def present(page: Page) -> None:
+    """Show the prepared page, following the page's query string (`?branch=DAL`)."""
+    page.present()
+
+
+def show(**parameters: Any) -> Page:
+    """Prepare and show the page at once."""
+    page = prepare(**parameters)
+    present(page)
+    return page

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.page import Chart, Section, Table
+from pulsebi.dashboards.page import Chart, Page, Section, Table
 from pulsebi.dashboards.scorecard import (
     Headline,
     by_dimension,
     headline_section,
     line_or_note,
-    show_scorecard,
+    prepare_scorecard,
     trend,
 )
 from pulsebi.metrics import details
@@ -89,5 +89,19 @@ SECTIONS = (
 )
 
 
-def show(**parameters: Any):
-    return show_scorecard(TITLE, SECTIONS, **parameters)
+def prepare(**parameters: Any) -> Page:
+    """The page for the notebook's parameters, computed and built, not shown yet
+    (`pulsebi.dashboards.scorecard.prepare_scorecard`)."""
+    return prepare_scorecard(TITLE, SECTIONS, **parameters)
+
+
+def present(page: Page) -> None:
+    """Show the prepared page, following the page's query string (`?branch=DAL`)."""
+    page.present()
+
+
+def show(**parameters: Any) -> Page:
+    """Prepare and show the page at once."""
+    page = prepare(**parameters)
+    present(page)
+    return page

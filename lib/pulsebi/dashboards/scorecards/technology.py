@@ -10,13 +10,13 @@ import html
 from typing import Any
 
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.page import Html, Section, Table, Tile, Tiles
+from pulsebi.dashboards.page import Html, Page, Section, Table, Tile, Tiles
 from pulsebi.dashboards.scorecard import (
     Headline,
     by_dimension,
     headline_blocks,
     line_or_note,
-    show_scorecard,
+    prepare_scorecard,
     trend,
 )
 from pulsebi.metrics import platform
@@ -92,5 +92,19 @@ SECTIONS = (
 )
 
 
-def show(**parameters: Any):
-    return show_scorecard(TITLE, SECTIONS, **parameters)
+def prepare(**parameters: Any) -> Page:
+    """The page for the notebook's parameters, computed and built, not shown yet
+    (`pulsebi.dashboards.scorecard.prepare_scorecard`)."""
+    return prepare_scorecard(TITLE, SECTIONS, **parameters)
+
+
+def present(page: Page) -> None:
+    """Show the prepared page, following the page's query string (`?branch=DAL`)."""
+    page.present()
+
+
+def show(**parameters: Any) -> Page:
+    """Prepare and show the page at once."""
+    page = prepare(**parameters)
+    present(page)
+    return page
