@@ -44,16 +44,6 @@ LAYER_OF = {name: layer for layer, names in LAYERS.items() for name in names}
 # into data access (the caller queries, the chart or widget draws).
 NARROWER: dict[str, tuple[str, ...]] = {"rendering": ("ground", "rendering")}
 
-# Known violations, (importing module, imported module), being mended under issue 18 item 1
-# (the pages get their request parameters through an interface the serving face fills in).
-# The lead empties this when the mend lands; nothing else may be added here.
-KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("pulsebi.dashboards.executive", "pulsebi.serve.params"),
-        ("pulsebi.dashboards.scorecard", "pulsebi.serve.params"),
-    }
-)
-
 # Top-level names a lib module would import a notebook by: the surface folders and the
 # libraries that turn .ipynb files into modules.
 NOTEBOOK_IMPORTERS = ("import_ipynb", "nbimporter", "importnb", "ipynb", "nbformat_importer")
@@ -167,15 +157,8 @@ def violations(lib: Path, repo: Path) -> list[tuple[str, str, str]]:
 
 
 def test_every_module_keeps_the_layer_rules() -> None:
-    broken = [v for v in violations(LIB, REPO) if v[:2] not in KNOWN_VIOLATIONS]
+    broken = violations(LIB, REPO)
     assert broken == [], "\n".join(why for *_, why in broken)
-
-
-def test_the_known_violations_are_still_there() -> None:
-    """When the mend lands, this fails until its pair leaves KNOWN_VIOLATIONS."""
-    live = {v[:2] for v in violations(LIB, REPO)}
-    mended = KNOWN_VIOLATIONS - live
-    assert not mended, f"mended: drop {sorted(mended)} from KNOWN_VIOLATIONS"
 
 
 def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
