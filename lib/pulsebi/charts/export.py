@@ -37,7 +37,7 @@ class ExportTable:
         return {
             "name": self.name,
             "columns": list(self.columns),
-            "rows": [[_json_value(v) for v in row] for row in self.rows],
+            "rows": [[json_value(v) for v in row] for row in self.rows],
             "formats": dict(self.formats),
             "chart": self.chart,
         }
@@ -53,7 +53,7 @@ class ExportTable:
         )
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if value is None or value is _nat():
         return None
     if isinstance(value, decimal.Decimal):
@@ -63,7 +63,7 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
-        return _json_value(value.item())
+        return json_value(value.item())
     return value
 
 

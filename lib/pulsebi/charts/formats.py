@@ -1,8 +1,10 @@
 """Number formats shared by charts, tables and tiles: one unit, one look, everywhere.
 
-Units are those of `export.UNITS`. Money shows to the cent in tables, tiles and tooltips
-($1,234,567.89) and in whole dollars on axes ($1,234,567); rates are fractions shown as percent
-(0.123 → 12.3%); a missing value (None, NaN, NaT) shows as an em dash.
+Units are those of `export.UNITS`. Money shows to the cent in tables and tooltips
+($1,234,567.89), compact in headline tiles ($1.23M, the exact value on hover) and in whole
+dollars on axes ($1,234,567); rates are fractions shown as percent (0.123 → 12.3%); a missing
+value (None, NaN, NaT) shows as an em dash. Date buckets read as "Jan 2026" (months), "Nov 30"
+(days and weeks) or "2026" (years).
 """
 
 from __future__ import annotations
@@ -75,6 +77,47 @@ def format_value(value: Any, unit: str, *, cents: bool = True) -> str:
     if unit == "ms":
         return f"{number:,.0f}{_SUFFIX['ms']}" if abs(number) >= 100 else f"{number:,.1f} ms"
     return f"{number:,.1f}{_SUFFIX[unit]}"
+
+
+def format_compact(value: Any, unit: str) -> str:
+    """A headline figure: money in three significant digits with K/M/B/T ($73.6M, $412K,
+    $5.73K), whole dollars under $1,000 ($950); other units as `format_value`."""
+    if unit != "usd" or is_missing(value):
+        return format_value(value, unit)
+    number = _to_decimal(value)
+    sign, number = ("-" if number < 0 else ""), abs(number)
+    whole = number.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_UP)
+    if whole < 1000:
+        return f"{sign}${whole:,.0f}" if whole else "$0"
+    for power, suffix in reversed(_COMPACT):  # K first; 999.95K rounds up to 1M
+        scaled = number / power
+        places = max(0, 3 - len(str(int(scaled))))
+        scaled = scaled.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+        if scaled < 1000 or suffix == _COMPACT[0][1]:
+            text = f"{scaled:f}"
+            return f"{sign}${text.rstrip('0').rstrip('.') if '.' in text else text}{suffix}"
+    raise AssertionError("unreachable")
+
+
+_COMPACT = (
+    (decimal.Decimal(10) ** 12, "T"),
+    (decimal.Decimal(10) ** 9, "B"),
+    (decimal.Decimal(10) ** 6, "M"),
+    (decimal.Decimal(10) ** 3, "K"),
+)
+
+
+def date_format(grain: str | None, dates: Any) -> str:
+    """strftime format of date bucket labels: by `grain` when known, else from the dates
+    (all 1sts of a month → months). Days and weeks name the year when the dates span two."""
+    dates = list(dates)
+    if grain == "year":
+        return "%Y"
+    if grain == "month" or (grain is None and dates and all(d.day == 1 for d in dates)):
+        return "%b %Y"
+    if len({d.year for d in dates}) > 1:
+        return "%b %-d, %Y"
+    return "%b %-d"
 
 
 def format_axis(value: Any, unit: str) -> str:

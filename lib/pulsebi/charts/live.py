@@ -1,16 +1,45 @@
-"""Live charts: bqplot Figures with tooltips and a width that follows the page."""
+"""Live charts: bqplot Figures with tooltips and a width that follows the page.
+
+0, 1 or N points all draw: no point shows a note; one bucket (a line of it would be a lone dot)
+shows as a bar of a bar's width, never one as wide as the page. The legend and the note on
+partial buckets sit under the x axis, outside the data (`legend.py` lays them out).
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 from pulsebi.charts.formats import AXIS_LABEL, D3_AXIS, D3_TOOLTIP
-from pulsebi.charts.spec import ChartData, ChartSpec, chart_data, pretty
-from pulsebi.charts.style import PALETTE, bq_title_style
+from pulsebi.charts.legend import ROW_PX, legend_entries, legend_layout
+from pulsebi.charts.spec import (
+    BAR_KINDS,
+    ChartData,
+    ChartSpec,
+    chart_data,
+    partial_pieces,
+    pretty,
+)
+from pulsebi.charts.style import INK, MUTED, bq_title_style, series_color
+from pulsebi.charts.ticks import CHAR_PX, fits_flat, label_step, nice_ticks, value_ticks
 
-NO_DATA = " — no data for this selection"
+__all__ = ["draw_live", "nice_ticks", "render_live"]
+
+NO_DATA = "No data for this selection"
 HALO = {"paint-order": "stroke", "stroke": "white", "stroke-width": "4px"}  # text readable on bars
+TOP = 50
+PARTIAL_OPACITY = 0.45
+MAX_MARKED = 60  # points drawn with a full-size marker
+
+
+@dataclass
+class _Drawing:
+    marks: list[Any]
+    axes: list[Any]
+    left: int = 80
+    bottom: int = 44  # room for the x tick labels
+    entries: list[tuple[str, str, str]] = field(default_factory=list)  # swatch, colour, text
 
 
 def render_live(spec: ChartSpec) -> Any:
@@ -22,12 +51,8 @@ def render_live(spec: ChartSpec) -> Any:
         layout=w.Layout(width="100%", height=f"{spec.height}px"),
         min_aspect_ratio=0.01,
         max_aspect_ratio=100,
-        fig_margin={"top": 50, "bottom": 50, "left": 80, "right": 30},
+        fig_margin={"top": TOP, "bottom": 50, "left": 80, "right": 30},
         title_style=bq_title_style(),
-        legend_location="top-right",
-        # bqplot sizes the legend box for one entry: a white halo keeps the others readable
-        legend_text=HALO,
-        legend_style={"fill": "white", "fill-opacity": "0.85", "stroke": "none"},
         animation_duration=300,
         padding_y=0.0,
     )
@@ -39,77 +64,58 @@ def render_live(spec: ChartSpec) -> Any:
 def draw_live(fig: Any, spec: ChartSpec) -> None:
     """(Re)draw `spec` on an existing Figure: filters change the data, the view stays in place."""
     data = chart_data(spec)
-    marks, axes = ([], []) if data.empty else _BUILD[spec.kind](spec, data)
-    left = 80
-    if spec.kind in ("hbar", "funnel") and data.x:  # room for the category labels
-        left = max(left, min(220, 20 + 7 * max(len(str(x)) for x in data.x)))
+    if data.empty:
+        drawing = _build_empty()
+    elif spec.kind in BAR_KINDS or data.single:
+        drawing = _build_bars(spec, data)
+    else:
+        drawing = _build_lines(spec, data)
+    drawing.entries = legend_entries(spec, data)
+    bottom = drawing.bottom + (18 if spec.x_label else 0)
+    legend, rows = _legend_marks(spec, drawing.entries, bottom)
     with fig.hold_sync():
-        fig.fig_margin = {**fig.fig_margin, "left": left}
-        fig.marks = marks
-        fig.axes = axes
-        fig.title = spec.title + (NO_DATA if data.empty else "")
+        fig.fig_margin = {
+            **fig.fig_margin, "left": drawing.left, "bottom": bottom + rows * ROW_PX + 6,
+        }  # fmt: skip
+        fig.marks = drawing.marks + legend
+        fig.axes = drawing.axes
+        fig.title = spec.title
     fig.pulsebi_data = data
     fig.pulsebi_spec = spec
 
 
-def _tooltip(spec: ChartSpec, data: ChartData, x_field: str = "x") -> Any:
+def _tooltip(spec: ChartSpec, data: ChartData, name: str) -> Any:
     import bqplot as bq
 
-    x_fmt = "%Y-%m-%d" if data.x_kind == "time" else ""
+    x_fmt = _d3_date(data.date_format) if data.x_kind == "time" else ""
     return bq.Tooltip(
-        fields=[x_field, "y"],
+        fields=["x", "y"],
         formats=[x_fmt, D3_TOOLTIP.get(spec.units, "")],
-        labels=[
-            spec.x_label or pretty(spec.x),
-            data.series[0].name if len(data.series) == 1 else "value",
-        ],
+        labels=[spec.x_label or pretty(spec.x), name],
     )
 
 
-def _x_scale(data: ChartData) -> Any:
-    import bqplot as bq
-
-    if data.x_kind == "time":
-        return bq.DateScale()
-    if data.x_kind == "number":
-        return bq.LinearScale()
-    return bq.OrdinalScale()
+def _d3_date(fmt: str) -> str:
+    return fmt  # d3-time-format and strftime agree on %b %Y %-d
 
 
-def _x_array(data: ChartData) -> Any:
+def _x_array(data: ChartData, indexes: list[int] | None = None) -> Any:
     import numpy as np
 
+    values = data.x if indexes is None else [data.x[i] for i in indexes]
     if data.x_kind == "time":
-        return np.array(data.x, dtype="datetime64[ms]")
-    return np.array(data.x)
+        return np.array(values, dtype="datetime64[ms]")
+    return np.array(values)
 
 
-def nice_ticks(low: float, high: float, target: int = 5) -> list[float]:
-    """Round tick values (steps of 1, 2, 2.5 or 5 × 10^k) covering [low, high]."""
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return [0.0, 1.0]
-    if high <= low:
-        pad = abs(low) * 0.1 or 1.0
-        low, high = low - pad, high + pad
-    raw = (high - low) / target
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start, end = math.floor(low / step) * step, math.ceil(high / step) * step
-    return [round(start + i * step, 10) for i in range(round((end - start) / step) + 1)]
-
-
-def _value_scale(spec: ChartSpec, data: ChartData) -> Any:
+def _value_scale(spec: ChartSpec, data: ChartData, from_zero: bool) -> Any:
     """A value scale ending on round ticks; bars and areas start at zero."""
     import bqplot as bq
 
     rows = data.plotted(spec.kind)
     if spec.kind == "stacked_bar":
         rows = [[sum(col) for col in zip(*rows, strict=True)]]
-    values = [v for row in rows for v in row if not math.isnan(v)]
-    low, high = min(values, default=0.0), max(values, default=1.0)
-    if spec.kind != "line":
-        low, high = min(low, 0.0), max(high, 0.0)
-    ticks = nice_ticks(low, high)
+    ticks = value_ticks([v for row in rows for v in row], spec.units, from_zero)
     scale = bq.LinearScale(min=ticks[0], max=ticks[-1])
     scale.pulsebi_ticks = ticks
     return scale
@@ -130,76 +136,167 @@ def _value_axis(spec: ChartSpec, scale: Any, side: str = "left") -> Any:
     )
 
 
-def _build_lines(spec: ChartSpec, data: ChartData) -> tuple[list[Any], list[Any]]:
+def _x_scale(data: ChartData) -> Any:
+    import bqplot as bq
+
+    if data.x_kind == "time":
+        return bq.DateScale()
+    if data.x_kind == "number":
+        return bq.LinearScale()
+    return bq.OrdinalScale(domain=list(data.x))
+
+
+def _x_axis(
+    spec: ChartSpec, data: ChartData, scale: Any, drawing: _Drawing, cats: list[str] | None = None
+) -> Any:
+    """The x axis: every label when they fit flat, else every n-th (dates) or slanted (names,
+    with room under the axis so none is cut)."""
+    import bqplot as bq
+
+    axis = bq.Axis(scale=scale, label=spec.x_label, grid_lines="none")
+    step = label_step(data.labels)
+    shown = list(range(0, len(data.labels), step))
+    if cats is None and data.x_kind == "time":
+        axis.tick_format = _d3_date(data.date_format)
+        axis.tick_values = _x_array(data, shown)
+    elif cats is None and data.x_kind == "number":
+        return axis
+    elif step > 1 and data.dated:
+        axis.tick_values = [(cats or data.labels)[i] for i in shown]
+    elif not fits_flat(data.labels):
+        axis.tick_rotate = -30
+        drawing.bottom += int(0.5 * CHAR_PX * max(len(t) for t in data.labels))
+    return axis
+
+
+def _build_lines(spec: ChartSpec, data: ChartData) -> _Drawing:
     import bqplot as bq
     import numpy as np
 
-    xs = _x_scale(data)
-    ys = _value_scale(spec, data)
-    k = len(data.series)
-    mark = bq.Lines(
-        x=_x_array(data),
-        y=np.array(data.plotted(spec.kind), dtype=float),
-        scales={"x": xs, "y": ys},
-        labels=[s.name for s in data.series],
-        colors=list(PALETTE[:k]) if k <= len(PALETTE) else list(PALETTE),
-        display_legend=k > 1,
-        stroke_width=2,
-        marker="circle",
-        marker_size=16,
-        fill="bottom" if spec.kind == "area" else "none",
-        fill_opacities=[0.18] * k,
-        tooltip=_tooltip(spec, data),
-    )
-    x_axis = bq.Axis(scale=xs, label=spec.x_label, grid_lines="none")
-    if data.x_kind == "time":
-        x_axis.tick_format = data.date_format
-        if data.few_points:
-            x_axis.tick_values = _x_array(data)
-    return [mark], [x_axis, _value_axis(spec, ys)]
+    xs, ys = _x_scale(data), _value_scale(spec, data, from_zero=spec.kind == "area")
+    values = data.plotted(spec.kind)
+    k, n = len(values), len(data.x)
+    colors = [series_color(i) for i in range(k)]
+    solid = [[math.nan if data.partial[i] else v for i, v in enumerate(row)] for row in values]
+    fill = "bottom" if spec.kind == "area" else "none"
+    common = dict(
+        x=_x_array(data), scales={"x": xs, "y": ys}, stroke_width=2, fill=fill,
+        enable_hover=False,
+    )  # fmt: skip
+    marks = [
+        bq.Lines(
+            y=np.array(solid, dtype=float), colors=colors, labels=[s.name for s in data.series],
+            fill_opacities=[0.18] * k, **common,
+        )
+    ]  # fmt: skip
+    dashed = partial_pieces(values, data.partial)
+    if dashed:
+        marks.append(
+            bq.Lines(
+                y=np.array([row for _, row in dashed], dtype=float),
+                colors=[colors[i] for i, _ in dashed], line_style="dashed",
+                fill_opacities=[0.08] * len(dashed), **common,
+            )
+        )  # fmt: skip
+    size = 16 if n <= MAX_MARKED else 4
+    for i, (s, row) in enumerate(zip(data.series, values, strict=True)):
+        for cut in (False, True):
+            at = [j for j, v in enumerate(row) if not math.isnan(v) and data.partial[j] == cut]
+            if not at:
+                continue
+            marks.append(
+                bq.Scatter(
+                    x=_x_array(data, at), y=np.array([row[j] for j in at], dtype=float),
+                    scales={"x": xs, "y": ys}, colors=[colors[i]], default_size=size,
+                    opacities=[PARTIAL_OPACITY if cut else 1.0], stroke="white",
+                    tooltip=_tooltip(spec, data, s.name + (" (partial)" if cut else "")),
+                )
+            )  # fmt: skip
+    drawing = _Drawing(marks, [])
+    drawing.axes = [_x_axis(spec, data, xs, drawing), _value_axis(spec, ys)]
+    return drawing
 
 
-def _build_bars(spec: ChartSpec, data: ChartData) -> tuple[list[Any], list[Any]]:
+def _build_bars(spec: ChartSpec, data: ChartData) -> _Drawing:
+    """Bars, and single buckets of a line chart (grouped when it has several series)."""
     import bqplot as bq
     import numpy as np
 
     horizontal = spec.kind in ("hbar", "funnel")
-    xs = bq.OrdinalScale(reverse=horizontal)  # first row on top when horizontal
-    ys = _value_scale(spec, data)
-    values = np.array(data.plotted(spec.kind), dtype=float)
-    k = len(data.series)
-    mark = bq.Bars(
-        x=np.array(data.x),
-        y=values if k > 1 else values[0],
-        scales={"x": xs, "y": ys},
-        type="grouped" if k > 1 and spec.kind in ("grouped_bar", "hbar") else "stacked",
-        orientation="horizontal" if horizontal else "vertical",
-        labels=[s.name for s in data.series],
-        colors=list(PALETTE) if k > 1 else [PALETTE[0]],
-        display_legend=k > 1,
-        padding=0.2,
-        label_display=k == 1,
-        label_display_format=D3_TOOLTIP.get(spec.units, ""),
-        label_font_style=HALO,
-        tooltip=_tooltip(spec, data),
-    )
-    cat_axis = bq.Axis(
-        scale=xs,
-        side="left" if horizontal else "bottom",
-        label=spec.x_label,
-        grid_lines="none",
-        tick_rotate=-30 if not horizontal and len(data.x) > 8 else 0,
-    )
-    value_axis = _value_axis(spec, ys, "bottom" if horizontal else "left")
-    return [mark], [cat_axis, value_axis]
+    kind = spec.kind if spec.kind in BAR_KINDS else "grouped_bar"
+    cats = list(data.labels)  # a line's single bucket is drawn over its label
+    xs = bq.OrdinalScale(domain=cats, reverse=horizontal)  # first row on top if hbar
+    ys = _value_scale(spec, data, from_zero=True)
+    values = np.array(data.plotted(kind), dtype=float)
+    k, n = values.shape
+    grouped = k > 1 and kind in ("grouped_bar", "hbar")
+    side_by_side = n * (k if grouped else 1)
+    # a band's padding: a lone bar is as wide as one of a dozen, not the whole plot
+    padding = max(0.2, 1 - (0.2 if horizontal else 0.12) * side_by_side)
+    marks = []
+    for cut in (False, True):
+        at = [i for i in range(n) if data.partial[i] == cut]
+        if not at:
+            continue
+        part = values[:, at]
+        names = [s.name + (" (partial)" if cut else "") for s in data.series]
+        marks.append(
+            bq.Bars(
+                x=np.array([cats[i] for i in at]), y=part if k > 1 else part[0],
+                scales={"x": xs, "y": ys}, type="grouped" if grouped else "stacked",
+                orientation="horizontal" if horizontal else "vertical",
+                labels=[s.name for s in data.series],
+                colors=[series_color(i) for i in range(k)], padding=padding,
+                opacities=[PARTIAL_OPACITY if cut else 1.0] * max(k, len(at)),
+                label_display=k == 1, label_display_format=D3_TOOLTIP.get(spec.units, ""),
+                label_font_style={**HALO, "fill": INK if not cut else MUTED},
+                tooltip=_tooltip(spec, data, names[0] if k == 1 else "value"),
+            )
+        )  # fmt: skip
+    drawing = _Drawing(marks, [])
+    if horizontal:
+        cat_axis = bq.Axis(scale=xs, side="left", label=spec.x_label, grid_lines="none")
+        drawing.left = max(80, min(220, 20 + int(CHAR_PX) * max(len(t) for t in data.labels)))
+    else:
+        cat_axis = _x_axis(spec, data, xs, drawing, cats)
+    drawing.axes = [cat_axis, _value_axis(spec, ys, "bottom" if horizontal else "left")]
+    return drawing
 
 
-_BUILD = {
-    "line": _build_lines,
-    "area": _build_lines,
-    "bar": _build_bars,
-    "stacked_bar": _build_bars,
-    "grouped_bar": _build_bars,
-    "hbar": _build_bars,
-    "funnel": _build_bars,
-}
+def _build_empty() -> _Drawing:
+    import bqplot as bq
+
+    scale = {"x": bq.LinearScale(min=0, max=1), "y": bq.LinearScale(min=0, max=1)}
+    note = bq.Label(
+        x=[0.5], y=[0.5], text=[NO_DATA], scales=scale, align="middle", colors=[MUTED],
+        default_size=14, enable_hover=False,
+    )  # fmt: skip
+    return _Drawing([note], [], bottom=20)
+
+
+def _legend_marks(
+    spec: ChartSpec, entries: list[tuple[str, str, str]], below_px: int
+) -> tuple[list[Any], int]:
+    """The legend as text marks under the x axis (outside the plot area); returns the marks and
+    how many rows they take."""
+    import bqplot as bq
+
+    if not entries:
+        return [], 0
+    slots, rows = legend_layout([text for _, _, text in entries])
+    plot_height = spec.height - TOP - below_px - rows * ROW_PX - 6
+    scales = {
+        "x": bq.LinearScale(min=0, max=1),
+        "y": bq.LinearScale(min=0, max=max(1, plot_height)),  # y in pixels from the bottom
+    }
+    xs = [x for x, _ in slots]
+    ys = [-(below_px + row * ROW_PX + 4) for _, row in slots]
+    swatches = bq.Label(
+        x=xs, y=ys, text=[s for s, _, _ in entries], colors=[c for _, c, _ in entries],
+        scales=scales, default_size=14, apply_clip=False, enable_hover=False,
+    )  # fmt: skip
+    texts = bq.Label(
+        x=xs, y=ys, text=[t for _, _, t in entries], colors=[INK], x_offset=16,
+        scales=scales, default_size=12, apply_clip=False, enable_hover=False,
+    )  # fmt: skip
+    return [swatches, texts], rows

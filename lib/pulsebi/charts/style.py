@@ -8,16 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+# 12 distinct series colours: the company navy, then Okabe & Ito's colour-blind-safe set, then
+# Paul Tol's muted tones; more than 12 series reuse them in order
 PALETTE = (
     "#1f4e79",  # company navy
-    "#f28c28",  # orange
-    "#2e8b57",  # green
-    "#8e44ad",  # purple
-    "#c0392b",  # red
-    "#16a085",  # teal
-    "#7f8c8d",  # grey
-    "#d4ac0d",  # mustard
+    "#e69f00",  # orange
+    "#56b4e9",  # sky blue
+    "#009e73",  # bluish green
+    "#d55e00",  # vermillion
+    "#cc79a7",  # reddish purple
+    "#999933",  # olive
+    "#882255",  # wine
+    "#117733",  # green
+    "#aa4499",  # purple
+    "#ddcc77",  # sand
+    "#555555",  # dark grey
 )
+PARTIAL_TINT = "#9fb3c8"  # the legend swatch of partial (lighter) bars
 TONES = {"good": "#1e8e3e", "warn": "#b26a00", "bad": "#c5221f", "neutral": "#5f6368"}
 INK = "#202124"
 MUTED = "#5f6368"

@@ -69,7 +69,8 @@ def tiles_html(parts: Sequence[str], columns: int | None = None) -> str:
     """Static layout of rendered tiles (flex box; WeasyPrint and browsers both lay it out)."""
     basis = f"calc({100 / columns:.4f}% - 12px)" if columns else "220px"
     cells = "".join(
-        f'<div style="flex:1 1 {basis};min-width:180px;margin:0 12px 12px 0">{p}</div>'
+        f'<div style="flex:1 1 {basis};min-width:180px;max-width:100%;margin:0 12px 12px 0">'
+        f"{p}</div>"
         for p in parts
     )
     return (

@@ -5,8 +5,9 @@
     tile.update(value=1240000.0, previous=1100000, state="live")   # one atomic change
 
 The change arrow's colour is direction-aware (thresholds.yaml's `better`): a rising resolution
-time is shown red. In the page a tile is `.pbi-tile[data-tile=<key>]`, its value
-`.pbi-tile-value`, its state `data-state`.
+time is shown red. Money shows compact ($73.6M); the exact value is the value's hover title and
+its `data-value` (what exports read). In the page a tile is `.pbi-tile[data-tile=<key>]`, its
+value `.pbi-tile-value`, its state `data-state`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 import traitlets as t
 
-from pulsebi.charts.formats import check_unit, describe_change, format_value
+from pulsebi.charts.export import json_value
+from pulsebi.charts.formats import check_unit, describe_change, format_compact, format_value
 from pulsebi.charts.style import FONT_STACK, INK, MUTED, RULE, SURFACE, TONES
 from pulsebi.settings import get_settings
 from pulsebi.widgets import thresholds
@@ -138,6 +140,21 @@ def tile_html(
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def _value_html(value: Any, unit: str, dim: str) -> str:
+    """The headline figure: compact, the exact value on hover and in `data-value`; long texts
+    get a smaller font and wrap rather than overflow the box (PDF tiles are narrow)."""
+    shown, exact = format_compact(value, unit), format_value(value, unit)
+    size = 26 if len(shown) <= 9 else 21 if len(shown) <= 13 else 17
+    raw = json_value(value)
+    data = "" if raw is None else f' data-value="{html.escape(str(raw))}"'
+    # elementtiming: the browser records when the value was first painted (bench/)
+    return (
+        f'<div class="pbi-tile-value" elementtiming="pbi-tile-value" title="{html.escape(exact)}"'
+        f'{data} style="font-size:{size}px;font-weight:700;margin:4px 0;line-height:1.15;'
+        f'overflow-wrap:anywhere;{dim}">{html.escape(shown)}</div>'
+    )
 
 
 def _badge(state: str, since: dt.datetime | None) -> str:
