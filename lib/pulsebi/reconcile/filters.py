@@ -74,3 +74,40 @@ def check_branch(conn: Connection, branch: str | None) -> None:
         codes = conn.execute(text("select distinct code from crm.branches order by code")).scalars()
         known = ", ".join(codes) or "none: crm.branches is empty"
         raise UsageError(f"unknown branch {branch!r}; known branch codes: {known}")
+
+
+# the local date each check filters on (the contract's rulings); external: invoiced_on for
+# an invoice without a sale
+DATE_COLUMNS = {
+    "ghost-appointments": ("scheduled_on",),
+    "splits": ("sold_on",),
+    "external": ("sold_on", "invoiced_on"),
+}
+
+
+def select_rows(frame: Any, check: str, filters: Filters) -> Any:
+    """The rows of an unfiltered result that the same check run with `filters` returns
+    (the pages filter in memory, exactly like the CLI's --branch/--from/--to)."""
+    import pandas as pd
+
+    keep = pd.Series(True, index=frame.index)
+    if filters.branch is not None:
+        keep &= frame["branch"].astype(object).eq(filters.branch).fillna(False).astype(bool)
+    if filters.date_from is not None or filters.date_to is not None:
+        first, *rest = DATE_COLUMNS[check]
+        day = frame[first].astype(object)
+        for column in rest:
+            day = day.where(frame["sale_id"].notna(), frame[column].astype(object))
+        start, end = filters.date_from, filters.date_to
+        keep &= day.map(
+            lambda d: (
+                bool(pd.notna(d)) and (start is None or d >= start) and (end is None or d < end)
+            )
+        ).astype(bool)
+    return frame[keep.astype(bool)]
+
+
+def list_branches(conn: Connection) -> dict[str, str]:
+    """Branch code -> name, by code."""
+    rows = conn.execute(text("select code, name from crm.branches order by code"))
+    return {code: name for code, name in rows}

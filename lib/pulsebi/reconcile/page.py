@@ -1,19 +1,25 @@
 """The reconciliation pages: what each notebook under notebooks/reconciliation/ shows.
 
 `show_check("splits", branch=..., date_from=..., date_to=..., static=...)` displays a summary by
-reason and branch and the exception table, both marked for Excel export (charts/export.py).
-Live (Voilà): filters by branch and reason and a drill-down into the selected row. Static
-(Papermill): plain HTML tables only.
+reason and branch and the exception table, both marked for Excel export (charts/export.py) with
+every row and column and the contract's reason codes. On the page reasons read as words
+(labels.py) and times as local times ("Nov 30, 2026 14:05"). Live (Voilà, explorer.py): filters
+by branch, dates and reason, a paged sortable table, a drill-down into the clicked row. Static
+(Papermill): HTML only, the first MAX_HTML_ROWS exceptions and their count.
+`show_check` = `prepare_check` (the slow part) + `present_check` (the query string, the display).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pulsebi.errors import UsageError
+from pulsebi.reconcile.filters import Filters, list_branches, parse_filters
+from pulsebi.reconcile.labels import page_columns, reason_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,8 +30,9 @@ TITLES = {
     "external": "CRM vs accounting",
 }
 NO_BRANCH = "(no branch)"
-MAX_HTML_ROWS = 500
-MAX_CHOICES = 2000
+MAX_HTML_ROWS = 200
+SUMMARY = "Summary by reason and branch"
+EXCEPTIONS = "Exceptions"
 
 
 def run_check(
@@ -74,6 +81,19 @@ def summarize(frame: pd.DataFrame, reasons: tuple[str, ...]) -> pd.DataFrame:
     return counts.rename_axis("reason").reset_index()
 
 
+@dataclass
+class CheckPage:
+    """A check's page, computed (`prepare_check`) and not shown yet (`present_check`)."""
+
+    check: str
+    frame: pd.DataFrame  # static: the filtered exceptions; live: all of them
+    filters: Filters
+    static: bool
+    note: str = ""
+    explorer: Any = None
+    error: str = ""
+
+
 def show_check(
     check: str,
     *,
@@ -83,45 +103,165 @@ def show_check(
     accounting_file: str | Path | None = None,
     static: bool = False,
 ) -> pd.DataFrame:
-    """Display the page of one check; returns the exceptions."""
-    from IPython.display import HTML, display
+    """Display the page of one check; returns its exceptions."""
+    page = prepare_check(
+        check, branch=branch, date_from=date_from, date_to=date_to,
+        accounting_file=accounting_file, static=static,
+    )  # fmt: skip
+    present_check(page)
+    return page.frame
 
-    from pulsebi.charts import show_table, use_mode
+
+def prepare_check(
+    check: str,
+    *,
+    branch: str | None = "all",
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+    accounting_file: str | Path | None = None,
+    static: bool = False,
+) -> CheckPage:
+    """Run the check and (live) build its widgets. Static, the filters go to SQL and a bad
+    one raises; live, the check runs unfiltered once and the filters become the widgets'
+    values (a bad one, or a file that cannot be used, is said in place on the page)."""
+    from pulsebi.charts import use_mode
+    from pulsebi.settings import get_settings
 
     use_mode(static)  # the rendering layer decides live or static from here on
-    frame = run_check(
-        check, branch=branch, date_from=date_from, date_to=date_to,
-        accounting_file=accounting_file,
+    if check not in TITLES:
+        raise UsageError(f"unknown check {check!r}; use one of {', '.join(TITLES)}")
+    if static:
+        filters = parse_filters(branch, date_from, date_to)
+        frame = run_check(
+            check, branch=filters.branch, date_from=filters.date_from,
+            date_to=filters.date_to, accounting_file=accounting_file,
+        )  # fmt: skip
+        return CheckPage(check, frame, filters, True, odd_status_note(frame))
+    try:
+        frame = run_check(check, accounting_file=accounting_file)
+    except UsageError as exc:  # e.g. the accounting file: nothing to explore
+        return CheckPage(check, _empty(), Filters(), False, error=str(exc))
+    from pulsebi.reconcile.explorer import CheckExplorer
+
+    page = CheckPage(check, frame, Filters(), False, odd_status_note(frame))
+    page.explorer = CheckExplorer(
+        check, frame, branches=_branches(), reasons=reasons_of(check),
+        note=page.note, tz=get_settings().tz,
     )  # fmt: skip
-    period = _describe_period(branch, date_from, date_to)
-    display(HTML(f"<p><b>{html.escape(TITLES[check])}</b>: {html.escape(period)}, "
-                 f"{len(frame)} exception(s)</p>"))  # fmt: skip
-    summary = summarize(frame, reasons_of(check))
-    units = {c: ("text" if c == "reason" else "count") for c in summary.columns}
-    show_table(summary, "Summary by reason and branch", units)
-    shown = for_display(frame)
-    if current_static():  # all columns to the export, the telling ones on the page
-        display(export_bundle(shown, "Exceptions", compact(shown)), raw=True)
-    else:  # the table goes to the export; the explorer shows the rows
-        display(export_bundle(shown, "Exceptions"), raw=True)
-        display(explorer(frame))
-    return frame
+    page.error = _apply_filters(page, {"branch": branch, "from": date_from, "to": date_to})
+    return page
 
 
-def compact(frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns worth a page: none that is empty throughout, dates rather than instants."""
-    keep = [
-        c
-        for c in frame.columns
-        if frame[c].notna().any() and not (c.endswith("_at") and f"{c[:-3]}_on" in frame)
-    ]
-    return frame[keep or list(frame.columns)]
+def present_check(page: CheckPage) -> None:
+    """Show a prepared page; live, first applying the page's query string (`?branch=DAL`,
+    `from`, `to`: dates, `to` exclusive) if any."""
+    from IPython.display import HTML, display
+
+    if page.static:
+        display(HTML(heading_html(page.check, page.filters, len(page.frame), page.note)))
+        display(summary_bundle(summarize(page.frame, reasons_of(page.check))), raw=True)
+        display(exceptions_bundle(page.check, page.frame, page=True), raw=True)
+        return
+    if page.explorer is None:
+        display(HTML(f"<p><b>{html.escape(TITLES[page.check])}</b></p>" + message_html(page.error)))
+        return
+    from pulsebi.serve.params import request_params
+
+    query = {k: v for k, v in request_params().items() if k in ("branch", "from", "to")}
+    if query:
+        page.error = _apply_filters(page, query) or page.error
+    if page.error:
+        page.explorer.message.value = message_html(page.error)
+    # the exports: every row and column, with the contract's codes
+    display(summary_bundle(summarize(page.frame, reasons_of(page.check)), shown=False), raw=True)
+    display(exceptions_bundle(page.check, page.frame, page=False), raw=True)
+    display(page.explorer)
 
 
-def current_static() -> bool:
-    from pulsebi.charts import current_mode
+def _apply_filters(page: CheckPage, values: dict[str, Any]) -> str:
+    """Give the explorer these filters; '' or the message saying why they cannot apply."""
+    try:
+        filters = parse_filters(values.get("branch"), values.get("from"), values.get("to"))
+        page.explorer.set_filters(filters)
+    except UsageError as exc:
+        return f"{exc}. Showing all branches and dates."
+    page.filters = filters
+    return ""
 
-    return current_mode().static
+
+def _branches() -> dict[str, str]:
+    from pulsebi.db import get_engine
+
+    with get_engine().connect() as conn:
+        return list_branches(conn)
+
+
+def _empty() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({"reason": [], "branch": []})
+
+
+def odd_status_note(frame: pd.DataFrame) -> str:
+    from pulsebi.reconcile.accounting import describe_odd_statuses
+
+    note = describe_odd_statuses(frame.attrs.get("odd_statuses", {}))
+    return f"{note[:1].upper()}{note[1:]}." if note else ""
+
+
+def heading_html(check: str, filters: Filters, count: int, note: str = "") -> str:
+    from pulsebi.settings import get_settings
+
+    notes = [n for n in (note, f"Times are local to {get_settings().tz}.") if n]
+    return (
+        f"<p><b>{html.escape(TITLES[check])}</b>: {html.escape(describe_filters(filters))}, "
+        f"{count:,} exception(s)</p>"
+        + "".join(f'<p class="pbi-note" style="margin:2px 0">{html.escape(n)}</p>' for n in notes)
+    )
+
+
+def summary_html(summary: pd.DataFrame) -> str:
+    """The summary for people: reasons as labels."""
+    from pulsebi.charts.table import table_html as styled_html
+
+    shown = summary.assign(reason=summary["reason"].map(reason_label))
+    units = {c: ("text" if c == "reason" else "count") for c in shown.columns}
+    return styled_html(shown, units, caption=SUMMARY)
+
+
+def summary_bundle(summary: pd.DataFrame, shown: bool = True) -> dict[str, Any]:
+    """The summary shown with labels and exported with the codes."""
+    from pulsebi.charts.export import TABLE_MIMETYPE
+    from pulsebi.charts.table import column_formats, export_payload
+
+    units = column_formats(summary, {c: "count" for c in summary.columns if c != "reason"})
+    return {
+        "text/plain": f"<{SUMMARY}: {len(summary)} rows>",
+        "text/html": summary_html(summary) if shown else "",
+        TABLE_MIMETYPE: export_payload(summary, SUMMARY, units, None),
+    }
+
+
+def exceptions_bundle(check: str, frame: pd.DataFrame, page: bool) -> dict[str, Any]:
+    """Every row and column of `frame` marked for export (codes, exact values); with `page`,
+    also shown as a table for people (labels, local times, at most MAX_HTML_ROWS rows)."""
+    from pulsebi.charts.export import TABLE_MIMETYPE
+    from pulsebi.charts.table import column_formats, export_payload
+    from pulsebi.widgets.paged_table import paged_table_html
+
+    exported = for_display(frame)
+    units = column_formats(exported, formats_of(exported))
+    shown = ""
+    if page:
+        shown = f"<h3>{EXCEPTIONS}</h3>" + paged_table_html(
+            frame, page_columns(check, frame), max_rows=MAX_HTML_ROWS, noun="exceptions",
+            empty="No exceptions.",
+        )  # fmt: skip
+    return {
+        "text/plain": f"<{EXCEPTIONS}: {len(frame)} rows>",
+        "text/html": shown,
+        TABLE_MIMETYPE: export_payload(exported, EXCEPTIONS, units, None),
+    }
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +271,7 @@ def for_display(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def formats_of(frame: pd.DataFrame) -> dict[str, str]:
-    """Units for the rendering layer: money in dollars, rates as %, ids and shares as written."""
+    """Units for the export: money in dollars, rates as %, ids and shares as written."""
     units = {}
     for column in frame.columns:
         if column in ("splits", "sales", "total"):
@@ -145,24 +285,12 @@ def formats_of(frame: pd.DataFrame) -> dict[str, str]:
     return units
 
 
-def export_bundle(
-    frame: pd.DataFrame, name: str, page: pd.DataFrame | None = None
-) -> dict[str, Any]:
-    """One output marking `frame` for export as sheet `name`; it shows `page` as a table
-    (the first MAX_HTML_ROWS rows), or only the title without one."""
-    from pulsebi.charts.export import TABLE_MIMETYPE
-    from pulsebi.charts.table import column_formats, export_payload
-    from pulsebi.charts.table import table_html as styled_html
-
-    units = column_formats(frame, formats_of(frame))
-    shown = f"<h3>{html.escape(name)}</h3>"
-    if page is not None:
-        shown = styled_html(page, formats_of(page), caption=name, max_rows=MAX_HTML_ROWS)
-    return {
-        "text/plain": f"<{name}: {len(frame)} rows>",
-        "text/html": shown,
-        TABLE_MIMETYPE: export_payload(frame, name, units, None),
-    }
+def message_html(message: str) -> str:
+    """A viewer's mistake or an unusable input, said in place."""
+    return (
+        '<div class="pbi-message" role="alert" style="border-left:4px solid #b26a00;'
+        f'background:#fff8e1;padding:6px 10px;margin:6px 0">{html.escape(message)}</div>'
+    )
 
 
 def table_html(frame: pd.DataFrame, max_rows: int = MAX_HTML_ROWS) -> str:
@@ -187,53 +315,13 @@ def table_html(frame: pd.DataFrame, max_rows: int = MAX_HTML_ROWS) -> str:
     )
 
 
-def explorer(frame: pd.DataFrame) -> Any:
-    """Live widgets: filter by branch and reason, select a row to see the crm rows behind it."""
-    import ipywidgets as w
+def describe_filters(filters: Filters) -> str:
+    """'all branches, Jun 1, 2026 through Jun 30, 2026' (to is exclusive: through its eve)."""
+    from pulsebi.widgets.paged_table import format_date
 
-    from pulsebi.charts.table import table_html as styled_html
-    from pulsebi.db import get_engine
-    from pulsebi.reconcile.details import describe_exception
-    from pulsebi.reconcile.output import to_records
-
-    branches = frame["branch"].astype(object).where(frame["branch"].notna(), NO_BRANCH)
-    branch_box = w.Dropdown(description="Branch", options=["all", *sorted(set(branches))])
-    reason_box = w.Dropdown(description="Reason", options=["all", *sorted(set(frame["reason"]))])
-    rows_box = w.Select(description="Exceptions", rows=12, layout=w.Layout(width="100%"))
-    table = w.HTML()
-    details = w.HTML("<p>Select an exception to see its details.</p>")
-
-    def refresh(_: Any = None) -> None:
-        keep = (branch_box.value == "all") | (branches == branch_box.value)
-        keep &= (reason_box.value == "all") | (frame["reason"] == reason_box.value)
-        shown = compact(for_display(frame[keep]))
-        table.value = styled_html(shown, formats_of(shown), max_rows=MAX_HTML_ROWS)
-        rows_box.options = [(_label(r), i) for i, r in shown.head(MAX_CHOICES).iterrows()]
-
-    def drill(change: dict[str, Any]) -> None:
-        if change["new"] is None:
-            return
-        row = to_records(frame.loc[[change["new"]]])[0]
-        parts = [f"<h4>{html.escape(_label(frame.loc[change['new']]))}</h4>"]
-        for title, rows in describe_exception(get_engine(), row).items():
-            parts.append(f"<h4>{html.escape(title)}</h4>{table_html(rows)}")
-        details.value = "".join(parts)
-
-    branch_box.observe(refresh, names="value")
-    reason_box.observe(refresh, names="value")
-    rows_box.observe(drill, names="value")
-    refresh()
-    return w.VBox([w.HBox([branch_box, reason_box]), rows_box, details, table])
-
-
-def _label(row: Any) -> str:
-    ids = [f"{k} {row[k]}" for k in ("appointment_id", "sale_id", "invoice_no", "employee_id")
-           if k in row and row[k] is not None and str(row[k]) != "<NA>"]  # fmt: skip
-    return f"{row['reason']} · {row['branch'] or NO_BRANCH} · " + ", ".join(ids)
-
-
-def _describe_period(branch: Any, date_from: Any, date_to: Any) -> str:
-    where = "all branches" if branch in (None, "", "all") else f"branch {branch}"
-    start = f"from {date_from}" if date_from else "from the start"
-    end = f"to {date_to} (exclusive)" if date_to else "to now"
-    return f"{where}, {start} {end}"
+    where = "all branches" if filters.branch is None else f"branch {filters.branch}"
+    if filters.date_from is None and filters.date_to is None:
+        return f"{where}, all dates"
+    start = format_date(filters.date_from) if filters.date_from else "the start"
+    end = format_date(filters.date_to - dt.timedelta(days=1)) if filters.date_to else "now"
+    return f"{where}, {start} through {end}"

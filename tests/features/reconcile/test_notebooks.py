@@ -73,8 +73,10 @@ def test_ghost_appointments_notebook_lists_the_ghosts(crm, kernel_env, tmp_path)
     summary = {
         r["reason"]: (r["DAL"], r["total"]) for r in rows_of(tables["Summary by reason and branch"])
     }
-    assert summary == {"no_sale": (1, 1), "no_job": (1, 1)}
-    assert "no_sale" in html and "no_job" in html
+    assert summary == {"no_sale": (1, 1), "no_job": (1, 1)}  # the export keeps the codes
+    assert "No sale" in html and "No job" in html and "no_sale" not in html  # the page: words
+    assert "Jun 10, 2026 10:00" in html and "2026-06-10" not in html  # local times
+    assert "Times are local to America/Chicago" in html
 
 
 def test_split_integrity_notebook_filters_by_branch(crm, kernel_env, tmp_path) -> None:
@@ -87,7 +89,7 @@ def test_split_integrity_notebook_filters_by_branch(crm, kernel_env, tmp_path) -
     assert [(r["reason"], r["sale_id"], r["share_sum"]) for r in exceptions] == [
         ("share_sum", 1, 0.9)
     ]
-    assert "share_sum" in html and "branch DAL" in html
+    assert "Shares do not sum to 100%" in html and "branch DAL, Jan 1, 2026 through now" in html
 
 
 def test_external_notebook_reads_the_accounting_file(crm, kernel_env, tmp_path) -> None:
@@ -100,14 +102,31 @@ def test_external_notebook_reads_the_accounting_file(crm, kernel_env, tmp_path) 
     tables, html = execute("external", tmp_path, accounting_file=str(path))
     exceptions = rows_of(tables["Exceptions"])
     assert [(r["reason"], r["invoice_no"]) for r in exceptions] == [("missing_in_crm", "INV-2")]
-    assert "missing_in_crm" in html
+    assert "Invoice not in the CRM" in html and "Jun 15, 2026" in html
+
+
+def test_a_long_static_table_is_capped_and_counted(crm, kernel_env, tmp_path) -> None:
+    for n in range(1, 206):
+        crm.appointment(n)
+    tables, html = execute("ghost_appointments", tmp_path)
+    assert len(tables["Exceptions"].rows) == 205  # every row to the export
+    assert html.count("<tr data-row") == 200
+    assert "Showing 1–200 of 205 exceptions; all 205 are in the Excel export." in html
+
+
+def test_odd_statuses_are_noted_in_the_report(crm, kernel_env, tmp_path) -> None:
+    path = tmp_path / "accounting.csv"
+    path.write_text("invoice_no,invoiced_on,customer,amount,status\nINV-2,2026-06-15,B,9.99,Paid\n")
+    tables, html = execute("external", tmp_path, accounting_file=str(path))
+    assert [r["invoice_status"] for r in rows_of(tables["Exceptions"])] == ["Paid"]
+    assert "1 invoice has a status outside open, paid, void" in html
 
 
 def test_live_mode_shows_the_filter_and_drill_down_widgets(crm, kernel_env, tmp_path) -> None:
     crm.appointment(1)
     notebook = run_notebook("ghost_appointments", tmp_path, static=False)
     views = ["".join(out["data"].get("text/plain", "")) for out in widget_outputs(notebook)]
-    assert any("Dropdown(description='Branch'" in v for v in views)  # the explorer
+    assert any("CheckExplorer" in v for v in views)  # the explorer
     tables = read_export_tables(notebook)
     assert [t.name for t in tables] == ["Summary by reason and branch", "Exceptions"]
     assert tables[1].rows[0][:2] == ["no_sale", 1]
