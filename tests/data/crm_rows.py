@@ -140,11 +140,14 @@ class CrmRows:
         return self.add("health_checks", ts=self.at(ts), service=service, ok=ok)
 
 
+def _plain(value: object) -> object:
+    import pandas as pd
+
+    if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
 def plain_records(frame) -> list[dict[str, object]]:
-    """DataFrame rows as dicts with NaN turned into None (for exact comparisons)."""
-    out = []
-    for row in frame.to_dict("records"):
-        out.append(
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-        )
-    return out
+    """DataFrame rows as dicts with NaN and NA turned into None (for exact comparisons)."""
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
