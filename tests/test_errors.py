@@ -38,20 +38,28 @@ EXAMPLES: dict[str, tuple[object, ...]] = {
 
 
 def _modules_defining_errors() -> list[str]:
-    """Modules of lib/pulsebi that import pulsebi.errors and define a class with a base: the
-    places a PulseBIError subclass can live. Read from the source, so that no module with work
-    to do (a __main__, the migrations' env) is imported for nothing."""
-    found = []
+    """Modules of lib/pulsebi that define a subclass of an error class, read from the source
+    (class names are followed from pulsebi.errors outwards until no new one turns up), so that
+    only they are imported, and no module with work to do (a __main__, the migrations' env)."""
+    trees = {}
     for path in sorted(LIB.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        imports_errors = any(
-            isinstance(node, ast.ImportFrom) and node.module == "pulsebi.errors"
-            for node in ast.walk(tree)
-        )
-        if imports_errors and any(isinstance(n, ast.ClassDef) and n.bases for n in tree.body):
-            parts = list(path.relative_to(LIB.parent).with_suffix("").parts)
-            found.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
-    return found
+        parts = list(path.relative_to(LIB.parent).with_suffix("").parts)
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        body = ast.parse(path.read_text(encoding="utf-8")).body
+        trees[name] = [n for n in body if isinstance(n, ast.ClassDef)]
+    known = {c.name for c in trees["pulsebi.errors"]}
+    found: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, classes in trees.items():
+            for c in classes:
+                bases = {getattr(b, "id", None) or getattr(b, "attr", None) for b in c.bases}
+                if c.name not in known and bases & known:
+                    known.add(c.name)
+                    found.add(name)
+                    grew = True
+    return sorted(found)
 
 
 def _error_classes() -> list[type[PulseBIError]]:
