@@ -52,8 +52,15 @@ NOTEBOOK_IMPORTERS = ("import_ipynb", "nbimporter", "importnb", "ipynb", "nbform
 def surface_packages(repo: Path) -> set[str]:
     """Top-level folders of the repository that hold notebooks (notebooks/, scorecards/, ...),
     plus cmo/ which will."""
-    folders = {p.parts[0] for p in (q.relative_to(repo) for q in repo.glob("*/**/*.ipynb"))}
-    return (folders - {"tests", "lib", ".venv"}) | {"cmo", "notebooks", "scorecards"}
+    folders = {
+        d.name
+        for d in repo.iterdir()
+        if d.is_dir()
+        and not d.name.startswith(".")
+        and d.name not in ("lib", "tests")
+        and next(d.rglob("*.ipynb"), None) is not None
+    }
+    return folders | {"cmo", "notebooks", "scorecards"}
 
 
 def module_name(path: Path, lib: Path) -> str:
