@@ -386,7 +386,18 @@ class Page:
         for control in bar.children:
             control.observe(self._mark_loading, names="value")
         bar.on_change(self.refresh)
+        self.follow_live()
         return page
+
+    def follow_live(self) -> None:
+        """Recompute the figures after each live CRM change, off the kernel's thread, so those
+        that cover today agree with the live tiles (`pulsebi.dashboards.follow`)."""
+        from pulsebi.dashboards.follow import follow_page
+
+        try:
+            follow_page(self)
+        except Exception:  # like the live tiles, a bonus: the page works without it
+            log.warning("the page will not follow live CRM changes", exc_info=True)
 
     def _build_section(self, section: Section, filters: Filters, blocks: list[_LiveBlock]) -> None:
         """Put `section`'s blocks for `filters` into `blocks`, reusing the widgets that fit.

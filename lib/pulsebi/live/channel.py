@@ -5,7 +5,9 @@
 - `<ns>:live:status`    the worker's heartbeat: `{"status": "live" | "db_down" | "stopped",
   "at": epoch, "since": epoch}`.
 - `<ns>:live`           Pub/Sub channel: `{"type": "values", "values": {field: {...}}}` with the
-  fields that changed, and `{"type": "status", ...}` heartbeats.
+  fields that changed, `{"type": "status", ...}` heartbeats, and `{"type": "changed",
+  "tables": [...], "at": epoch}` as soon as the worker hears of committed crm writes (before it
+  recomputes): pages recompute their own figures that cover today.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ Callbacks get a `LiveUpdate` (value and state). State is `loading` (no value yet
 stopped, or its heartbeat is late), with `since` = the last instant the data was known fresh.
 A binding refreshes `live` (every change, at most `LIVE_FRAME` apart) or at most every N seconds;
 state changes go at once.
+
+`watch(callback)` is told that the CRM changed (the worker's `changed` message, and a
+reconnection, which may have missed some): pages recompute their figures that cover today
+(`pulsebi.dashboards.follow`).
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ class LiveSubscriber:
         self.reconnects = 0
         self.pid = os.getpid()
         self._bindings: dict[str, list[Binding]] = {}
+        self._watchers: list[Callable[[frozenset[str]], object]] = []
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._wakeup = threading.Event()
@@ -134,6 +139,19 @@ class LiveSubscriber:
             bindings = self._bindings.get(binding.field, [])
             if binding in bindings:
                 bindings.remove(binding)
+
+    def watch(self, callback: Callable[[frozenset[str]], object]) -> Callable[[], None]:
+        """Call `callback(tables)` (in this thread: return quickly) whenever the CRM changed:
+        the crm tables written ("*": unknown, e.g. after a reconnection). Returns `cancel`."""
+        with self._lock:
+            self._watchers.append(callback)
+
+        def cancel() -> None:
+            with self._lock:
+                if callback in self._watchers:
+                    self._watchers.remove(callback)
+
+        return cancel
 
     def set_page_refresh(self, refresh: Refresh) -> None:
         """The refresh of every binding that has none of its own: 'live' or N seconds."""
@@ -236,6 +254,8 @@ class LiveSubscriber:
             self.connected = True
             self._note_fresh()
         self._merge(values, force_all=True)
+        if self.reconnects:  # changes while away sent no message
+            self._tell_watchers(frozenset({"*"}))
 
     def _receive(self, data: dict | None) -> None:
         if not data:
@@ -247,6 +267,17 @@ class LiveSubscriber:
             self._deliver_all()
         elif data.get("type") == "values":
             self._merge(data.get("values") or {})
+        elif data.get("type") == "changed":
+            self._tell_watchers(frozenset(map(str, data.get("tables") or ["*"])))
+
+    def _tell_watchers(self, tables: frozenset[str]) -> None:
+        with self._lock:
+            watchers = list(self._watchers)
+        for callback in watchers:
+            try:
+                callback(tables)
+            except Exception:
+                log.exception("a CRM change watcher failed")
 
     def _note_fresh(self) -> None:
         if self.worker.get("status") == "live":

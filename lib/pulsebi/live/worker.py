@@ -179,6 +179,7 @@ class LiveWorker:
         for change in changes:
             tables.add(change.table if change else "*")
         self.note_days_changed(conn, changes)
+        self.publish_changed(tables)
         now = time.monotonic()
         for kpi in self.kpis if "*" in tables else kpis_fed_by(tables):
             self.pending.setdefault(kpi.key, (now, kpi))
@@ -300,6 +301,13 @@ class LiveWorker:
         pipe.publish(channel.channel_name(ns), message)
         pipe.execute()
         self.published.update(changed)
+
+    def publish_changed(self, tables: set[str]) -> None:
+        """Tell the open pages that the CRM changed (committed: they may read it now)."""
+        if self.redis is None:  # not connected (a test driving `take` by hand)
+            return
+        message = {"type": "changed", "tables": sorted(tables), "at": time.time()}
+        self.redis.publish(channel.channel_name(self.settings.namespace), channel.encode(message))
 
     def publish_status(self, status: str) -> None:
         """Heartbeat; best effort (Redis may be the thing that is down)."""

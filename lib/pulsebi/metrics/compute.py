@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 
 from sqlalchemy import Connection, Engine
@@ -200,6 +202,26 @@ def compute_rows(
     return columns, rows
 
 
+_CURRENT_ROWS = contextvars.ContextVar("pulsebi_metrics_current_rows", default=False)
+
+
+@contextlib.contextmanager
+def current_rows() -> Iterator[None]:
+    """Inside it, a request whose period reaches today (and every snapshot) reads the crm tables
+    as they are now, uncached, as `fresh=True` does: rows committed a moment ago count, as in
+    the live KPIs. For a page recomputed after a live change (`pulsebi.dashboards.follow`);
+    other periods keep the views and the cache."""
+    token = _CURRENT_ROWS.set(True)
+    try:
+        yield
+    finally:
+        _CURRENT_ROWS.reset(token)
+
+
+def _reaches_today(info: MetricInfo, end: date, settings: Settings) -> bool:
+    return info.snapshot or info.now_relative or end > datetime.now(settings.zone).date()
+
+
 def compute(
     metric_id: str,
     *,
@@ -232,6 +254,8 @@ def compute(
     info = metric_info(metric_id)
     start, end, by, grain = validate(info, start, end, by, grain)
     until = None if info.snapshot else check_until(until)
+    if _CURRENT_ROWS.get() and _reaches_today(info, end, settings):
+        fresh, use_cache = True, False
     if branch is not None and "branch" not in info.dimensions and info.id != "rep_ranking":
         raise UsageError(f"{info.id} has no branch dimension: drop the branch filter")
     args = {"start": start, "end": end, "by": by, "grain": grain, "branch": branch}

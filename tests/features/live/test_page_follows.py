@@ -1,0 +1,134 @@
+"""After a live INSERT, every figure of the live executive page that covers today (revenue today,
+week, month and year to date, the selected period's net revenue, the month-end forecast, the
+pipeline) agrees to the cent with the metric layer's fresh value, and "data as of" says the
+live time: one screen never shows two values for one quantity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from live_helpers import insert_sale, wait_until
+from sqlalchemy import Engine, text
+
+from pulsebi import metrics
+from pulsebi.live.subscriber import stop_subscriber
+from pulsebi.settings import Settings, get_settings, use_settings
+from pulsebi.views import refresh_views
+from pulsebi.widgets.dates import preset_range
+
+
+@pytest.fixture
+def page_settings(live_settings: Settings) -> Iterator[Settings]:
+    """The process's settings (pages and their subscriber) on this test's live namespace."""
+    before = get_settings()
+    stop_subscriber()
+    use_settings(live_settings)
+    yield live_settings
+    stop_subscriber()
+    use_settings(before)
+
+
+@pytest.fixture
+def crm(branches: Engine, page_settings: Settings) -> Engine:
+    """Sales earlier this month and year, a scheduled appointment (a pipeline), views refreshed."""
+    for id_, branch, amount, days_ago in ((1, 1, "1200.00", 1), (2, 2, "800.50", 40),
+                                          (3, 1, "310.25", 0)):  # fmt: skip
+        insert_sale(branches, id_, branch, amount, days_ago=days_ago)
+    with branches.begin() as conn:
+        conn.execute(
+            text("insert into crm.appointments (id, lead_id, branch_id, rep_id, created_at, "
+                 "scheduled_for, status) values (1, 1, 1, 1, now(), now() + interval '3 days', "
+                 "'scheduled')")
+        )  # fmt: skip
+    refresh_views(branches, page_settings)
+    return branches
+
+
+def fresh(metric: str, period: tuple[dt.date, dt.date], branch: str | None = None):
+    """The metric straight from the crm tables, as it is now."""
+    frame = metrics.compute(metric, start=period[0], end=period[1], branch=branch, fresh=True,
+                            use_cache=False)  # fmt: skip
+    value = frame[metric].iloc[0]
+    return None if value is None or value != value else value
+
+
+def cents(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def expected_figures(today: dt.date) -> dict[str, Decimal | None]:
+    month = preset_range("month_to_date", today)
+    month_end = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    snapshot = (today, today + dt.timedelta(days=1))
+    due = fresh("weighted_pipeline_due", (today, month_end)) or 0
+    figures = {
+        f"revenue-{preset.replace('_', '-')}": fresh("net_revenue", preset_range(preset, today))
+        for preset in ("today", "week_to_date", "month_to_date", "year_to_date")
+    }
+    figures["period-net_revenue"] = fresh("net_revenue", month)
+    figures["forecast"] = (fresh("net_revenue", month) or 0) + due
+    for metric in ("pipeline_value", "weighted_pipeline"):  # as the page: the branches' sum
+        frame = metrics.compute(metric, start=snapshot[0], end=snapshot[1], by=["branch"],
+                                use_cache=False)  # fmt: skip
+        figures[metric.replace("_", "-")] = frame[metric].sum()
+    return {key: cents(value) for key, value in figures.items()}
+
+
+def shown_figures(page) -> dict[str, Decimal | None]:
+    tiles = [
+        tile
+        for blocks in page._live
+        for block in blocks
+        if hasattr(block.block, "tiles")
+        for tile in block.widget.children
+    ]
+    return {tile.key: cents(tile.value) for tile in tiles}
+
+
+def disagreements(page, today: dt.date) -> dict[str, tuple]:
+    shown, expected = shown_figures(page), expected_figures(today)
+    return {k: (shown.get(k), v) for k, v in expected.items() if shown.get(k) != v}
+
+
+def test_every_figure_covering_today_follows_a_live_sale(crm, page_settings, start_worker):
+    from pulsebi.dashboards import executive
+
+    page = executive.prepare(static=False)  # month to date, all branches
+    start_worker(page_settings)
+    today = dt.datetime.now(page_settings.zone).date()
+    assert not disagreements(page, today)  # the page opens on the crm as it is
+
+    before = expected_figures(today)
+    inserted_at = dt.datetime.now(page_settings.zone).replace(second=0, microsecond=0)
+    insert_sale(crm, 10, 1, "4321.09")  # the views have not seen it
+    after = expected_figures(today)
+    assert after["revenue-month-to-date"] == before["revenue-month-to-date"] + Decimal("4321.09")
+    assert after["pipeline-value"] != before["pipeline-value"]  # the average sale moved
+
+    wait_until(lambda: not disagreements(page, today), 30, "the page's figures to follow")
+
+    as_of = page.describe(page.filters).rpartition("data as of ")[2]
+    assert dt.datetime.strptime(as_of[:16], "%Y-%m-%d %H:%M") >= inserted_at.replace(tzinfo=None)
+
+
+def test_a_burst_of_sales_is_followed_to_its_last_one(crm, page_settings, start_worker):
+    from pulsebi.dashboards import executive
+    from pulsebi.dashboards.follow import get_follower
+
+    page = executive.prepare(static=False, branch="DAL", preset="today")
+    start_worker(page_settings)
+    today = dt.datetime.now(page_settings.zone).date()
+    started = get_follower().recomputes
+    for id_ in range(20, 40):
+        insert_sale(crm, id_, 1 + id_ % 2, f"{id_}.01")
+
+    def dallas_today_agrees() -> bool:
+        shown = shown_figures(page)
+        want = cents(fresh("net_revenue", preset_range("today", today), "DAL"))
+        return shown["revenue-today"] == want and shown["period-net_revenue"] == want
+
+    wait_until(dallas_today_agrees, 30, "the Dallas page to follow the burst")
+    assert get_follower().recomputes - started < 20  # coalesced, not one recompute per sale
