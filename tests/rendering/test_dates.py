@@ -9,10 +9,15 @@ import pytest
 from pulsebi.errors import UsageError
 from pulsebi.widgets.dates import (
     PRESETS,
+    contains_today,
+    last_year_to_date,
     local_today,
+    period_to_date,
     preset_range,
     previous_period,
+    previous_to_date,
     same_period_last_year,
+    to_date_until,
 )
 
 D = dt.date
@@ -101,3 +106,48 @@ def test_comparison_periods() -> None:
     assert same_period_last_year(*ytd) == (D(2027, 1, 1), D(2027, 3, 1))
     assert same_period_last_year(D(2028, 2, 29), D(2028, 3, 1)) == (D(2027, 2, 28), D(2027, 3, 1))
     assert previous_period(D(2026, 11, 23), D(2026, 11, 30)) == (D(2026, 11, 16), D(2026, 11, 23))
+
+
+def test_a_range_ending_on_29_february_last_year_still_holds_28_february() -> None:
+    assert same_period_last_year(D(2028, 2, 1), D(2028, 2, 29)) == (D(2027, 2, 1), D(2027, 3, 1))
+    assert same_period_last_year(D(2028, 2, 28), D(2028, 2, 29)) == (D(2027, 2, 28), D(2027, 3, 1))
+
+
+CHICAGO = "America/Chicago"
+
+
+@pytest.mark.parametrize(
+    ("utc", "until"),
+    [
+        (dt.datetime(2026, 11, 25, 15, 45, tzinfo=dt.UTC), dt.time(9, 45)),  # exact minute
+        (dt.datetime(2026, 11, 25, 15, 45, 0, 1, tzinfo=dt.UTC), dt.time(9, 46)),  # rounded up
+        (dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC), dt.time(0, 0)),  # local midnight
+        (dt.datetime(2026, 11, 26, 5, 58, 30, tzinfo=dt.UTC), dt.time(23, 59)),
+        (dt.datetime(2026, 11, 26, 5, 59, 1, tzinfo=dt.UTC), None),  # 23:59:01: whole day
+        (dt.datetime(2026, 3, 8, 14, 45, tzinfo=dt.UTC), dt.time(9, 45)),  # DST starts (CDT)
+    ],
+)
+def test_to_date_until_is_the_local_clock_rounded_up_to_the_minute(utc, until) -> None:
+    assert to_date_until(utc, CHICAGO) == until
+
+
+def test_to_date_until_needs_an_aware_datetime() -> None:
+    with pytest.raises(UsageError, match="aware"):
+        to_date_until(dt.datetime(2026, 11, 25, 9, 45), CHICAGO)
+
+
+def test_to_date_ranges() -> None:
+    assert contains_today(D(2026, 11, 1), D(2026, 12, 1), WED)
+    assert not contains_today(D(2026, 11, 1), WED, WED)
+    assert period_to_date(D(2026, 11, 1), WED) == (D(2026, 11, 1), D(2026, 11, 26))
+    assert last_year_to_date(D(2026, 11, 23), WED) == (D(2025, 11, 23), D(2025, 11, 26))
+    assert previous_to_date(D(2026, 11, 23), WED) == (D(2026, 11, 20), D(2026, 11, 23))
+    assert previous_to_date(WED, WED) == (D(2026, 11, 24), WED)  # today: yesterday
+    # 1 January: the year so far is the day; last year's is 1 January last year
+    assert last_year_to_date(D(2026, 1, 1), D(2026, 1, 1)) == (D(2025, 1, 1), D(2025, 1, 2))
+    # 29 February is compared with 28 February; the next day, 1 March with 1 March
+    assert last_year_to_date(D(2028, 2, 29), D(2028, 2, 29)) == (D(2027, 2, 28), D(2027, 3, 1))
+    assert last_year_to_date(D(2028, 1, 1), D(2028, 2, 29)) == (D(2027, 1, 1), D(2027, 3, 1))
+    assert last_year_to_date(D(2028, 3, 1), D(2028, 3, 1)) == (D(2027, 3, 1), D(2027, 3, 2))
+    # a leap year last year: 28 February is one day, 29 February is not in it
+    assert last_year_to_date(D(2029, 2, 28), D(2029, 2, 28)) == (D(2028, 2, 28), D(2028, 2, 29))
