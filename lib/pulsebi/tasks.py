@@ -152,6 +152,7 @@ class ReportScheduler(Scheduler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._next_scan = 0.0
+        self._failing: str | None = None  # the last scan's error, logged once until it changes
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
         now = time.monotonic()
@@ -170,8 +171,15 @@ class ReportScheduler(Scheduler):
             for delivery in collect_due(get_settings(), directory):
                 log.info("queueing %s", delivery.key)
                 enqueue_delivery(delivery)
-        except Exception:  # a beat must outlive a bad scan (Redis restarting...)
-            log.exception("scanning %s failed; next scan in %ss", directory, self._next_scan)
+        except Exception as exc:  # a beat must outlive a bad scan (Redis restarting...)
+            # Log a failure when it starts or changes, not on every scan while it lasts.
+            if self._failing != repr(exc):
+                log.exception("scanning %s failed; retrying on every scan", directory)
+            self._failing = repr(exc)
+            return
+        if self._failing is not None:
+            log.info("scanning %s works again", directory)
+            self._failing = None
 
 
 def start_delivery(settings: Any, schedules: str = "schedules") -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import click
 
 from pulsebi.settings import get_settings
@@ -13,13 +16,30 @@ def up(no_seed: bool) -> None:
     """Start what the platform needs, migrate, load demo data when empty, and say where it is."""
     from pulsebi.stack import bring_up
 
-    status = bring_up(get_settings(), seed=not no_seed, echo=click.echo)
-    click.echo(status.describe())
+    settings = get_settings()
+    # `pulsebi down` (SIGTERM) or Ctrl-C: stop here, leaving what was started to `down`.
+    signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        summary = bring_up(settings, seed=not no_seed, echo=click.echo)
+    except KeyboardInterrupt:
+        click.echo(
+            "\ninterrupted: `pulsebi down` stops what was started so far, "
+            "`pulsebi up` carries on from where it is",
+            err=True,
+        )
+        sys.exit(130)
+    click.echo("")
+    click.echo(summary.describe())
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @click.command()
 def down() -> None:
-    """Stop the embedded servers (and processes) that `pulsebi up` started."""
+    """Stop everything `pulsebi up` started (also while it is still at work): the dashboards,
+    workers and beat, then the embedded servers."""
     from pulsebi.stack import bring_down
 
     for line in bring_down(get_settings()):
@@ -28,7 +48,7 @@ def down() -> None:
 
 @click.command()
 def status() -> None:
-    """Say where the database and Redis are and what the database holds."""
+    """Say what runs and what does not (starting nothing), and the dashboards' URL."""
     from pulsebi.stack import read_status
 
     click.echo(read_status(get_settings()).describe())

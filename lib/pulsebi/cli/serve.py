@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -39,8 +40,9 @@ def serve(
         click.echo(passwd())
         click.echo("put it in PULSEBI_SERVE_PASSWORD_HASH", err=True)
         return
-    from pulsebi.serve import describe_login, get_deployment
+    from pulsebi.serve import get_deployment
     from pulsebi.serve.app import run_server
+    from pulsebi.serve.launch import describe_access
 
     settings = get_settings()
     deployment = get_deployment(name)
@@ -51,5 +53,7 @@ def serve(
         deployment = deployment.replace(dirs=tuple(str(d) for d in absolute), home=None)
     if preheat:
         deployment = deployment.replace(preheat=preheat)
-    click.echo(describe_login(deployment, settings))
+    # The token goes to a terminal only: detached (`pulsebi up`), this output is a log file.
+    for label, text in describe_access(deployment, settings, reveal=sys.stdout.isatty()):
+        click.echo(f"{label:<7} {text}")
     run_server(deployment, settings)

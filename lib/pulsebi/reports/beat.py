@@ -8,9 +8,11 @@ make a repeat harmless, and a Redis marker spares the workers most duplicate tas
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from pulsebi.reports.deliver import Delivery
@@ -42,7 +44,8 @@ def collect_due(settings: Settings, directory: Path | str, now: dt.datetime | No
     raw = client.get(mark)
     last = dt.datetime.fromisoformat(raw.decode()) if raw else now - LOOKBACK
     since = max(last, now - MAX_CATCHUP)
-    loaded = load_schedules(directory)
+    with _quiet("papermill"):  # it logs "Input Notebook: ..." for each notebook, every scan
+        loaded = load_schedules(directory)
     _log_problems(loaded)
     due = [
         delivery
@@ -59,6 +62,18 @@ def _first_to_queue(settings: Settings, client, key: str) -> bool:
     return bool(
         client.set(f"{settings.namespace}:reports:queued:{digest}", 1, nx=True, ex=QUEUED_TTL)
     )
+
+
+@contextlib.contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Only warnings and errors from `logger_name` while inside."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _log_problems(loaded) -> None:

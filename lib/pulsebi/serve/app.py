@@ -29,6 +29,7 @@ from pulsebi.serve.handlers import (
     cached,
 )
 from pulsebi.serve.kernel import write_kernel_profile
+from pulsebi.serve.login import use_pulse_login
 from pulsebi.settings import Settings
 
 # Kernel messages that do not count as activity for culling. Jupyter's defaults, plus the comm
@@ -74,6 +75,7 @@ class PulseVoila(Voila):
 
     def init_settings(self):
         settings = super().init_settings()
+        use_pulse_login(self)  # Pulse BI's login page instead of Jupyter's
         # Voilà fills pools for the notebooks it finds itself, but does not look inside the
         # linked directories: start the pools of the preheated pages here.
         if self.voila_configuration.preheat_kernel:

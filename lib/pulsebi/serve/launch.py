@@ -8,8 +8,32 @@ import urllib.error
 import urllib.request
 
 from pulsebi import processes
-from pulsebi.serve.deployment import describe_login, get_deployment, url_of
+from pulsebi.serve.deployment import (
+    Deployment,
+    get_deployment,
+    resolve_token,
+    url_of,
+)
 from pulsebi.settings import Settings
+
+
+def describe_access(
+    deployment: Deployment, settings: Settings, *, reveal: bool = True
+) -> list[tuple[str, str]]:
+    """("open", URL) and ("log in", how) for a deployment; the token only when `reveal` (a
+    terminal: logs never hold it, the file does, readable by its owner only)."""
+    url = url_of(deployment, settings)
+    token = resolve_token(settings)
+    if not token:
+        how = "with the password whose hash is PULSEBI_SERVE_PASSWORD_HASH"
+        return [("open", url), ("log in", how)]
+    if not reveal:
+        kept = "PULSEBI_SERVE_TOKEN" if settings.serve_token else settings.data_dir / "serve/token"
+        return [("open", url), ("log in", f"with the token in {kept} (`pulsebi status` shows it)")]
+    how = f"that link logs you in (a cookie keeps it); or type the token {token}"
+    if settings.serve_password_hash:
+        how += " or your password"
+    return [("open", f"{url}?token={token}"), ("log in", how)]
 
 
 def start_detached(settings: Settings, name: str = "main") -> int:
@@ -33,8 +57,9 @@ def wait_until_serving(url: str, timeout: float = 60) -> bool:
     return False
 
 
-def start_serving(settings: Settings, name: str = "main", timeout: float = 60) -> str:
-    """Start the deployment unless it runs; one line saying where it is and how to log in."""
+def start_serving(settings: Settings, name: str = "main", timeout: float = 60) -> str | None:
+    """Start the deployment unless it runs and wait until it answers; None once it does, else
+    one line saying what went wrong and where its log is."""
     try:
         import voila  # noqa: F401
     except ImportError:
@@ -42,10 +67,10 @@ def start_serving(settings: Settings, name: str = "main", timeout: float = 60) -
     deployment = get_deployment(name)
     start_detached(settings, name)
     url = url_of(deployment, settings)
-    log = settings.data_dir / "run" / f"serve-{name}.log"
+    log = processes.log_path(settings, f"serve-{name}")
     answered = wait_until_serving(url, timeout)
     if f"serve-{name}" not in processes.running(settings):  # e.g. the port was taken
         return f"dashboards failed to start; see {log}"
     if not answered:
         return f"dashboards not answering at {url} yet; see {log}"
-    return describe_login(deployment, settings)
+    return None
