@@ -52,8 +52,9 @@ def period_tiles(filters: Filters) -> list[Any]:
         ("lead_to_sale_rate", "Lead → sale", "rate"),
     ):
         c = compare_to_date(metric, period, filters.branch)
+        judged = None if c.maturing else metric  # a maturing cohort is not held to thresholds
         tiles.append(
-            Tile(label, c.current, unit, metric, c.last_year, c.against(), note=c.note,
+            Tile(label, c.current, unit, judged, c.last_year, c.against(), note=c.note,
                  key=f"period-{metric}")
         )  # fmt: skip
     return [Tiles(tiles, columns=5)]

@@ -74,13 +74,14 @@ def test_period_tiles_say_a_young_cohort_is_still_maturing(seeded_in_use):
     settings = seeded_in_use
     today = local_today(tz=settings.tz)
     week = Filters(today - dt.timedelta(days=6), today + dt.timedelta(days=1), preset="custom")
-    tiles = {t.metric: t for t in period_tiles(week)[0].tiles}
+    tiles = {t.key.removeprefix("period-"): t for t in period_tiles(week)[0].tiles}
     for cohort in ("lead_to_sale_rate", "lead_to_appointment_rate"):
         assert tiles[cohort].note == MATURING_NOTE and tiles[cohort].previous is None
+        assert tiles[cohort].metric is None  # no threshold colour on a maturing cohort
     assert tiles["closing_rate"].note == "" and tiles["net_revenue"].note == ""
     assert tiles["net_revenue"].comparison.startswith("vs last year to ")
     # a period a year old is mature: compared whole, with its comparison
     old = Filters(dt.date(2026, 6, 1), dt.date(2026, 7, 1), preset="custom")
-    tiles = {t.metric: t for t in period_tiles(old)[0].tiles}
+    tiles = {t.key.removeprefix("period-"): t for t in period_tiles(old)[0].tiles}
     assert tiles["lead_to_sale_rate"].note == "" and tiles["lead_to_sale_rate"].previous is not None
     assert tiles["lead_to_sale_rate"].comparison == "vs last year"
