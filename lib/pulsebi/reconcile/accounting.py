@@ -224,8 +224,8 @@ def describe_odd_statuses(counts: dict[str, int], shown: int = 5) -> str:
     listed = ", ".join(f"{status!r}: {n}" for status, n in list(counts.items())[:shown])
     if len(counts) > shown:
         listed += f", and {len(counts) - shown} more"
-    invoices = "invoice has" if total == 1 else "invoices have"
+    invoices, they = ("invoice has", "it was") if total == 1 else ("invoices have", "they were")
     return (
         f"{total} {invoices} a status outside {', '.join(STATUSES)} ({listed}); "
-        "they were matched and compared as written (e.g. 'Paid' is not void)"
+        f"{they} matched and compared as written (e.g. 'Paid' is not void)"
     )

@@ -31,6 +31,7 @@ select
     coalesce(t.sales, 0) as sales,
     case when t.sale_id is null
          then 'no sale points to this appointment'
+         when t.sales = 1 then 'sale ' || t.sale_list || ' has no job'
          else 'sales ' || t.sale_list || ' have no job'
     end as detail
 from ghost g

@@ -253,9 +253,9 @@ def exceptions_bundle(check: str, frame: pd.DataFrame, page: bool) -> dict[str, 
     units = column_formats(exported, formats_of(exported))
     shown = ""
     if page:
-        shown = f"<h3>{EXCEPTIONS}</h3>" + paged_table_html(
+        shown = paged_table_html(
             frame, page_columns(check, frame), max_rows=MAX_HTML_ROWS, noun="exceptions",
-            empty="No exceptions.",
+            empty="No exceptions.", title=EXCEPTIONS,
         )  # fmt: skip
     return {
         "text/plain": f"<{EXCEPTIONS}: {len(frame)} rows>",

@@ -30,6 +30,12 @@ from pulsebi.charts.style import FONT_STACK, INK, MUTED, RULE, ZEBRA
 from pulsebi.errors import UsageError
 
 TIME_UNITS = ("datetime", "date")
+WIDE = 8  # columns beyond which a printed table turns its pages to landscape
+# CSS paged media: e-mail clients drop the <style>, the PDF writer honours it
+_WIDE_PAGE = (
+    "<style>@page pbi-wide { size: A4 landscape; margin: 12mm; }"
+    " .pbi-wide { page: pbi-wide; }</style>"
+)
 SELECTED = "#e8f0fe"
 _CELL = f"padding:4px 8px;border-bottom:1px solid {RULE};vertical-align:top"
 
@@ -114,10 +120,12 @@ def table_html(
     descending: bool = False,
     selected: int = -1,
     empty: str = "No rows.",
+    compact: bool = False,
 ) -> str:
     """The rows at `positions` of `frame` as a self-contained table as wide as the page
     (inline styles: e-mail and PDF keep its look). Rows carry data-row (their position) and
-    headers data-key, for the live widget."""
+    headers data-key, for the live widget. `compact` (print): smaller type, and text of every
+    column may wrap, so that many columns fit a sheet of paper."""
     if len(frame) == 0:
         return f'<p style="color:{MUTED};margin:6px 0">{html.escape(empty)}</p>'
     head = "".join(_header(c, sort_key, descending) for c in columns)
@@ -126,7 +134,7 @@ def table_html(
         record = frame.iloc[position]
         background = SELECTED if position == selected else (ZEBRA if n % 2 else "")
         style = f' style="background:{background}"' if background else ""
-        cells = "".join(_cell(c, record[c.key]) for c in columns)
+        cells = "".join(_cell(c, record[c.key], compact) for c in columns)
         rows.append(f'<tr data-row="{position}"{style}>{cells}</tr>')
     return (
         f'<table class="pbi-paged-table" style="width:100%;border-collapse:collapse;'
@@ -142,18 +150,23 @@ def paged_table_html(
     max_rows: int | None = None,
     noun: str = "rows",
     empty: str = "No rows.",
+    title: str = "",
 ) -> str:
-    """Static: the whole table, or its first `max_rows` rows saying how many there are."""
+    """Static: the whole table, or its first `max_rows` rows saying how many there are.
+    Compact type; a table of more than WIDE columns is printed on landscape pages."""
     columns = check_columns(frame, columns)
     total = len(frame)
     shown = total if max_rows is None else min(total, max_rows)
-    table = table_html(frame, columns, range(shown), empty=empty)
-    if shown == total:
-        return table
-    return table + (
-        f'<p style="color:{MUTED};margin:2px 0 8px">Showing {range_label(0, shown, total)} '
-        f"{html.escape(noun)}; all {total:,} are in the Excel export.</p>"
-    )
+    heading = f"<h3>{html.escape(title)}</h3>" if title else ""
+    table = heading + table_html(frame, columns, range(shown), empty=empty, compact=True)
+    if shown < total:
+        table += (
+            f'<p style="color:{MUTED};margin:2px 0 8px">Showing {range_label(0, shown, total)} '
+            f"{html.escape(noun)}; all {total:,} are in the Excel export.</p>"
+        )
+    if len(columns) > WIDE:  # PDF (WeasyPrint): a wide table gets landscape pages
+        return f'{_WIDE_PAGE}<div class="pbi-wide">{table}</div>'
+    return f"<div>{table}</div>"
 
 
 def _header(column: Column, sort_key: str, descending: bool) -> str:
@@ -168,11 +181,22 @@ def _header(column: Column, sort_key: str, descending: bool) -> str:
     )
 
 
-def _cell(column: Column, value: Any) -> str:
-    align = "left" if column.unit in ("text", *TIME_UNITS) else "right"
-    wrap = "white-space:normal;overflow-wrap:anywhere;min-width:16em" if column.wrap else ""
-    wrap = wrap or "white-space:nowrap"
-    return f'<td style="{_CELL};text-align:{align};{wrap}">{html.escape(column.text(value))}</td>'
+def _cell(column: Column, value: Any, compact: bool = False) -> str:
+    text_like = column.unit in ("text", *TIME_UNITS)
+    align = "left" if text_like else "right"
+    if column.wrap:
+        wrap = f"white-space:normal;overflow-wrap:anywhere;min-width:{10 if compact else 16}em"
+    elif compact and text_like:
+        wrap = "white-space:normal"
+    else:
+        wrap = "white-space:nowrap"
+    text = html.escape(column.text(value))
+    if text and compact and column.unit in TIME_UNITS and not column.labels:
+        # a time may go to a second line, the date stays whole: "Jan 10, 2025" / "18:48"
+        day, _, time = text.partition(", ")
+        year, _, time = time.partition(" ")
+        text = f"{day}, {year}".replace(" ", "&nbsp;") + (f" {time}" if time else "")
+    return f'<td style="{_CELL};text-align:{align};{wrap}">{text}</td>'
 
 
 _ESM = """

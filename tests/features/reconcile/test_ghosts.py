@@ -18,6 +18,15 @@ def test_a_sale_without_a_job_is_no_job_and_names_the_sale(crm) -> None:
     frame = find_ghost_appointments(crm.engine)
     assert crm.reasons(frame, "appointment_id") == {("no_job", 1)}
     assert int(frame.iloc[0]["sale_id"]) == 7
+    assert frame.iloc[0]["detail"] == "sale 7 (active) has no job"
+
+
+def test_the_detail_names_every_sale_without_a_job(crm) -> None:
+    crm.appointment(1)
+    crm.sale(7, appointment_id=1)
+    crm.sale(8, appointment_id=1, status="canceled")
+    frame = find_ghost_appointments(crm.engine)
+    assert frame.iloc[0]["detail"] == "sales 7 (active), 8 (canceled) have no job"
 
 
 def test_a_sale_with_a_job_is_clean_whatever_their_statuses(crm) -> None:

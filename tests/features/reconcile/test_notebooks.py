@@ -50,6 +50,7 @@ def execute(name: str, tmp_path, **parameters):
         for out in cell.get("outputs", [])
     )
     assert widget_outputs(notebook) == []  # static: plain HTML only
+    html = html.replace("&nbsp;", " ")  # as read: dates are kept whole on paper
     return {t.name: t for t in read_export_tables(notebook)}, html
 
 
