@@ -4,6 +4,8 @@
     metrics.catalog()                       # list[MetricInfo]
     metrics.compute("net_revenue", start=date(2026, 1, 1), end=date(2026, 7, 1),
                     by=["branch"], grain="month")   # pandas DataFrame
+    metrics.compute("net_revenue", start=date(2026, 3, 2), end=date(2026, 3, 4),
+                    until=time(9, 45))      # Mar 2 and Mar 3 until 09:45 (local)
     metrics.data_as_of()                    # datetime of the last view refresh
 
 Definitions are the contract's (shared/docs/crm-contract.md); results are exact (money as
@@ -16,6 +18,14 @@ then `period` (the bucket's calendar start) when a grain is given, then the valu
 `branch, rank, rep, rep_name, rep_revenue`). Every member and every bucket is listed; rows
 whose id does not resolve form one group keyed None. Money columns hold Decimal (0 when
 empty), counts int, rates/means/percentiles float (NaN in the frame when over no rows).
+
+To a time of day: `until=time(9, 45)` cuts the period's last day (`end` − 1) at that local
+clock time, [start 00:00, (end − 1) 09:45) in the reporting zone (the contract's to-date
+comparisons; `pulsebi kpi --until`). Whole days are read from the views, the cut day from the
+crm tables (`metrics.cut`); results are cached per `until`.
+
+Ids (`rep`, `source`, `telemarketer`, `canvasser`) are Int64 columns: integers, `<NA>` for
+the null group (a float column would print `1.0`).
 
 Freshness: period metrics read the `bi` views as of their last refresh (`data_as_of`), or the
 crm tables with `fresh=True`. Snapshot metrics (pipeline_value, weighted_pipeline,
