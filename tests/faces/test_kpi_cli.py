@@ -142,3 +142,22 @@ def test_kpi_json_keeps_rep_revenue_decimals(two_branches) -> None:
     assert result.output == (
         '[{"rep": 7, "rep_name": "Ann", "rep_revenue": 411481.477737}]\n'
     )  # 1234567.89 × 0.3333, not rounded to the cent
+
+
+def test_kpi_until_stops_the_last_day_at_a_local_clock_time(two_branches) -> None:
+    """Sales at 10:00 local on 5 January: in the day until 10:01, not in it until 09:59."""
+    base = ["net_revenue", "--from", "2026-01-05", "--to", "2026-01-06", "--by", "branch",
+            "--format", "json", "--no-cache"]  # fmt: skip
+    for until, chicago in (("09:59", "0"), ("10:01", "1234567.89"), ("10:00", "0")):
+        result = kpi(*base, "--until", until)
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.output, parse_float=Decimal)
+        assert {r["branch"]: r["net_revenue"] for r in rows}["CHI"] == Decimal(chicago), until
+
+
+@pytest.mark.parametrize("until", ["9h45", "24:00", "10"])
+def test_kpi_refuses_an_until_that_is_no_clock_time(two_branches, until) -> None:
+    result = kpi("net_revenue", "--from", "2026-01-05", "--to", "2026-01-06", "--until", until)
+    assert result.exit_code == 2
+    assert f"--until {until!r} is not a clock time" in result.output
+    assert "Traceback" not in result.output
