@@ -1,4 +1,6 @@
-"""`pulsebi serve` refuses whoever has not logged in: pages, API and kernel WebSockets alike."""
+"""`pulsebi serve` refuses whoever has not logged in: pages, API and kernel WebSockets alike;
+its login page is Pulse BI's (one field, "wrong token" in place, back to the page asked for, never
+to another site), for every deployment."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import http.cookiejar
 import re
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,7 +18,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from serving import Server, free_port, start_server
+from serving import TOKEN, NoRedirect, Server, free_port, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -98,6 +101,109 @@ def test_template_override_from_the_url_is_off(server):
     assert "cdn.jsdelivr.net" not in body
 
 
+def post_login(server: Server, secret: str, next_: str | None) -> tuple[int, str]:
+    """POST the login form (with its XSRF value); (status, Location or body), no redirects."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    with opener.open(f"{server.url}login") as login:
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', login.read().decode()).group(1)
+    query = "?" + urllib.parse.urlencode({"next": next_}) if next_ is not None else ""
+    data = urllib.parse.urlencode({"_xsrf": xsrf, "password": secret}).encode()
+    try:
+        with opener.open(f"{server.url}login{query}", data=data) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location") or error.read().decode()
+
+
+def test_the_login_page_is_pulse_bis_and_asks_for_the_token_only(server):
+    status, body = server.get("login?next=%2Fvoila%2Frender%2Fserve%2Fhello.ipynb", token=False)
+    assert status == 200
+    assert 'class="pulsebi-header"' in body and "<title>Log in · Pulse BI</title>" in body
+    assert "voila/templates/pulsebi/static/pulsebi.css" in body
+    fields = re.findall(r"<input\b[^>]*>", body)
+    assert [f for f in fields if 'type="hidden"' not in f] == [
+        re.search(r'<input type="password" id="password" name="password"[^>]*>', body).group(0)
+    ]
+    assert ">Token</label>" in body
+    for stock in ("jupyter server list", "Setup a Password", "new_password", "Jupyter"):
+        assert stock not in body
+
+
+def test_a_wrong_token_says_so_on_the_login_page(server):
+    status, body = post_login(server, f"not-{server.token}", "/voila/render/serve/hello.ipynb")
+    assert status == 401
+    assert "Wrong token. Try again." in body
+    assert 'action="/login?next=%2Fvoila%2Frender%2Fserve%2Fhello.ipynb"' in body  # kept
+
+
+def test_the_right_token_goes_to_the_page_asked_for(server):
+    assert post_login(server, server.token, "/voila/render/serve/hello.ipynb") == (
+        302,
+        "/voila/render/serve/hello.ipynb",
+    )
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example", "https://evil.example/", "///evil.example", "/\\evil.example",
+     "\\\\evil.example", "http:/evil.example", "evil.example", "/\t/evil.example"],
+)  # fmt: skip
+def test_login_never_redirects_to_another_site(server, target):
+    # (browsers drop a tab inside a URL: "/\t/evil.example" would become "//evil.example")
+    assert post_login(server, server.token, target) == (302, "/")
+
+
+def test_logout_leads_back_to_the_login_page(server):
+    status, location = server.get("logout", token=False)
+    assert (status, location) == (302, "/login")
+
+
+def test_safe_next_keeps_local_paths_only():
+    from pulsebi.serve.login import safe_next
+
+    assert safe_next("/voila/render/a.ipynb?branch=DAL", "/") == "/voila/render/a.ipynb?branch=DAL"
+    assert safe_next("/x", "/base/") == "/base/"  # outside the server's base URL
+    for bad in (None, "", "//evil.example/x", "https://evil.example", "/\\evil", "java\tscript:"):
+        assert safe_next(bad, "/") == "/"
+
+
+def test_the_cmo_deployment_logs_in_with_its_own_title(cli_env, tmp_path):
+    port = free_port()
+    log = tmp_path / "cmo.log"
+    env = {**cli_env, "PULSEBI_SERVE_TOKEN": TOKEN}
+    args = ["pulsebi", "serve", "--deployment", "cmo", "--port", str(port), "--dir", str(tmp_path)]
+    with open(log, "ab") as out:  # its pages arrive later: an empty folder for now
+        process = subprocess.Popen(
+            args,
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    server = Server(process=process, port=port, token=TOKEN, log=log, env=env)
+    try:
+        wait_until_answering(server)
+        status, body = server.get("login", token=False)
+        assert status == 200
+        assert '<span class="pulsebi-brand">Pulse BI · Marketing</span>' in body
+        assert post_login(server, TOKEN, "/") == (302, "/")
+        assert server.get("")[0] == 200
+    finally:
+        server.stop()
+    assert TOKEN not in server.output()  # not a terminal: no token in the log
+
+
+def wait_until_answering(server: Server) -> None:
+    for _ in range(300):
+        if server.process.poll() is not None:
+            raise AssertionError(f"pulsebi serve exited:\n{server.output()}")
+        try:
+            if server.get("login", token=False)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"pulsebi serve did not answer:\n{server.output()}")
+
+
 def test_password_login(cli_env, tmp_path):
     from jupyter_server.auth import passwd
 
@@ -112,6 +218,7 @@ def test_password_login(cli_env, tmp_path):
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         with opener.open(f"{server.url}login") as login:
             form = login.read().decode()
+        assert ">Password</label>" in form and "Token" not in form
         xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form).group(1)
         for password, expected in (("wrong", 401), ("s3cret-Pw", 200)):
             data = urllib.parse.urlencode({"_xsrf": xsrf, "password": password}).encode()

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import jinja2
+from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.logout import LogoutHandler
 from jupyter_server.log import log_request
 from jupyter_server.utils import url_path_join
@@ -74,6 +75,7 @@ class PulseLoginHandler(VoilaLoginHandler):
 class PulseLogoutHandler(LogoutHandler):
     """Log out, then show the login page (not Jupyter's "Successfully logged out")."""
 
+    @allow_unauthenticated
     def get(self) -> None:
         self.identity_provider.clear_login_cookie(self)
         self.redirect(url_path_join(self.base_url, "login"))
