@@ -227,6 +227,31 @@ def _leap_day_figures(crm_rows, settings):
     assert (march.current, march.last_year) == (Decimal("0.00"), Decimal("40.00"))
 
 
+@pytest.mark.parametrize(
+    ("day", "until"),
+    [(D(2025, 11, 2), "01:30"), (D(2025, 11, 2), "02:00"), (D(2026, 3, 8), "02:30"),
+     (D(2026, 3, 8), "03:00")],
+)  # fmt: skip
+def test_clock_times_dst_repeats_or_skips_end_where_postgresql_puts_them(
+    crm_rows, settings, day, until
+):
+    """01:30 on the day DST ends happens twice: the period holds both; 02:30 on the day it
+    starts never happens: read with the offset before the change (PostgreSQL's reading)."""
+    crm_rows.branch(1, "AUS")
+    for utc_hour in range(4, 12):  # every half hour around the change, in UTC
+        for minute in (0, 15, 45):
+            at = dt.datetime(day.year, day.month, day.day, utc_hour, minute, tzinfo=dt.UTC)
+            crm_rows.sale(at, f"{utc_hour}.{minute:02d}")
+    got = metrics.compute(
+        "net_revenue", start=day, end=day + dt.timedelta(days=1), settings=settings,
+        use_cache=False, until=dt.time.fromisoformat(until),
+    )  # fmt: skip
+    sales = FIGURES["net_revenue"]
+    assert got["net_revenue"].iloc[0] == sql_sum(
+        crm_rows.engine, settings.tz, *sales, day, day, until
+    )
+
+
 def test_a_cohort_still_maturing_is_not_compared(seeded_views):
     settings, _ = seeded_views
     now = local(D(2026, 11, 19), settings.tz)

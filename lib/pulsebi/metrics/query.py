@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -62,11 +62,14 @@ class Query:
     def end_at(self) -> datetime:
         """The instant the period ends: local midnight of `end`, or the last day at `until`.
 
-        A clock time that does not exist (the hour skipped when DST starts) is read with the
-        offset before the change (zoneinfo's fold=0), i.e. an hour later on the new clock."""
+        A clock time that happens twice (the hour repeated when DST ends) is its later
+        instant, so the period holds both; one that never happens (the hour skipped when DST
+        starts) is read with the offset before the change. Both as PostgreSQL reads a local
+        timestamp `AT TIME ZONE`."""
         if self.until is None:
             return self.instant(self.end)
-        return datetime.combine(self.end - timedelta(days=1), self.until, tzinfo=self.zone)
+        local = datetime.combine(self.end - timedelta(days=1), self.until, tzinfo=self.zone)
+        return max(local, local.replace(fold=1), key=datetime.timestamp).astimezone(UTC)
 
 
 @dataclass(frozen=True)
