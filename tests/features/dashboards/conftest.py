@@ -3,7 +3,9 @@ a kernel that reads its settings from the environment; `pulsebi kpi` gives the e
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -35,3 +37,57 @@ def kernel_env(seeded_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> d
 def branch_code(seeded: Settings) -> str:
     with get_engine(seeded).connect() as conn:
         return conn.execute(select(branches.c.code).order_by(branches.c.code)).scalars().first()
+
+
+# --- demo data on chosen days (test_every_page.py) ---------------------------------------------
+DEMO_CLOCK = dt.time(10, 30)  # the demo's "now" on its day: today's activity so far
+
+
+@pytest.fixture(scope="session")
+def demo_clock() -> dt.time:
+    return DEMO_CLOCK
+
+
+@pytest.fixture(scope="session")
+def demo_on(server_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """`demo_on(day)`: settings of a database of its own holding tiny demo data (2 years, scale
+    0.005, seed 7) up to `day` at DEMO_CLOCK local time, views refreshed; made on first use,
+    shared by the session, dropped at its end. Read-only for tests."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from pulsebi.db import reset_engines
+    from pulsebi.db.migrate import upgrade_database
+    from pulsebi.seed import seed_database
+    from pulsebi.services import resolve_database_url
+
+    server_url = resolve_database_url(server_settings)
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    run = uuid.uuid4().hex[:8]
+    made: dict[dt.date, Settings] = {}
+
+    def demo(day: dt.date) -> Settings:
+        if day not in made:
+            name = f"pulsebi_demo_{day:%Y%m%d}_{run}"
+            with admin.connect() as conn:
+                conn.execute(text(f'create database "{name}"'))
+            settings = server_settings.replace(
+                database_url=make_url(server_url).set(database=name).render_as_string(False),
+                namespace=f"pulsebi-demo-{day:%Y%m%d}-{run}",
+                data_dir=tmp_path_factory.mktemp(f"demo-{day:%Y%m%d}"),
+            )
+            engine = get_engine(settings)
+            upgrade_database(engine)
+            until = dt.datetime.combine(day, DEMO_CLOCK)  # naive: local time in the zone
+            seed_database(engine, settings=settings, years=2, scale=0.005, seed=7, today=until)
+            refresh_views(engine, settings)
+            made[day] = settings
+        return made[day]
+
+    yield demo
+    reset_engines()
+    with admin.connect() as conn:
+        for settings in made.values():
+            name = make_url(settings.database_url).database
+            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+    admin.dispose()
