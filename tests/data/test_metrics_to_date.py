@@ -13,7 +13,13 @@ from crm_rows import plain_records
 from sqlalchemy import text
 
 from pulsebi import metrics
-from pulsebi.dashboards.figures import MATURING_DAYS, compare_to_date, is_maturing
+from pulsebi.dashboards.figures import (
+    MATURING_DAYS,
+    MATURING_NOTE,
+    compare_to_date,
+    is_maturing,
+    maturing_note,
+)
 from pulsebi.db import get_engine
 from pulsebi.settings import get_settings, use_settings
 from pulsebi.views import refresh_views
@@ -285,3 +291,11 @@ def test_a_cohort_still_maturing_is_not_compared(seeded_views):
 )
 def test_is_maturing(metric, last_day, today, maturing):
     assert is_maturing(metric, (D(2026, 1, 1), last_day + dt.timedelta(days=1)), today) is maturing
+
+
+def test_maturing_note_says_what_compare_to_date_decides():
+    now = dt.datetime(2026, 11, 19, 15, 45, tzinfo=dt.UTC)
+    month = (D(2026, 11, 1), D(2026, 12, 1))  # holds today: to date, so maturing
+    assert maturing_note("lead_to_sale_rate", month, now) == MATURING_NOTE
+    assert maturing_note("net_revenue", month, now) == ""
+    assert maturing_note("lead_to_sale_rate", (D(2026, 9, 1), D(2026, 10, 1)), now) == ""

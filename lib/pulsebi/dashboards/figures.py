@@ -104,6 +104,15 @@ def is_maturing(metric: str, period: DateRange, today: dt.date) -> bool:
     return days is not None and (today - (period[1] - dt.timedelta(days=1))).days < days
 
 
+def maturing_note(metric: str, period: DateRange, now: dt.datetime | None = None) -> str:
+    """`MATURING_NOTE` for a cohort figure over `period` (to date if it holds today) that is
+    still maturing at `now`, else "": what a tile says instead of its comparisons."""
+    today = local_today(now or dt.datetime.now(dt.UTC))
+    if contains_today(*period, today):
+        period = period_to_date(period[0], today)
+    return MATURING_NOTE if is_maturing(metric, period, today) else ""
+
+
 def compare_to_date(
     metric: str,
     period: DateRange,
