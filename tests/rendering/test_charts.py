@@ -6,9 +6,9 @@ import datetime as dt
 import math
 
 import matplotlib.dates as mdates
-import numpy as np
 import pandas as pd
 import pytest
+from points import live_points, static_points
 
 from pulsebi.charts import ChartSpec, chart_data, render, update_chart, use_mode, warm_up
 from pulsebi.charts.static import StaticChart
@@ -40,23 +40,6 @@ def _same(a: list[float], b: list[float]) -> bool:
     )
 
 
-def static_points(chart: StaticChart) -> list[list[float]]:
-    """The values the matplotlib artists draw, one list per series."""
-    ax = chart.figure.axes[0]
-    if chart.spec.kind in ("line", "area"):
-        return [list(map(float, line.get_ydata())) for line in ax.get_lines()]
-    horizontal = chart.spec.kind in ("hbar", "funnel")
-    return [
-        [p.get_width() if horizontal else p.get_height() for p in container.patches]
-        for container in ax.containers
-    ]
-
-
-def live_points(fig) -> list[list[float]]:
-    ys = np.atleast_2d(np.asarray(fig.marks[0].y, dtype=float))
-    return [list(row) for row in ys]
-
-
 CASES = [
     ChartSpec("line", WEEKLY, x="period", y=["net_revenue", "bookings"], units="usd"),
     ChartSpec("area", WEEKLY, x="period", y="bookings", units="usd"),
@@ -81,9 +64,9 @@ def test_both_renderers_draw_the_same_points(spec: ChartSpec) -> None:
 def test_both_renderers_use_the_same_x() -> None:
     spec = CASES[0]
     static, live = render(spec, static=True), render(spec, static=False)
-    line = static.figure.axes[0].get_lines()[0]
+    line = static.figure.axes[0].get_lines()[1]  # bookings: no gap
     static_x = [mdates.num2date(v).date() for v in line.get_xdata(orig=False)]
-    live_x = [d.astype("datetime64[D]").item() for d in live.marks[0].x]
+    live_x = [d.astype("datetime64[D]").item() for d in live.marks[1].x]
     assert static_x == live_x == DAYS
     bars = render(CASES[3], static=False)
     labels = [t.get_text() for t in render(CASES[3], static=True).figure.axes[0].get_xticklabels()]

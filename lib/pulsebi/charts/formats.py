@@ -116,7 +116,7 @@ def date_format(grain: str | None, dates: Any) -> str:
     if grain == "month" or (grain is None and dates and all(d.day == 1 for d in dates)):
         return "%b %Y"
     if len({d.year for d in dates}) > 1:
-        return "%b %-d, %Y"
+        return "%b %-d %Y"
     return "%b %-d"
 
 

@@ -22,7 +22,7 @@ from pulsebi.charts.spec import (
     pretty,
 )
 from pulsebi.charts.style import INK, MUTED, bq_title_style, series_color
-from pulsebi.charts.ticks import CHAR_PX, fits_flat, label_step, nice_ticks, value_ticks
+from pulsebi.charts.ticks import CHAR_PX, fits_flat, label_step, nice_ticks, shorten, value_ticks
 
 __all__ = ["draw_live", "nice_ticks", "render_live"]
 
@@ -31,6 +31,7 @@ HALO = {"paint-order": "stroke", "stroke": "white", "stroke-width": "4px"}  # te
 TOP = 50
 PARTIAL_OPACITY = 0.45
 MAX_MARKED = 60  # points drawn with a full-size marker
+MAX_LABELLED = 15  # bars with their value written on them
 
 
 @dataclass
@@ -87,7 +88,7 @@ def draw_live(fig: Any, spec: ChartSpec) -> None:
 def _tooltip(spec: ChartSpec, data: ChartData, name: str) -> Any:
     import bqplot as bq
 
-    x_fmt = _d3_date(data.date_format) if data.x_kind == "time" else ""
+    x_fmt = _d3_date(data.date_format, tooltip=True) if data.x_kind == "time" else ""
     return bq.Tooltip(
         fields=["x", "y"],
         formats=[x_fmt, D3_TOOLTIP.get(spec.units, "")],
@@ -95,8 +96,12 @@ def _tooltip(spec: ChartSpec, data: ChartData, name: str) -> Any:
     )
 
 
-def _d3_date(fmt: str) -> str:
-    return fmt  # d3-time-format and strftime agree on %b %Y %-d
+def _d3_date(fmt: str, tooltip: bool = False) -> str:
+    """A strftime format for bqplot: axes take it as is; tooltips refuse %-d (%e pads with a
+    space, which HTML collapses) and name the year."""
+    if not tooltip:
+        return fmt
+    return fmt.replace("%-d", "%e") + (" %Y" if "%Y" not in fmt else "")
 
 
 def _x_array(data: ChartData, indexes: list[int] | None = None) -> Any:
@@ -109,14 +114,16 @@ def _x_array(data: ChartData, indexes: list[int] | None = None) -> Any:
 
 
 def _value_scale(spec: ChartSpec, data: ChartData, from_zero: bool) -> Any:
-    """A value scale ending on round ticks; bars and areas start at zero."""
+    """A value scale ending on round ticks; bars and areas start at zero; horizontal bars keep
+    room for the value written after the longest."""
     import bqplot as bq
 
     rows = data.plotted(spec.kind)
     if spec.kind == "stacked_bar":
         rows = [[sum(col) for col in zip(*rows, strict=True)]]
     ticks = value_ticks([v for row in rows for v in row], spec.units, from_zero)
-    scale = bq.LinearScale(min=ticks[0], max=ticks[-1])
+    top = ticks[-1] + (0.12 * (ticks[-1] - ticks[0]) if spec.kind == "hbar" else 0)
+    scale = bq.LinearScale(min=ticks[0], max=top)
     scale.pulsebi_ticks = ticks
     return scale
 
@@ -161,44 +168,44 @@ def _x_axis(
         axis.tick_values = _x_array(data, shown)
     elif cats is None and data.x_kind == "number":
         return axis
-    elif step > 1 and data.dated:
-        axis.tick_values = [(cats or data.labels)[i] for i in shown]
+    elif step > 1 and data.dated:  # an ordinal axis labels every category: blank the others
+        axis.tick_labels = {t: (t if i % step == 0 else "") for i, t in enumerate(cats or [])}
     elif not fits_flat(data.labels):
         axis.tick_rotate = -30
-        drawing.bottom += int(0.5 * CHAR_PX * max(len(t) for t in data.labels))
+        axis.tick_style = {"text-anchor": "end"}
+        axis.tick_labels = {t: shorten(t, 20) for t in cats or data.labels}
+        drawing.bottom += int(0.5 * CHAR_PX * max(len(shorten(t, 20)) for t in data.labels))
     return axis
 
 
 def _build_lines(spec: ChartSpec, data: ChartData) -> _Drawing:
+    """One Lines mark per series and piece (whole buckets solid, partial ends dashed), each cut
+    to its first and last value: bqplot places a curve's end at its last point, NaN or not."""
     import bqplot as bq
     import numpy as np
 
     xs, ys = _x_scale(data), _value_scale(spec, data, from_zero=spec.kind == "area")
     values = data.plotted(spec.kind)
-    k, n = len(values), len(data.x)
-    colors = [series_color(i) for i in range(k)]
-    solid = [[math.nan if data.partial[i] else v for i, v in enumerate(row)] for row in values]
+    n = len(data.x)
     fill = "bottom" if spec.kind == "area" else "none"
-    common = dict(
-        x=_x_array(data), scales={"x": xs, "y": ys}, stroke_width=2, fill=fill,
-        enable_hover=False,
-    )  # fmt: skip
-    marks = [
-        bq.Lines(
-            y=np.array(solid, dtype=float), colors=colors, labels=[s.name for s in data.series],
-            fill_opacities=[0.18] * k, **common,
-        )
-    ]  # fmt: skip
-    dashed = partial_pieces(values, data.partial)
-    if dashed:
+    solid = [[math.nan if data.partial[i] else v for i, v in enumerate(row)] for row in values]
+    pieces = [(i, row, "solid") for i, row in enumerate(solid)]
+    pieces += [(i, row, "dashed") for i, row in partial_pieces(values, data.partial)]
+    marks = []
+    for i, row, style in pieces:
+        at = [j for j, v in enumerate(row) if not math.isnan(v)]
+        if len(at) < 2:
+            continue  # a lone value shows as its marker
+        span = list(range(at[0], at[-1] + 1))
         marks.append(
             bq.Lines(
-                y=np.array([row for _, row in dashed], dtype=float),
-                colors=[colors[i] for i, _ in dashed], line_style="dashed",
-                fill_opacities=[0.08] * len(dashed), **common,
+                x=_x_array(data, span), y=np.array([row[j] for j in span], dtype=float),
+                scales={"x": xs, "y": ys}, colors=[series_color(i)],
+                labels=[data.series[i].name], line_style=style, stroke_width=2, fill=fill,
+                fill_opacities=[0.18 if style == "solid" else 0.08], enable_hover=False,
             )
         )  # fmt: skip
-    size = 16 if n <= MAX_MARKED else 4
+    size = 36 if n <= MAX_MARKED else 9
     for i, (s, row) in enumerate(zip(data.series, values, strict=True)):
         for cut in (False, True):
             at = [j for j, v in enumerate(row) if not math.isnan(v) and data.partial[j] == cut]
@@ -207,8 +214,8 @@ def _build_lines(spec: ChartSpec, data: ChartData) -> _Drawing:
             marks.append(
                 bq.Scatter(
                     x=_x_array(data, at), y=np.array([row[j] for j in at], dtype=float),
-                    scales={"x": xs, "y": ys}, colors=[colors[i]], default_size=size,
-                    opacities=[PARTIAL_OPACITY if cut else 1.0], stroke="white",
+                    scales={"x": xs, "y": ys}, colors=[series_color(i)], default_size=size,
+                    opacities=[PARTIAL_OPACITY if cut else 1.0],
                     tooltip=_tooltip(spec, data, s.name + (" (partial)" if cut else "")),
                 )
             )  # fmt: skip
@@ -248,7 +255,8 @@ def _build_bars(spec: ChartSpec, data: ChartData) -> _Drawing:
                 labels=[s.name for s in data.series],
                 colors=[series_color(i) for i in range(k)], padding=padding,
                 opacities=[PARTIAL_OPACITY if cut else 1.0] * max(k, len(at)),
-                label_display=k == 1, label_display_format=D3_TOOLTIP.get(spec.units, ""),
+                label_display=k == 1 and n <= MAX_LABELLED,
+                label_display_format=D3_TOOLTIP.get(spec.units, ""),
                 label_font_style={**HALO, "fill": INK if not cut else MUTED},
                 tooltip=_tooltip(spec, data, names[0] if k == 1 else "value"),
             )
@@ -297,6 +305,7 @@ def _legend_marks(
     )  # fmt: skip
     texts = bq.Label(
         x=xs, y=ys, text=[t for _, _, t in entries], colors=[INK], x_offset=16,
-        scales=scales, default_size=12, apply_clip=False, enable_hover=False,
+        scales=scales, default_size=12, font_weight="normal", apply_clip=False,
+        enable_hover=False,
     )  # fmt: skip
     return [swatches, texts], rows

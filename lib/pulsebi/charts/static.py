@@ -207,12 +207,13 @@ def _draw_lines(ax: Any, spec: ChartSpec, data: ChartData, fill: bool = False) -
         ax.plot(x, solid, label=s.name, color=color, linewidth=2, marker=marker, markersize=3)
         if fill:
             ax.fill_between(x, ys, alpha=0.18, color=color, linewidth=0)
-    for i, ys in partial_pieces(values, data.partial):
-        ax.plot(x, ys, color=series_color(i), linewidth=2, linestyle="--")
+    for i, ys in partial_pieces(values, data.partial):  # "_…": matplotlib's legend skips them
+        label = f"_partial:{data.series[i].name}"
+        ax.plot(x, ys, label=label, color=series_color(i), linewidth=2, linestyle="--")
         cut = [j for j, p in enumerate(data.partial) if p]
         ax.plot(
-            [x[j] for j in cut], [ys[j] for j in cut], linestyle="none", marker="o", markersize=4,
-            markerfacecolor="white", color=series_color(i),
+            [x[j] for j in cut], [ys[j] for j in cut], label=label, linestyle="none", marker="o",
+            markersize=4, markerfacecolor="white", color=series_color(i),
         )  # fmt: skip
     if data.x_kind == "time":
         import matplotlib.dates as mdates

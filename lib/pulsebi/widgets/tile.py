@@ -117,14 +117,12 @@ def tile_html(
         f' data-metric="{html.escape(metric or "")}" data-state="{state}"'
         f' data-status="{status or ""}" style="font-family:{FONT_STACK};background:{SURFACE};'
         f"border:1px solid {RULE};border-left:5px solid {edge};border-radius:8px;"
-        f'padding:10px 14px;min-width:180px;box-sizing:border-box;color:{INK}">',
-        f'<div style="display:flex;justify-content:space-between;gap:8px;font-size:12px;'
-        f'color:{MUTED};text-transform:uppercase;letter-spacing:0.04em">'
+        f"padding:10px 14px;min-width:0;max-width:100%;box-sizing:border-box;overflow:hidden;"
+        f'overflow-wrap:anywhere;color:{INK}">',
+        f'<div style="display:flex;flex-wrap:wrap;justify-content:space-between;gap:2px 8px;'
+        f'font-size:12px;color:{MUTED};text-transform:uppercase;letter-spacing:0.04em">'
         f'<span class="pbi-tile-label">{html.escape(label)}</span>{badge}</div>',
-        # elementtiming: the browser records when the value was first painted (bench/)
-        f'<div class="pbi-tile-value" elementtiming="pbi-tile-value" '
-        f'style="font-size:26px;font-weight:700;margin:4px 0;{dim}">'
-        f"{html.escape(format_value(value, unit))}</div>",
+        _value_html(value, unit, dim),
     ]
     for text, other in comparisons:
         change = describe_change(value, other, unit, better)
