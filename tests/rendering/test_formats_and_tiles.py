@@ -156,3 +156,50 @@ def test_factories_build_no_widget_in_static_mode() -> None:
     assert not any(isinstance(x, ipywidgets.Widget) for x in static)
     assert "$2.00" in html and "▲ 100.0%" in html and "pbi-gauge" in html
     assert all(isinstance(x, ipywidgets.Widget) for x in build())
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (73612345.5, "$73.6M"),
+        (412345, "$412K"),
+        (950, "$950"),
+        (949.5, "$950"),
+        (999.5, "$1K"),  # rounds up into the next unit
+        (5734.74, "$5.73K"),
+        (999950, "$1M"),
+        (1_000_000, "$1M"),
+        (-1234567, "-$1.23M"),
+        (2.5e9, "$2.5B"),
+        (0, "$0"),
+        (None, "—"),
+    ],
+)
+def test_headline_money_is_compact(value: object, shown: str) -> None:
+    from pulsebi.charts.formats import format_compact
+
+    assert format_compact(value, "usd") == shown
+    assert format_compact(0.1234, "rate") == "12.3%"  # other units as in tables
+
+
+def test_tiles_show_compact_money_with_the_exact_value_on_hover_and_for_exports() -> None:
+    import re
+
+    from pulsebi.widgets.tile import tile_html
+
+    page = tile_html(label="Revenue YTD", value=73612345.67, unit="usd", previous=60_000_000)
+    value = re.search(r'<div class="pbi-tile-value"[^>]*>([^<]*)</div>', page)
+    assert value and value.group(1) == "$73.6M"
+    assert 'title="$73,612,345.67"' in value.group(0) and 'data-value="73612345.67"' in page
+    assert "▲ 22.7%" in page  # the change is computed on the exact value
+    assert "data-value" not in tile_html(label="Revenue", value=None, unit="usd")
+
+
+def test_tile_values_wrap_and_shrink_rather_than_overflow() -> None:
+    from pulsebi.widgets.tile import tile_html
+
+    short = tile_html(label="Revenue", value=1.5e9, unit="usd")
+    long = tile_html(label="Score", value=123456789012.25, unit="score")  # 16 characters
+    assert "font-size:26px" in short and "font-size:17px" in long
+    for page in (short, long):
+        assert "overflow-wrap:anywhere" in page and "min-width:0" in page
