@@ -78,3 +78,22 @@ def page_columns(check: str, frame: Any) -> list[Column]:
     if len(frame) == 0:
         return columns
     return [c for c in columns if frame[c.key].notna().any()] or columns
+
+
+def detail_columns(frame: Any) -> list[Column]:
+    """Columns for any crm rows (drill-down): 'sale_id' -> 'Sale', times and money formatted."""
+    columns = []
+    for key in frame.columns:
+        label = key.removesuffix("_id").replace("_", " ").capitalize() if key != "id" else "Id"
+        if key.endswith("_at"):
+            unit = "datetime"
+        elif key.endswith("_on"):
+            unit = "date"
+        elif key == "commission_rate":
+            unit = "rate"
+        elif key in ("amount", "commission", "expected_commission"):
+            unit = "usd"
+        else:
+            unit = "text"
+        columns.append(Column(key, label, unit))
+    return columns

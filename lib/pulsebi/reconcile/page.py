@@ -294,24 +294,20 @@ def message_html(message: str) -> str:
 
 
 def table_html(frame: pd.DataFrame, max_rows: int = MAX_HTML_ROWS) -> str:
-    """A plain, self-contained HTML table (values as text, escaped) for the drill-down."""
-    from pulsebi.reconcile.output import format_cell
+    """A drill-down table (crm rows behind an exception): labelled headers, local times."""
+    import pandas as pd
 
-    if frame.empty:
-        return "<p>No exceptions.</p>"
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(format_cell(v))}</td>" for v in row) + "</tr>"
-        for row in frame.head(max_rows).itertuples(index=False, name=None)
-    )
-    more = (
-        f"<p>… {len(frame) - max_rows} more rows in the export.</p>"
-        if len(frame) > max_rows
-        else ""
-    )
-    return (
-        '<table class="pbi-reconcile" border="1" style="border-collapse:collapse;font-size:12px">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+    from pulsebi.reconcile.labels import detail_columns
+    from pulsebi.settings import get_settings
+    from pulsebi.widgets.paged_table import paged_table_html
+
+    shown = frame.copy()
+    for column in shown.columns:
+        if column.endswith("_at") and shown[column].notna().any():
+            times = pd.to_datetime(shown[column], utc=True).dt.tz_convert(get_settings().tz)
+            shown[column] = times.astype(object).where(shown[column].notna(), None)
+    return paged_table_html(
+        shown, detail_columns(shown), max_rows=max_rows, noun="rows", empty="None."
     )
 
 

@@ -9,8 +9,8 @@
 Rows sort on their values (money as numbers, times as instants, coded text by its label),
 missing values last either way; clicking a header sorts by it, clicking it again reverses.
 Python holds the rows and sends the browser one page of HTML at a time. A `wrap` column takes
-the width the others leave and wraps; the others keep to one line. A new sort shows its first
-page. Clicking a row selects it
+the width the others leave and wraps; other text wraps only when the page is too narrow, numbers
+never. A new sort shows its first page. Clicking a row selects it
 (`selected`, `on_select`). Values are only formatted for display: `frame` is never changed.
 """
 
@@ -37,7 +37,7 @@ _WIDE_PAGE = (
     " .pbi-wide { page: pbi-wide; }</style>"
 )
 SELECTED = "#e8f0fe"
-_CELL = f"padding:4px 8px;border-bottom:1px solid {RULE};vertical-align:top"
+_CELL = f"padding:4px 6px;border-bottom:1px solid {RULE};vertical-align:top"
 
 
 @dataclass(frozen=True)
@@ -122,13 +122,16 @@ def table_html(
     empty: str = "No rows.",
     compact: bool = False,
 ) -> str:
-    """The rows at `positions` of `frame` as a self-contained table as wide as the page
-    (inline styles: e-mail and PDF keep its look). Rows carry data-row (their position) and
-    headers data-key, for the live widget. `compact` (print): smaller type, and text of every
-    column may wrap, so that many columns fit a sheet of paper."""
+    """The rows at `positions` of `frame` as a self-contained table (inline styles: e-mail and
+    PDF keep its look): as wide as the page with a `wrap` column, else as its content. Numbers
+    keep to one line; text wraps at spaces only where the width runs short (a `wrap` column
+    first; a date stays whole). Rows carry data-row (their position) and headers data-key, for
+    the live widget. `compact` (print): smaller type and a narrower `wrap` column, so that
+    many columns fit a sheet of paper."""
     if len(frame) == 0:
         return f'<p style="color:{MUTED};margin:6px 0">{html.escape(empty)}</p>'
     head = "".join(_header(c, sort_key, descending) for c in columns)
+    width = "100%" if any(c.wrap for c in columns) else "auto"  # a wrap column fills the page
     rows = []
     for n, position in enumerate(positions):
         record = frame.iloc[position]
@@ -137,7 +140,7 @@ def table_html(
         cells = "".join(_cell(c, record[c.key], compact) for c in columns)
         rows.append(f'<tr data-row="{position}"{style}>{cells}</tr>')
     return (
-        f'<table class="pbi-paged-table" style="width:100%;border-collapse:collapse;'
+        f'<table class="pbi-paged-table" style="width:{width};border-collapse:collapse;'
         f'font-family:{FONT_STACK};font-size:13px;color:{INK};margin:6px 0">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
@@ -185,13 +188,15 @@ def _cell(column: Column, value: Any, compact: bool = False) -> str:
     text_like = column.unit in ("text", *TIME_UNITS)
     align = "left" if text_like else "right"
     if column.wrap:
-        wrap = f"white-space:normal;overflow-wrap:anywhere;min-width:{10 if compact else 16}em"
-    elif compact and text_like:
+        # a share of the width, not all it could take: the other columns keep one line first
+        wrap = "white-space:normal;overflow-wrap:anywhere;width:30%;"
+        wrap += f"min-width:{10 if compact else 16}em"
+    elif text_like:  # wraps at spaces only when the page is too narrow for one line
         wrap = "white-space:normal"
     else:
         wrap = "white-space:nowrap"
     text = html.escape(column.text(value))
-    if text and compact and column.unit in TIME_UNITS and not column.labels:
+    if text and column.unit in TIME_UNITS and not column.labels:
         # a time may go to a second line, the date stays whole: "Jan 10, 2025" / "18:48"
         day, _, time = text.partition(", ")
         year, _, time = time.partition(" ")

@@ -48,6 +48,8 @@ def test_live_filters_narrow_the_rows_and_a_click_shows_the_sales_splits(crm) ->
     assert "Splits of sale 1" in explorer.details.value
     assert "canvasser" in explorer.details.value and "Employee 12" in explorer.details.value
     assert "Not a sales rep · DAL · sale 1, employee 12" in explorer.details.value
+    assert "Jun 15, 2026 12:00" in explorer.details.value.replace("&nbsp;", " ")  # local time
+    assert "Expected commission" in explorer.details.value and "$50.00" in explorer.details.value
 
 
 def test_the_page_shows_labels_and_local_times(crm) -> None:
@@ -57,7 +59,7 @@ def test_the_page_shows_labels_and_local_times(crm) -> None:
     explorer = prepare_check("splits").explorer
     page = explorer.table.html
     assert "Shares do not sum to 100%" in page and "share_sum" not in page
-    assert "Nov 30, 2026 14:05" in page and "2026-11-30" not in page
+    assert "Nov&nbsp;30,&nbsp;2026 14:05" in page and "2026-11-30" not in page
     assert "shares 0.9000 = 0.9000" in page  # the detail, whole
     assert "Times are local to America/Chicago" in explorer.note.value
     assert "Shares do not sum to 100%" in explorer.summary.value

@@ -83,10 +83,12 @@ def test_cells_are_formatted_for_people_and_detail_wraps() -> None:
     table = PagedTable(frame(2), COLUMNS)
     page = table.html
     assert "Zebra" in page and "Apple" in page and ">a<" not in page
-    assert "Nov 30, 2026 14:05" in page and "Nov 30, 2026 15:05" in page
+    assert "Nov&nbsp;30,&nbsp;2026 14:05" in page and "Nov&nbsp;30,&nbsp;2026 15:05" in page
     assert "$0.00" in page and "$7.00" in page
-    assert "width:100%" in page and "white-space:normal" in page  # fits: Detail wraps
-    assert page.count("white-space:nowrap") == 2 * 3  # the other cells do not
+    assert "width:100%" in page and "overflow-wrap:anywhere" in page  # fits: Detail wraps
+    assert page.count("overflow-wrap:anywhere") == 2  # only Detail breaks inside words
+    assert page.count("white-space:nowrap") == 2  # money never wraps
+    assert "Nov&nbsp;30,&nbsp;2026 14:05" in page  # a date is kept whole
     assert "hidden" not in page
 
 
