@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from pulsebi.errors import ServiceError
 from pulsebi.settings import Settings
 
 UP = "up"  # the pid file of a `pulsebi up` at work
@@ -118,6 +119,12 @@ def start_detached(settings: Settings, name: str, argv: Sequence[str]) -> int:
 def mark_up(settings: Settings) -> Iterator[None]:
     """Record this process as a `pulsebi up` at work (for `pulsebi down` and `status`)."""
     pidfile = run_dir(settings) / f"{UP}.pid"
+    other = _read_pid(pidfile)
+    if other is not None and other != os.getpid():
+        raise ServiceError(
+            f"`pulsebi up` is already at work here (pid {other}): let it finish, "
+            "or stop it with `pulsebi down`"
+        )
     pidfile.write_text(str(os.getpid()))
     try:
         yield
@@ -159,6 +166,26 @@ def _stop(pid: int, timeout: float, *, group: bool) -> None:
                 time.sleep(0.05)
 
 
+def _stop_up(pid: int, timeout: float) -> None:
+    """Stop a `pulsebi up` at work, then what it was running that outlived it (an initdb, a
+    pg_ctl starting the server, a child not yet recorded): nothing it began carries on."""
+    import psutil
+
+    try:
+        descendants = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        descendants = []
+    _stop(pid, timeout, group=False)
+    alive = [child for child in descendants if child.is_running()]
+    for child in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.terminate()
+    _, left = psutil.wait_procs(alive, timeout=timeout)
+    for child in left:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+
+
 def stop_all(settings: Settings, timeout: float = 15) -> list[str]:
     """Stop a `pulsebi up` still at work, then every started process; returns their names."""
     directory = settings.data_dir / "run"
@@ -169,7 +196,10 @@ def stop_all(settings: Settings, timeout: float = 15) -> list[str]:
     for pidfile in pidfiles:
         pid = _read_pid(pidfile)
         if pid is not None and pid != os.getpid():
-            _stop(pid, timeout, group=pidfile.stem != UP)
+            if pidfile.stem == UP:
+                _stop_up(pid, timeout)
+            else:
+                _stop(pid, timeout, group=True)
             stopped.append(pidfile.stem)
         pidfile.unlink(missing_ok=True)
     return stopped

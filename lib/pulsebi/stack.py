@@ -155,17 +155,26 @@ def read_status(settings: Settings) -> Summary:
         pid = processes.pid_of(settings, name)
         summary.add(what, f"running (pid {pid})" if name in running else "not running")
     if "serve-main" in running:
-        from pulsebi.serve.deployment import get_deployment
-        from pulsebi.serve.launch import describe_access
-
-        for label, text in describe_access(get_deployment("main"), settings):
-            summary.add(label, text)
+        _describe_serving(settings, summary)
     if (pid := processes.up_pid(settings)) is not None:
         summary.notes.append(f"`pulsebi up` is still at work (pid {pid})")
     elif not running and not any(embedded.values()):
         summary.notes.append("nothing runs: `pulsebi up` starts the platform")
     summary.add("data dir", str(settings.data_dir))
     return summary
+
+
+def _describe_serving(settings: Settings, summary: Summary) -> None:
+    from pulsebi.serve.deployment import get_deployment, url_of
+    from pulsebi.serve.launch import answers, describe_access
+
+    deployment = get_deployment("main")
+    if not answers(url_of(deployment, settings)):
+        log = processes.log_path(settings, "serve-main")
+        summary.add("open", f"{url_of(deployment, settings)} is not answering yet; see {log}")
+        return
+    for label, text in describe_access(deployment, settings):
+        summary.add(label, text)
 
 
 def _describe_database(settings: Settings, summary: Summary, embedded: dict[str, bool]) -> None:

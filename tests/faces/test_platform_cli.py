@@ -177,6 +177,13 @@ def test_down_while_up_is_still_at_work_stops_it_and_everything_it_started(embed
     data_dir = Path(embedded_env["PULSEBI_DATA_DIR"])
     up = start_up(embedded_env)
     read_until(up, "live KPIs: worker running")
+    up.send_signal(signal.SIGSTOP)  # held at work while a second `up` tries
+    try:
+        second = run(["up", "--no-seed"], embedded_env)
+    finally:
+        up.send_signal(signal.SIGCONT)
+    assert second.returncode == 3, second.stdout
+    assert f"`pulsebi up` is already at work here (pid {up.pid})" in second.stderr
     down = run(["down"], embedded_env)
     out, _ = up.communicate(timeout=60)
     assert "stopped `pulsebi up`" in down.stdout, down.stdout

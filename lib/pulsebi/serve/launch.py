@@ -43,16 +43,21 @@ def start_detached(settings: Settings, name: str = "main") -> int:
     return processes.start_detached(settings, f"serve-{name}", argv)
 
 
+def answers(url: str, timeout: float = 5) -> bool:
+    """True if `url`'s login page answers now."""
+    try:
+        with urllib.request.urlopen(url + "login", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def wait_until_serving(url: str, timeout: float = 60) -> bool:
     """True once `url`'s login page answers, False after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "login", timeout=5) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, OSError):
-            pass
+        if answers(url):
+            return True
         time.sleep(0.3)
     return False
 
