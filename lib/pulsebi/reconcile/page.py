@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +92,7 @@ class CheckPage:
     note: str = ""
     explorer: Any = None
     error: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)  # the notebook's branch, from, to
 
 
 def show_check(
@@ -148,7 +149,8 @@ def prepare_check(
         check, frame, branches=_branches(), reasons=reasons_of(check),
         note=page.note, tz=get_settings().tz,
     )  # fmt: skip
-    page.error = _apply_filters(page, {"branch": branch, "from": date_from, "to": date_to})
+    page.parameters = {"branch": branch, "from": date_from, "to": date_to}
+    page.error = _apply_filters(page, page.parameters)
     return page
 
 
@@ -169,7 +171,7 @@ def present_check(page: CheckPage) -> None:
 
     query = {k: v for k, v in request_params().items() if k in ("branch", "from", "to")}
     if query:
-        page.error = _apply_filters(page, query) or page.error
+        page.error = _apply_filters(page, {**page.parameters, **query})
     if page.error:
         page.explorer.message.value = message_html(page.error)
     # the exports: every row and column, with the contract's codes
@@ -184,7 +186,10 @@ def _apply_filters(page: CheckPage, values: dict[str, Any]) -> str:
         filters = parse_filters(values.get("branch"), values.get("from"), values.get("to"))
         page.explorer.set_filters(filters)
     except UsageError as exc:
-        return f"{exc}. Showing all branches and dates."
+        page.explorer.set_filters(Filters())
+        page.filters = Filters()
+        said = str(exc).replace("--from", "from").replace("--to", "to")  # the URL's names
+        return f"{said}. Showing all branches and dates."
     page.filters = filters
     return ""
 

@@ -124,6 +124,12 @@ def test_an_unknown_branch_or_a_bad_file_is_said_in_place(crm, tmp_path) -> None
     dirty_splits(crm)
     page = prepare_check("splits", branch="XXX")
     assert "unknown branch 'XXX'" in page.error and len(page.explorer.table.frame) == 3
+    page = prepare_check("splits", branch="DAL", date_to="2026-13-01")
+    assert (
+        page.error
+        == "to '2026-13-01' is not a date; use YYYY-MM-DD. Showing all branches and dates."
+    )
+    assert page.explorer.branch.value == "" and len(page.explorer.table.frame) == 3
     bad = tmp_path / "accounting.csv"
     bad.write_text("invoice_no,invoiced_on,customer,amount,status\nA,2026-06-01,x,abc,paid\n")
     page = prepare_check("external", accounting_file=bad)
