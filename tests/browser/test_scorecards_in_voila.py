@@ -74,3 +74,42 @@ def test_changing_the_branch_updates_a_scorecard_in_place(page, page_log, scorec
     expect(value).not_to_have_text(company, timeout=60_000)
     expect(page.locator(".pbi-scorecard")).to_be_visible()
     assert page_log.errors == []
+
+
+def test_kernels_stay_bounded_one_ready_per_scorecard(browser, scorecard_server):
+    """Every scorecard keeps one preheated kernel; a visit uses it (a refill starts) and closing
+    the tab ends its kernel, so after visits the server holds the pools again, no more."""
+    from playwright.sync_api import expect
+
+    pools = len(FIRST_TILE)  # before the first-paint tests, whose pages never close their kernel
+    kernels = scorecard_server.wait_for_kernels(lambda ks: len(ks) == pools, timeout=180)
+    assert len(kernels) == pools
+    context = browser.new_context()
+    for name in FIRST_TILE:
+        page = context.new_page()
+        page.goto(scorecard_server.page_url(f"scorecards/{name}.ipynb",
+                                            f"token={scorecard_server.token}"))  # fmt: skip
+        expect(page.locator(".pbi-page .pbi-tile").first).to_be_visible(timeout=90_000)
+        assert len(scorecard_server.kernels()) <= pools + 2  # this page's, a refill starting
+        page.close(run_before_unload=True)  # what closing a tab does
+    context.close()
+    kernels = scorecard_server.wait_for_kernels(lambda ks: len(ks) == pools, timeout=180)
+    assert len(kernels) == pools
+
+
+@pytest.mark.parametrize("name", list(FIRST_TILE))
+def test_scorecard_first_paint_shows_figures_before_voilas_javascript_runs(
+    name, page, scorecard_server
+):
+    """Preheated, the page's HTML alone (Voilà's JavaScript blocked) shows its first tile."""
+    from playwright.sync_api import expect
+
+    page.route("**/voila/static/voila.js", lambda route: route.abort())
+    query = f"token={scorecard_server.token}&branch=DAL"
+    page.goto(scorecard_server.page_url(f"scorecards/{name}.ipynb", query))
+    first_paint = page.locator(".pbi-first-paint")
+    tile = first_paint.locator(f'.pbi-tile[data-tile="{FIRST_TILE[name]}"] .pbi-tile-value')
+    expect(tile).to_be_visible(timeout=90_000)
+    assert tile.inner_text().strip() not in ("", "Loading…")
+    expect(first_paint.locator(".pbi-page-context")).to_contain_text("Dallas")
+    assert page.locator(".pbi-page").count() == 0
