@@ -1,5 +1,6 @@
-"""The rendering toolkit live in Voilà and Chromium: tiles, a bqplot chart and a sortable table
-show; a filter change puts them in the loading state at once and the new figures follow."""
+"""The rendering toolkit live in Voilà and Chromium: tiles, bqplot charts and a sortable table
+show; a filter change puts them in the loading state at once and the new figures follow. Charts
+of one point and of none draw too, first and after a filter change, with no browser error."""
 
 from __future__ import annotations
 
@@ -79,11 +80,12 @@ def test_live_toolkit_in_chromium(chromium_browser, toolkit_url: str) -> None:
         page.goto(toolkit_url, timeout=90_000)
         tile = page.locator('.pbi-tile[data-tile="revenue-mtd"]')
         tile.locator(".pbi-tile-value").wait_for(timeout=90_000)
-        assert tile.locator(".pbi-tile-value").inner_text() == "$5,734.74"
+        value = tile.locator(".pbi-tile-value")
+        assert value.inner_text() == "$5.73K" and value.get_attribute("title") == "$5,734.74"
         assert tile.get_attribute("data-state") == "live"
         assert "▲ 14.7%" in tile.locator(".pbi-tile-change").inner_text()
-        page.locator(".bqplot rect.bar").nth(2).wait_for(timeout=30_000)
-        assert page.locator(".bqplot rect.bar").count() == 3
+        page.locator(".pbi-weekly rect.bar").nth(2).wait_for(timeout=30_000)
+        assert page.locator(".pbi-weekly rect.bar").count() == 3
 
         header = page.locator("table.pbi-table th", has_text="Net revenue")
         header.click()
@@ -95,13 +97,51 @@ def test_live_toolkit_in_chromium(chromium_browser, toolkit_url: str) -> None:
         page.locator('.pbi-tile[data-tile="revenue-mtd"][data-state="loading"]').wait_for()
         page.wait_for_function(
             "document.querySelector('.pbi-tile[data-tile=revenue-mtd] .pbi-tile-value')"
-            ".textContent === '$1,234.50'",
+            ".textContent === '$1.23K'",
             timeout=30_000,
         )
         page.locator('.pbi-tile[data-tile="revenue-mtd"][data-state="live"]').wait_for()
-        assert page.locator(".bqplot rect.bar").count() == 3
+        assert page.locator(".pbi-weekly rect.bar").count() == 3
         local = [u for u in requests if not u.startswith(toolkit_url) and TEMPLATE_CDN not in u]
         assert [u for u in local if not u.startswith(("data:", "blob:", "ws:"))] == []
+        assert [e for e in errors if "Failed to load resource" not in e] == []
+    finally:
+        context.close()
+
+
+def test_one_point_and_no_point_charts_draw_in_chromium(chromium_browser, toolkit_url) -> None:
+    """A one-point line is one bar of a bar's width (not a lone dot, not the page); no point is
+    a note; a filter takes a line from three points to one to none and back."""
+    context = chromium_browser.new_context(viewport={"width": 1200, "height": 2400})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(toolkit_url, timeout=90_000)
+        one = page.locator(".pbi-one rect.bar")
+        one.first.wait_for(timeout=90_000)
+        assert one.count() == 1
+        plot = page.locator(".pbi-one .plotarea_background, .pbi-one rect.plotarea_background")
+        bar_width = one.first.bounding_box()["width"]
+        assert 20 < bar_width < 0.25 * plot.first.bounding_box()["width"]
+        page.locator(".pbi-none text", has_text="No data for this selection").wait_for()
+
+        trend = page.locator(".pbi-trend")
+        trend.locator("path.dot").nth(2).wait_for(timeout=30_000)  # three markers
+        assert "Partial month: Nov 2026 (Nov 1–19 only)" in trend.inner_text()
+        branch = page.locator(".pbi-filter-bar select").nth(1)
+        branch.select_option(label="Dallas")
+        trend.locator("rect.bar").first.wait_for(timeout=30_000)
+        page.wait_for_function(
+            "document.querySelectorAll('.pbi-trend rect.bar').length === 1"
+            " && document.querySelectorAll('.pbi-trend path.dot').length === 0",
+            timeout=30_000,
+        )
+        branch.select_option(label="Houston")
+        trend.locator("text", has_text="No data for this selection").wait_for(timeout=30_000)
+        branch.select_option(index=0)  # all branches: three points again
+        trend.locator("path.dot").nth(2).wait_for(timeout=30_000)
         assert [e for e in errors if "Failed to load resource" not in e] == []
     finally:
         context.close()
