@@ -227,6 +227,14 @@ function render({ model, el }) {
   label.className = "pbi-pager-label";
   bar.append(prev, label, next);
   el.append(body, bar);
+  const activate = (node, action) => {  // a click, or Enter / Space from the keyboard
+    node.style.cursor = "pointer";
+    node.tabIndex = 0;
+    node.addEventListener("click", action);
+    node.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); action(); }
+    });
+  };
   const go = (step) => {
     const page = Math.min(Math.max(model.get("page") + step, 0), model.get("pages") - 1);
     if (page !== model.get("page")) { model.set("page", page); model.save_changes(); }
@@ -242,8 +250,7 @@ function render({ model, el }) {
     prev.style.display = next.style.display = paged ? "" : "none";
     bar.style.display = model.get("label") === "0 of 0" ? "none" : "flex";
     for (const th of body.querySelectorAll("th[data-key]")) {
-      th.style.cursor = "pointer";
-      th.addEventListener("click", () => {
+      activate(th, () => {
         const key = th.dataset.key;
         model.set("descending", key === model.get("sort_key") ? !model.get("descending") : false);
         model.set("sort_key", key);
@@ -252,8 +259,7 @@ function render({ model, el }) {
     }
     if (model.get("selectable")) {
       for (const tr of body.querySelectorAll("tr[data-row]")) {
-        tr.style.cursor = "pointer";
-        tr.addEventListener("click", () => {
+        activate(tr, () => {
           model.set("selected", Number(tr.dataset.row));
           model.save_changes();
         });
