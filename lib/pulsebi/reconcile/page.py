@@ -231,7 +231,8 @@ def summary_html(summary: pd.DataFrame) -> str:
 
     shown = summary.assign(reason=summary["reason"].map(reason_label))
     units = {c: ("text" if c == "reason" else "count") for c in shown.columns}
-    return styled_html(shown, units, caption=SUMMARY)
+    # a heading, not a caption: a caption wraps to the width of a narrow table
+    return f'<h4 style="margin:10px 0 0">{SUMMARY}</h4>' + styled_html(shown, units)
 
 
 def summary_bundle(summary: pd.DataFrame, shown: bool = True) -> dict[str, Any]:
