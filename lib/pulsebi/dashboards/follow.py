@@ -8,8 +8,10 @@ recomputes every followed page, at most once per `FOLLOW_EVERY` seconds (a burst
 one recompute, and the last change is always followed by one), off the kernel's thread, so the
 page keeps answering its viewer meanwhile. The sections are rebuilt inside
 `metrics.compute.current_rows()`: every figure whose period reaches today (and every snapshot)
-reads the crm tables as they are now, uncached, as the live KPIs do, so the page agrees with its
-live tiles to the cent; figures of past periods come from the views and the cache as before.
+counts the crm rows as they are now, uncached, as the live KPIs do (revenue to date: the days
+before the views' last refresh from the views while the worker says no change since touched
+them, today from the crm tables; anything else from the crm tables), so the page agrees with
+its live tiles to the cent; figures of past periods come from the views and the cache as before.
 "Data as of" then says when the figures were recomputed.
 
 A filter change while a recompute runs wins: the recompute's figures are dropped (the viewer's
@@ -45,7 +47,8 @@ class _Follower:
         self.last = float("-inf")  # monotonic time the last recompute started
         self.recomputes = 0
         self.stopped = False
-        self.cancel_watch = subscriber.watch(lambda _tables: self.wake.set())
+        self.views_before: dt.date | None = dt.date.max  # over the changes not yet followed
+        self.cancel_watch = subscriber.watch(self._changed)
         self.thread = threading.Thread(target=self._run, name="pulsebi-follow", daemon=True)
         self.thread.start()
 
@@ -56,6 +59,12 @@ class _Follower:
     def live_as_of(self, page: Any) -> dt.datetime | None:
         with self.lock:
             return self.pages.get(page, {}).get("as_of")
+
+    def _changed(self, change: Any) -> None:
+        with self.lock:
+            before = change.views_before or dt.date.min
+            self.views_before = min(self.views_before or dt.date.max, before)
+        self.wake.set()
 
     def stop(self) -> None:
         self.cancel_watch()
@@ -72,14 +81,17 @@ class _Follower:
             self.last = time.monotonic()
             with self.lock:
                 pages = list(self.pages.keys())
+                before, self.views_before = self.views_before, dt.date.max
+            before = None if before in (dt.date.min, dt.date.max) else before
             for page in pages:
                 try:
-                    self._recompute(page)
+                    self._recompute(page, before)
                 except Exception:
                     log.exception("recomputing %r after a CRM change failed", page.title)
             self.recomputes += 1
 
-    def _recompute(self, page: Any) -> None:
+    def _recompute(self, page: Any, views_before: dt.date | None) -> None:
+        from pulsebi.live.kpis import DAILY_SUMS
         from pulsebi.metrics.compute import current_rows
         from pulsebi.settings import get_settings
 
@@ -88,7 +100,7 @@ class _Follower:
             return
         as_of = dt.datetime.now(get_settings().zone)
         built: list[list[Any] | None] = []
-        with current_rows():
+        with current_rows(views_before, split=DAILY_SUMS):
             for section in page.sections:
                 try:
                     built.append(list(section.build(filters)))

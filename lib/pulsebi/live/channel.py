@@ -6,8 +6,9 @@
   "at": epoch, "since": epoch}`.
 - `<ns>:live`           Pub/Sub channel: `{"type": "values", "values": {field: {...}}}` with the
   fields that changed, `{"type": "status", ...}` heartbeats, and `{"type": "changed",
-  "tables": [...], "at": epoch}` as soon as the worker hears of committed crm writes (before it
-  recomputes): pages recompute their own figures that cover today.
+  "tables": [...], "views_before": "YYYY-MM-DD" | null, "at": epoch}` as soon as the worker
+  hears of committed crm writes (before it recomputes): pages recompute their own figures that
+  cover today, taking the days before `views_before` from the views (null: the crm tables).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ stopped, or its heartbeat is late), with `since` = the last instant the data was
 A binding refreshes `live` (every change, at most `LIVE_FRAME` apart) or at most every N seconds;
 state changes go at once.
 
-`watch(callback)` is told that the CRM changed (the worker's `changed` message, and a
-reconnection, which may have missed some): pages recompute their figures that cover today
+`watch(callback)` is told that the CRM changed (a `CrmChange`: the worker's `changed` message,
+or a reconnection, which may have missed some): pages recompute their figures that cover today
 (`pulsebi.dashboards.follow`).
 """
 
@@ -51,6 +51,23 @@ class LiveUpdate:
     state: str  # loading | live | reconnecting | stale
     since: dt.datetime | None  # when the data was last known fresh (reconnecting / stale)
     computed_at: dt.datetime | None  # when the worker computed the value
+
+
+@dataclass(frozen=True)
+class CrmChange:
+    """The CRM changed: the crm tables written ("*": unknown) and the day before which the
+    views hold every change (None: unknown, read the crm tables), as the worker saw it."""
+
+    tables: frozenset[str]
+    views_before: dt.date | None = None
+
+    @classmethod
+    def of_message(cls, data: dict) -> CrmChange:
+        try:
+            before = dt.date.fromisoformat(data["views_before"])
+        except (KeyError, TypeError, ValueError):
+            before = None
+        return cls(frozenset(map(str, data.get("tables") or ["*"])), before)
 
 
 def check_refresh(refresh: Refresh, *, allow_none: bool = True) -> float | None:
@@ -100,7 +117,7 @@ class LiveSubscriber:
         self.reconnects = 0
         self.pid = os.getpid()
         self._bindings: dict[str, list[Binding]] = {}
-        self._watchers: list[Callable[[frozenset[str]], object]] = []
+        self._watchers: list[Callable[[CrmChange], object]] = []
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._wakeup = threading.Event()
@@ -140,9 +157,9 @@ class LiveSubscriber:
             if binding in bindings:
                 bindings.remove(binding)
 
-    def watch(self, callback: Callable[[frozenset[str]], object]) -> Callable[[], None]:
-        """Call `callback(tables)` (in this thread: return quickly) whenever the CRM changed:
-        the crm tables written ("*": unknown, e.g. after a reconnection). Returns `cancel`."""
+    def watch(self, callback: Callable[[CrmChange], object]) -> Callable[[], None]:
+        """Call `callback(change)` (in this thread: return quickly) whenever the CRM changed
+        (also after a reconnection: changes meanwhile sent no message). Returns `cancel`."""
         with self._lock:
             self._watchers.append(callback)
 
@@ -255,7 +272,7 @@ class LiveSubscriber:
             self._note_fresh()
         self._merge(values, force_all=True)
         if self.reconnects:  # changes while away sent no message
-            self._tell_watchers(frozenset({"*"}))
+            self._tell_watchers(CrmChange(frozenset({"*"})))
 
     def _receive(self, data: dict | None) -> None:
         if not data:
@@ -268,14 +285,14 @@ class LiveSubscriber:
         elif data.get("type") == "values":
             self._merge(data.get("values") or {})
         elif data.get("type") == "changed":
-            self._tell_watchers(frozenset(map(str, data.get("tables") or ["*"])))
+            self._tell_watchers(CrmChange.of_message(data))
 
-    def _tell_watchers(self, tables: frozenset[str]) -> None:
+    def _tell_watchers(self, change: CrmChange) -> None:
         with self._lock:
             watchers = list(self._watchers)
         for callback in watchers:
             try:
-                callback(tables)
+                callback(change)
             except Exception:
                 log.exception("a CRM change watcher failed")
 

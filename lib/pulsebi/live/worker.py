@@ -303,10 +303,13 @@ class LiveWorker:
         self.published.update(changed)
 
     def publish_changed(self, tables: set[str]) -> None:
-        """Tell the open pages that the CRM changed (committed: they may read it now)."""
+        """Tell the open pages that the CRM changed (committed: they may read it now), and the
+        day before which the views hold every change (`views_before`)."""
         if self.redis is None:  # not connected (a test driving `take` by hand)
             return
-        message = {"type": "changed", "tables": sorted(tables), "at": time.time()}
+        before = self.views_before()
+        message = {"type": "changed", "tables": sorted(tables), "at": time.time(),
+                   "views_before": before.isoformat() if before else None}  # fmt: skip
         self.redis.publish(channel.channel_name(self.settings.namespace), channel.encode(message))
 
     def publish_status(self, status: str) -> None:

@@ -6,8 +6,8 @@ import contextlib
 import contextvars
 import itertools
 import logging
-from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import ProgrammingError
@@ -202,24 +202,44 @@ def compute_rows(
     return columns, rows
 
 
-_CURRENT_ROWS = contextvars.ContextVar("pulsebi_metrics_current_rows", default=False)
+# while active: (the day before which the views hold every change, or None; the metrics that
+# may take those days from them)
+_CURRENT_ROWS: contextvars.ContextVar[tuple[date | None, frozenset[str]] | None] = (
+    contextvars.ContextVar("pulsebi_metrics_current_rows", default=None)
+)
 
 
 @contextlib.contextmanager
-def current_rows() -> Iterator[None]:
-    """Inside it, a request whose period reaches today (and every snapshot) reads the crm tables
-    as they are now, uncached, as `fresh=True` does: rows committed a moment ago count, as in
-    the live KPIs. For a page recomputed after a live change (`pulsebi.dashboards.follow`);
-    other periods keep the views and the cache."""
-    token = _CURRENT_ROWS.set(True)
+def current_rows(views_before: date | None = None, split: Iterable[str] = ()) -> Iterator[None]:
+    """Inside it, a request whose period reaches today (and every snapshot) counts the crm rows
+    committed a moment ago, uncached, as the live KPIs do: from the crm tables (`fresh=True`),
+    or, for a metric in `split` that stops at a clock time today (`until`) while the views hold
+    every change to the days before today (`views_before` is today), its past days from the
+    views and today from the crm tables. For a page recomputed after a live change
+    (`pulsebi.dashboards.follow`); other periods keep the views and the cache."""
+    token = _CURRENT_ROWS.set((views_before, frozenset(split)))
     try:
         yield
     finally:
         _CURRENT_ROWS.reset(token)
 
 
-def _reaches_today(info: MetricInfo, end: date, settings: Settings) -> bool:
-    return info.snapshot or info.now_relative or end > datetime.now(settings.zone).date()
+def _current_options(
+    info: MetricInfo, end: date, until: time | None, settings: Settings
+) -> dict[str, bool]:
+    """`fresh` / `use_cache` overrides inside `current_rows` (none outside it)."""
+    current = _CURRENT_ROWS.get()
+    if current is None:
+        return {}
+    today = datetime.now(settings.zone).date()
+    if not (info.snapshot or info.now_relative or end > today):
+        return {}
+    views_before, split = current
+    days_in_views = (
+        info.id in split and until is not None and views_before == today
+        and end == today + timedelta(days=1)
+    )  # fmt: skip
+    return {"use_cache": False} if days_in_views else {"use_cache": False, "fresh": True}
 
 
 def compute(
@@ -254,8 +274,8 @@ def compute(
     info = metric_info(metric_id)
     start, end, by, grain = validate(info, start, end, by, grain)
     until = None if info.snapshot else check_until(until)
-    if _CURRENT_ROWS.get() and _reaches_today(info, end, settings):
-        fresh, use_cache = True, False
+    current = _current_options(info, end, until, settings)
+    fresh, use_cache = current.get("fresh", fresh), current.get("use_cache", use_cache)
     if branch is not None and "branch" not in info.dimensions and info.id != "rep_ranking":
         raise UsageError(f"{info.id} has no branch dimension: drop the branch filter")
     args = {"start": start, "end": end, "by": by, "grain": grain, "branch": branch}
