@@ -289,3 +289,28 @@ def test_bar_kinds_never_draw_lines() -> None:
         fig = render(spec_for(kind, 40, kind != "funnel"), static=False)
         assert not any(isinstance(m, bq.Lines) for m in fig.marks)
         assert drawn_as_lines("line", fig.pulsebi_data)
+
+
+# bqplot's test for a date format in a tooltip (bqplot/src/utils: is a format a date format);
+# a tooltip whose format fails it is not drawn at all ("Could not create a view")
+BQPLOT_DATE_FORMAT = re.compile(
+    r"^(((((\*)|(/*)|(-*))(\s*)%([aAbBdeHIjmMLpSUwWyYZ]{1}))+)|((\s*)%([cxX]{1})))$"
+)
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month", "year", None])
+def test_live_date_tooltips_use_formats_bqplot_draws(grain: str | None) -> None:
+    import bqplot as bq
+
+    starts = {
+        "day": [dt.date(2025, 12, 31), dt.date(2026, 1, 1)],
+        "week": [dt.date(2026, 11, 23), dt.date(2026, 11, 30)],
+        "month": months(2),
+        "year": [dt.date(2025, 1, 1), dt.date(2026, 1, 1)],
+        None: [dt.datetime(2026, 11, 30, 8), dt.datetime(2026, 11, 30, 9)],
+    }[grain]
+    spec = ChartSpec("line", pd.DataFrame({"p": starts, "n": [1, 2]}), x="p", y="n", grain=grain)
+    tooltips = [m.tooltip for m in render(spec, static=False).marks if isinstance(m, bq.Scatter)]
+    assert tooltips
+    for tooltip in tooltips:
+        assert BQPLOT_DATE_FORMAT.match(tooltip.formats[0]), tooltip.formats[0]

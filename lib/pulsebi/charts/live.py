@@ -97,10 +97,13 @@ def _tooltip(spec: ChartSpec, data: ChartData, name: str) -> Any:
 
 
 def _d3_date(fmt: str, tooltip: bool = False) -> str:
-    """A strftime format for bqplot: axes take it as is; tooltips refuse %-d (%e pads with a
-    space, which HTML collapses) and name the year."""
+    """A strftime format for bqplot: axes take it as is; a tooltip takes only directives
+    parted by spaces (no %-d, no comma or colon: bqplot then fails to draw it), so days use %e
+    (its padding space collapses in HTML) and name the year, moments the locale's %c."""
     if not tooltip:
         return fmt
+    if "%H" in fmt:
+        return "%c"
     return fmt.replace("%-d", "%e") + (" %Y" if "%Y" not in fmt else "")
 
 

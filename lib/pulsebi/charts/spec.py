@@ -159,9 +159,11 @@ def chart_data(spec: ChartSpec) -> ChartData:
             Series(spec.names.get(col, pretty(col)), [_number(v, col) for v in df[col]])
             for col in spec.y_columns
         ]
-    x_values = [_as_date(v) for v in _iso_dates(x_values)]
+    x_values = _as_dates(_iso_dates(x_values))
     x_kind = _x_kind(spec.kind, x_values)
     fmt = date_format(spec.grain, [v for v in x_values if _is_day(v)])
+    if any(isinstance(v, dt.datetime) for v in x_values):
+        fmt = "%b %-d %H:%M"  # moments, not days
     if x_kind != "category":
         # a time or number axis is drawn in order; rows without an x have no place on it
         x_values = [None if is_missing(v) else _plain(v) for v in x_values]
@@ -177,6 +179,13 @@ def chart_data(spec: ChartSpec) -> ChartData:
     note = _partial_note(spec, starts, partial, labels)
     dated = bool(starts) and all(d is not None for d in starts)
     return ChartData(x_values, x_kind, series, labels, partial, note, fmt, dated)
+
+
+def _as_dates(values: list[Any]) -> list[Any]:
+    """Timestamps all at midnight (pandas gives dates as such) as dates; else all as they are."""
+    dates = [_as_date(v) for v in values]
+    mixed = any(_is_day(d) for d in dates) and any(isinstance(d, dt.datetime) for d in dates)
+    return [_plain(v) if not is_missing(v) else v for v in values] if mixed else dates
 
 
 def _as_date(value: Any) -> Any:
