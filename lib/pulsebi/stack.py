@@ -97,7 +97,7 @@ def bring_up(
 
         refreshed = refresh_views(engine, settings)
         views = len(refreshed.views_ms) + len(refreshed.created)
-        echo(f"views refreshed ({views} in {refreshed.duration_ms / 1000:.1f} s)")
+        echo(f"views refreshed ({views} in {refreshed.duration_ms:,.0f} ms)")
         summary = Summary()
         summary.add("data", f"{describe_rows(counts)}; {describe_schema(current_revision(engine))}")
         summary.add("database", psql_command(endpoints.database_url))
