@@ -81,3 +81,52 @@ def test_a_new_sale_changes_the_tile_text_in_chromium(page, live_server, crm, li
     expect(tile).to_have_attribute("data-state", "stale", timeout=15_000)
     expect(tile.locator(".pbi-tile-state")).to_contain_text("Stale since")
     expect(tile.locator(".pbi-tile-value")).to_have_text("$1,234.56")
+
+
+EXECUTIVE = "notebooks/executive.ipynb"
+NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
+
+
+def _exact(page, key: str):
+    """The exact value (hover title) of the executive page's tile `key`."""
+    return page.locator(f'.pbi-tile[data-tile="{key}"] .pbi-tile-value')
+
+
+def test_after_a_sale_the_executive_page_shows_one_month_to_date(
+    page, page_log, start_voila, crm, live_worker, settings, tmp_path
+):
+    """The live "Month to date" tile, the selected period's net revenue (month to date) and the
+    forecast all follow a sale at once; "data as of" says the live time."""
+    from playwright.sync_api import expect
+
+    from pulsebi import metrics
+    from pulsebi.charts import format_value
+    from pulsebi.widgets.dates import local_today, preset_range
+
+    server = start_voila("executive-live", dirs=(NOTEBOOKS,))
+    page.goto(server.page_url(EXECUTIVE, f"token={server.token}"))
+    mtd, period = _exact(page, "revenue-month-to-date"), _exact(page, "period-net_revenue")
+    expect(page.locator('.pbi-tile[data-tile="revenue-month-to-date"]')).to_have_attribute(
+        "data-state", "live", timeout=90_000
+    )
+    expect(mtd).to_have_attribute("title", "$0.00")
+
+    with crm.begin() as conn:
+        conn.execute(
+            text("insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
+                 "commission_rate, product, status) values (7, 1, 1, now(), 4321.09, 0.1, "
+                 "'roof', 'active')")
+        )  # fmt: skip
+    month = preset_range("month_to_date", local_today(tz=settings.tz))
+    fresh = metrics.compute("net_revenue", start=month[0], end=month[1], fresh=True,
+                            use_cache=False)["net_revenue"].iloc[0]  # fmt: skip
+    shown = format_value(fresh, "usd")
+    assert shown == "$4,321.09"
+    expect(mtd).to_have_attribute("title", shown, timeout=15_000)
+    expect(period).to_have_attribute("title", shown, timeout=15_000)
+    expect(page.locator('.pbi-tile[data-tile="forecast"] .pbi-tile-note')).to_contain_text(
+        "month to date $4,321.09", timeout=15_000
+    )
+    page.screenshot(path=str(tmp_path / "executive-after-a-sale.png"), full_page=True)
+    assert page.locator(".pulsebi-error").count() == 0
+    assert page_log.errors == []
