@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from pulsebi.serve.deployment import resolve_token
+from pulsebi.settings import load_settings
 from serving import free_port
 
 pytestmark = pytest.mark.slow
@@ -35,6 +37,11 @@ def test_up_ends_with_the_url_login_and_stop_and_keeps_the_token_out_of_logs(
     port = free_port()
     env = {**cli_env, "PULSEBI_SERVE_PORT": str(port), "PULSEBI_SERVE_TOKEN": ""}
     data_dir = Path(env["PULSEBI_DATA_DIR"])
+    # A log an older version left behind: the token in full, readable by all.
+    legacy = data_dir / "run" / "serve-main.log"
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_text(f"dashboards http://x/?token={resolve_token(load_settings(env))}\n")
+    legacy.chmod(0o644)
     try:
         result = run(["up", "--no-seed"], env)
         assert result.returncode == 0, result.stderr

@@ -6,6 +6,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from pulsebi import processes
 from pulsebi.serve.deployment import (
@@ -38,9 +39,19 @@ def describe_access(
 
 def start_detached(settings: Settings, name: str = "main") -> int:
     """`pulsebi serve --deployment name` in its own session (once); returns its pid."""
+    redact_log(processes.log_path(settings, f"serve-{name}"), resolve_token(settings))
     argv = [sys.executable, "-c", "from pulsebi.cli import main; main()", "serve"]
     argv += ["--deployment", name]
     return processes.start_detached(settings, f"serve-{name}", argv)
+
+
+def redact_log(path: Path, token: str) -> None:
+    """Blank out `token` in a log an older version wrote it to (in full, world-readable)."""
+    if not token or not path.is_file():
+        return
+    text = path.read_bytes()
+    if token.encode() in text:
+        path.write_bytes(text.replace(token.encode(), b"<token>"))
 
 
 def answers(url: str, timeout: float = 5) -> bool:
