@@ -39,10 +39,12 @@ def test_static_run_has_svg_html_and_export_payload_and_no_script(tmp_path: Path
     notebook = execute(tmp_path, static=True)
     data = outputs(notebook)
     assert not any(WIDGET in d for d in data)
-    (svg,) = [d["image/svg+xml"] for d in data if "image/svg+xml" in d]
+    svg, one = [d["image/svg+xml"] for d in data if "image/svg+xml" in d]
     assert "$2,000" in svg  # the money axis of the line chart
+    assert "Nov 2026" in one and "Partial month: Nov 2026 (Nov 1–19 only)" in one
     html = "".join(d.get("text/html", "") for d in data)
-    assert "$5,734.74" in html and "▲ 14.7%" in html and "31.2%" in html  # tiles
+    assert ">$5.73K</div>" in html and 'title="$5,734.74"' in html  # tiles: compact, exact
+    assert "▲ 14.7%" in html and "31.2%" in html
     assert "$2,500.25" in html  # the table
     assert "<script" not in svg + html
     assert "widgets" not in notebook["metadata"]  # static mode made no widget at all
@@ -55,7 +57,7 @@ def test_static_run_has_svg_html_and_export_payload_and_no_script(tmp_path: Path
 def test_live_run_has_widget_views_and_still_exports(tmp_path: Path) -> None:
     notebook = execute(tmp_path, static=False)
     data = outputs(notebook)
-    assert sum(WIDGET in d for d in data) == 3  # chart, table, tile row
+    assert sum(WIDGET in d for d in data) == 4  # charts, table, tile row
     assert not any("image/svg+xml" in d for d in data)
     assert [t.name for t in read_export_tables(notebook)] == ["Revenue by week"]
     assert all(TABLE_MIMETYPE not in d or "text/html" in d for d in data)

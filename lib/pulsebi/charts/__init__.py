@@ -9,7 +9,14 @@ Heavy libraries (matplotlib, bqplot, ipywidgets) load on first use, not on impor
 """
 
 from pulsebi.charts.export import TABLE_MIMETYPE, UNITS, ExportTable, read_export_tables
-from pulsebi.charts.formats import MISSING, Change, describe_change, format_axis, format_value
+from pulsebi.charts.formats import (
+    MISSING,
+    Change,
+    describe_change,
+    format_axis,
+    format_compact,
+    format_value,
+)
 from pulsebi.charts.mode import Mode, current_mode, use_mode
 from pulsebi.charts.render import render, update_chart, warm_up
 from pulsebi.charts.spec import KINDS, ChartData, ChartSpec, chart_data
@@ -29,6 +36,7 @@ __all__ = [
     "current_mode",
     "describe_change",
     "format_axis",
+    "format_compact",
     "format_value",
     "read_export_tables",
     "render",
