@@ -44,12 +44,18 @@ def run(notebook: str, parameters: tuple[str, ...], formats: str,
 
     from pulsebi.reports.deliver import Delivery, deliver
     from pulsebi.reports.email import check_header, validate_recipients
-    from pulsebi.reports.execute import check_parameters, find_notebook, parse_parameter
+    from pulsebi.reports.execute import (
+        check_parameter_values,
+        check_parameters,
+        find_notebook,
+        parse_parameter,
+    )
     from pulsebi.reports.sinks import parse_formats
 
     path = find_notebook(notebook)
     values = dict(parse_parameter(p) for p in parameters)
     check_parameters(path, values)
+    check_parameter_values(path, values)  # bad values: one line, exit 2, nothing run or written
     names = parse_formats(formats)
     to = validate_recipients(recipients) if recipients else []
     if subject is not None:

@@ -50,8 +50,16 @@ def list_(directory: str) -> None:
 def validate(directory: str) -> None:
     """Check every schedule file; exit 2 when one is wrong."""
     from pulsebi.errors import UsageError
+    from pulsebi.reports.schedules import check_schedule_values
 
     loaded = _load(directory)
+    for sched in list(loaded.schedules):  # values the page would refuse (branch, dates...)
+        bad = check_schedule_values(sched)
+        for error in bad:
+            click.echo(f"error: {error}", err=True)
+        if bad:
+            loaded.schedules.remove(sched)
+            loaded.errors.append(bad[0])
     click.echo(f"{len(loaded.schedules)} valid, {len(loaded.errors)} with errors")
     if loaded.errors:
         raise UsageError(f"{len(loaded.errors)} schedule file(s) have errors (listed above)")

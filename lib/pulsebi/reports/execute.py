@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pulsebi import errors
 from pulsebi.errors import NotebookFailed, UsageError
 from pulsebi.reports.store import create_run_dir
 from pulsebi.settings import Settings
@@ -25,6 +26,26 @@ KERNEL = "python3"
 CELL_TIMEOUT = 600  # seconds one cell may run
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# the filters of a dashboard page (pulsebi.dashboards.filters.resolve_filters)
+PAGE_PARAMETERS = frozenset({"branch", "preset", "date_from", "date_to", "grain"})
+
+
+class NotebookRefused(NotebookFailed):
+    """A cell raised a Pulse BI error (say a parameter value the page refuses): its message is
+    what the user needs, not the notebook's traceback (kept in `traceback` for the history)."""
+
+    def __init__(self, notebook: str, cell_index: int, source: str, error: str, traceback: str):
+        super().__init__(notebook, cell_index, source, error, traceback)
+        name, _, self.message = error.partition(": ")
+        self.exit_code = getattr(errors, name, NotebookFailed).exit_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _is_pulsebi_error(name: str) -> bool:
+    cls = getattr(errors, name, None)
+    return isinstance(cls, type) and issubclass(cls, errors.PulseBIError)
 
 
 @dataclass
@@ -88,6 +109,8 @@ def parse_parameter(text: str) -> tuple[str, Any]:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
         raise UsageError(f"parameter {key}: {raw!r} is not a YAML scalar ({exc})") from None
+    except ValueError:  # looks like a date but is none (2026-13-01): text, which the page refuses
+        value = raw.strip()
     return key, normalize_value(key, value)
 
 
@@ -119,6 +142,38 @@ def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
         )
 
 
+def check_parameter_values(
+    notebook: Path, parameters: dict[str, Any], settings: Settings | None = None
+) -> None:
+    """Raise UsageError for a value the notebook's page would refuse, before anything runs.
+
+    `static` must be true or false. A page notebook (its `parameters` cell declares the page's
+    filters: branch, preset, date_from, date_to, grain) gets its values checked as the page
+    checks them (`pulsebi.dashboards.filters.resolve_filters`, the same messages): dates that
+    parse, date_to after date_from, a known branch (or all), a preset, a grain.
+    """
+    if "static" in parameters and not isinstance(parameters["static"], bool):
+        raise UsageError(f"parameter static: {parameters['static']!r} is not true or false")
+    known = read_notebook_parameters(notebook)
+    if not set(known) >= PAGE_PARAMETERS:
+        return
+    from pulsebi.dashboards.filters import list_branches, resolve_filters
+
+    values = {name: _default(known[name]) for name in PAGE_PARAMETERS}
+    values.update({k: v for k, v in parameters.items() if k in PAGE_PARAMETERS})
+    resolve_filters(**values, known_branches=list_branches(settings))
+
+
+def _default(parameter: dict[str, Any]) -> Any:
+    """A `parameters` cell default as Papermill reports it (source text) -> its value."""
+    import ast
+
+    try:
+        return ast.literal_eval(parameter.get("default") or "None")
+    except (ValueError, SyntaxError):
+        return None
+
+
 def find_notebook(notebook: str | Path) -> Path:
     path = Path(notebook)
     if path.suffix != ".ipynb" or not path.is_file():
@@ -144,6 +199,7 @@ def execute_report(
     source = find_notebook(notebook)
     parameters = {k: normalize_value(k, v) for k, v in (parameters or {}).items()}
     check_parameters(source, parameters)
+    check_parameter_values(source, parameters, settings)
     run_id, directory = create_run_dir(settings, run_id)
     output = directory / source.name
     run = ExecutedRun(run_id, directory, source, output, {**parameters, "static": True})
@@ -160,7 +216,8 @@ def execute_report(
                 execution_timeout=CELL_TIMEOUT,
             )
     except PapermillExecutionError as exc:
-        raise NotebookFailed(
+        failed = NotebookRefused if _is_pulsebi_error(exc.ename) else NotebookFailed
+        raise failed(
             str(source),
             _source_cell_index(output, exc.cell_index),
             exc.source,

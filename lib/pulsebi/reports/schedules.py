@@ -45,7 +45,10 @@ from pulsebi.reports.schedule_fields import (
     check_text,
 )
 
-__all__ = ["Loaded", "Schedule", "ScheduleError", "load_schedules", "parse_schedule"]
+__all__ = [
+    "Loaded", "Schedule", "ScheduleError", "check_schedule_values", "load_schedules",
+    "parse_schedule",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,8 @@ def parse_schedule(path: Path) -> tuple[Schedule, list[str]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ScheduleError(path, None, f"not readable YAML ({exc})") from None
+    except ValueError as exc:  # YAML reads 2026-13-01 as a date and fails
+        raise ScheduleError(path, None, f"a date in it is not a real date ({exc})") from None
     if not isinstance(data, dict):
         raise ScheduleError(path, None, "expected a mapping of fields (name, cron, notebook...)")
     unknown = sorted(set(map(str, data)) - FIELDS)
@@ -246,3 +251,25 @@ def _check_notebook(schedule: Schedule) -> list[str]:
         for name in wanted
         if name not in known
     ]
+
+
+def check_schedule_values(schedule: Schedule, settings: Any = None) -> list[ScheduleError]:
+    """Each delivery's parameter values checked as `pulsebi report run` checks them (a branch
+    the page does not know, a date that is none...): one error per bad delivery."""
+    from pulsebi.reports.execute import check_parameter_values
+
+    if not schedule.notebook_path.is_file():
+        return []  # said as a warning when loading
+    where = {None: "parameters"}
+    if schedule.for_each:
+        where = {m: f"for_each.members.{m}" for m in schedule.members}
+    found = []
+    for member, field_name in where.items():
+        values = dict(schedule.parameters)
+        if member is not None:
+            values[schedule.for_each] = member
+        try:
+            check_parameter_values(schedule.notebook_path, values, settings)
+        except UsageError as exc:
+            found.append(ScheduleError(schedule.source, field_name, str(exc)))
+    return found
