@@ -7,7 +7,7 @@ import decimal
 
 import pytest
 
-from pulsebi.charts import describe_change, format_axis, format_value, use_mode
+from pulsebi.charts import TILES_MIMETYPE, describe_change, format_axis, format_value, use_mode
 from pulsebi.errors import UsageError
 from pulsebi.widgets import Gauge, KpiTile, tile_row
 
@@ -105,7 +105,8 @@ def test_static_mode_shows_tiles_as_plain_html() -> None:
     assert "application/vnd.jupyter.widget-view+json" in row._repr_mimebundle_()
     with use_mode(True):
         bundle = row._repr_mimebundle_()
-    assert list(bundle) == ["text/html", "text/plain"]
+    assert list(bundle) == ["text/html", TILES_MIMETYPE, "text/plain"]
+    assert [t["label"] for t in bundle[TILES_MIMETYPE]] == ["A", "G"]
     assert bundle["text/html"].count('class="pbi-tile"') == 1 and "pbi-gauge" in bundle["text/html"]
     assert "<script" not in bundle["text/html"]
 
@@ -203,3 +204,14 @@ def test_tile_values_wrap_and_shrink_rather_than_overflow() -> None:
     assert "font-size:26px" in short and "font-size:17px" in long
     for page in (short, long):
         assert "overflow-wrap:anywhere" in page and "min-width:0" in page
+
+
+def test_a_page_s_tiles_bundle_carries_their_exact_figures() -> None:
+    from pulsebi.widgets.grid import tiles_bundle
+
+    bundle = tiles_bundle([{"label": "Revenue", "value": 1234567.891, "unit": "usd"}], columns=3)
+    assert ">$1.23M</div>" in bundle["text/html"]
+    assert bundle[TILES_MIMETYPE] == [
+        {"label": "Revenue", "value": 1234567.891, "unit": "usd", "previous": None,
+         "comparison": None, "note": None}
+    ]  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pulsebi.charts import TABLE_MIMETYPE, read_export_tables
+from pulsebi.charts import TABLE_MIMETYPE, read_export_tables, read_export_tiles
 
 NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "renders_chart_static.ipynb"
 WIDGET = "application/vnd.jupyter.widget-view+json"
@@ -48,6 +48,12 @@ def test_static_run_has_svg_html_and_export_payload_and_no_script(tmp_path: Path
     assert "$2,500.25" in html  # the table
     assert "<script" not in svg + html
     assert "widgets" not in notebook["metadata"]  # static mode made no widget at all
+    revenue, rate = read_export_tiles(notebook)  # the tiles' exact figures, for workbooks
+    assert revenue == {
+        "label": "Revenue MTD", "value": 5734.74, "unit": "usd", "previous": 5000,
+        "comparison": "vs last year", "note": "",
+    }  # fmt: skip
+    assert (rate["label"], rate["value"], rate["unit"]) == ("Closing rate", 0.3125, "rate")
     (table,) = read_export_tables(notebook)
     assert table.name == "Revenue by week" and table.rows[1][1] == 2500.25
     assert table.formats == {"net_revenue": "usd"} and table.chart["type"] == "line"

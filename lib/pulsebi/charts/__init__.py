@@ -8,7 +8,14 @@
 Heavy libraries (matplotlib, bqplot, ipywidgets) load on first use, not on import.
 """
 
-from pulsebi.charts.export import TABLE_MIMETYPE, UNITS, ExportTable, read_export_tables
+from pulsebi.charts.export import (
+    TABLE_MIMETYPE,
+    TILES_MIMETYPE,
+    UNITS,
+    ExportTable,
+    read_export_tables,
+    read_export_tiles,
+)
 from pulsebi.charts.formats import (
     MISSING,
     Change,
@@ -26,6 +33,7 @@ __all__ = [
     "KINDS",
     "MISSING",
     "TABLE_MIMETYPE",
+    "TILES_MIMETYPE",
     "UNITS",
     "Change",
     "ChartData",
@@ -39,6 +47,7 @@ __all__ = [
     "format_compact",
     "format_value",
     "read_export_tables",
+    "read_export_tiles",
     "render",
     "show_table",
     "table_bundle",

@@ -10,7 +10,12 @@ whose JSON payload is::
      "formats": {"net_revenue": "usd"},     # column -> one of UNITS
      "chart": {"type": "bar", "x": "branch", "y": ["net_revenue"]} | null}
 
-Front ends that do not know the mimetype ignore it, so the HTML shows as usual.
+Front ends that do not know the mimetype ignore it, so the HTML shows as usual. A static row of
+headline tiles likewise carries `TILES_MIMETYPE`: the tiles' exact figures (the page shows money
+compact, $73.6M)::
+
+    [{"label": "Revenue YTD", "value": 73612345.67, "unit": "usd", "previous": 6.0e7,
+      "comparison": "vs last year", "note": ""}, ...]
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TABLE_MIMETYPE = "application/vnd.pulsebi.table+json"
+TILES_MIMETYPE = "application/vnd.pulsebi.tiles+json"
+TILE_FIELDS = ("label", "value", "unit", "previous", "comparison", "note")
 UNITS = ("usd", "count", "rate", "hours", "days", "ms", "score", "text")
 
 
@@ -82,3 +89,22 @@ def read_export_tables(notebook: dict[str, Any]) -> list[ExportTable]:
             if payload is not None:
                 tables.append(ExportTable.from_payload(payload))
     return tables
+
+
+def tiles_payload(tiles: list[Any]) -> list[dict[str, Any]]:
+    """The exact figures of tiles (objects or mappings with `TILE_FIELDS`), JSON values."""
+    rows = []
+    for tile in tiles:
+        get = tile.get if isinstance(tile, dict) else lambda name, t=tile: getattr(t, name, None)
+        rows.append({name: json_value(get(name)) for name in TILE_FIELDS})
+    return rows
+
+
+def read_export_tiles(notebook: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every headline tile of an executed notebook (nbformat dict), in order."""
+    return [
+        tile
+        for cell in notebook.get("cells", [])
+        for output in cell.get("outputs", [])
+        for tile in output.get("data", {}).get(TILES_MIMETYPE, [])
+    ]

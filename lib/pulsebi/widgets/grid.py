@@ -7,6 +7,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from pulsebi.charts.export import TILES_MIMETYPE, tiles_payload
 from pulsebi.charts.mode import resolve_static
 
 
@@ -36,7 +37,7 @@ class TileGrid(w.GridBox):
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         if resolve_static(None):
-            return {"text/html": self.to_html(), "text/plain": f"<{len(self.children)} tiles>"}
+            return static_bundle(self.children, self.columns)
         return super()._repr_mimebundle_(**kwargs)
 
 
@@ -54,8 +55,8 @@ class StaticTileGrid:
     def to_html(self) -> str:
         return tiles_html([t.to_html() for t in self.children], self.columns)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, str]:
-        return {"text/html": self.to_html(), "text/plain": f"<{len(self.children)} tiles>"}
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        return static_bundle(self.children, self.columns)
 
 
 def tile_row(*tiles: Any, columns: int | None = None) -> TileGrid | StaticTileGrid:
@@ -76,3 +77,24 @@ def tiles_html(parts: Sequence[str], columns: int | None = None) -> str:
     return (
         f'<div class="pbi-tile-grid" style="display:flex;flex-wrap:wrap;margin:8px 0">{cells}</div>'
     )
+
+
+def static_bundle(tiles: Sequence[Any], columns: int | None = None) -> dict[str, Any]:
+    """A static row's display data: its HTML, and the tiles' exact figures for exports
+    (`TILES_MIMETYPE`, read back by `pulsebi.charts.export.read_export_tiles`)."""
+    return {
+        "text/html": tiles_html([t.to_html() for t in tiles], columns),
+        TILES_MIMETYPE: tiles_payload([t for t in tiles if hasattr(t, "value")]),
+        "text/plain": f"<{len(tiles)} tiles>",
+    }
+
+
+def tiles_bundle(tiles: Sequence[dict[str, Any]], columns: int | None = None) -> dict[str, Any]:
+    """`static_bundle` of tiles given as `tile_html` keyword arguments (a page's Tiles block)."""
+    from pulsebi.widgets.tile import tile_html
+
+    return {
+        "text/html": tiles_html([tile_html(**kwargs) for kwargs in tiles], columns),
+        TILES_MIMETYPE: tiles_payload(list(tiles)),
+        "text/plain": f"<{len(tiles)} tiles>",
+    }
