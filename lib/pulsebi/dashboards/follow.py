@@ -5,22 +5,25 @@ month that waits for the next view refresh).
 The live worker says "the CRM changed" on its channel as soon as it hears of committed writes
 (`pulsebi.live.subscriber.LiveSubscriber.watch`). One follower thread per kernel process then
 recomputes every followed page, at most once per `FOLLOW_EVERY` seconds (a burst of sales costs
-one recompute, and the last change is always followed by one), off the kernel's thread, so the
-page keeps answering its viewer meanwhile. The sections are rebuilt inside
+one recompute, and the last change is always followed by one). While the worker is live, a page
+shown with filters it has not followed yet (a page just built, or a viewer's new filters) is
+recomputed too, so it never opens on figures older than its live tiles.
+
+The sections are rebuilt in the follower's thread, off the kernel's, inside
 `metrics.compute.current_rows()`: every figure whose period reaches today (and every snapshot)
 counts the crm rows as they are now, uncached, as the live KPIs do (revenue to date: the days
 before the views' last refresh from the views while the worker says no change since touched
 them, today from the crm tables; anything else from the crm tables), so the page agrees with
 its live tiles to the cent; figures of past periods come from the views and the cache as before.
-"Data as of" then says when the figures were recomputed.
-
-A filter change while a recompute runs wins: the recompute's figures are dropped (the viewer's
-own refresh shows the new filters). A section whose rebuild fails keeps what it shows (its
-error is the page's own refresh's to say).
+The new figures are put into the widgets on the kernel's event loop (in a kernel; directly
+elsewhere), so they never interleave with the page's own refresh; figures computed for filters
+the viewer has left meanwhile are dropped. "Data as of" then says when they were computed. A
+section whose rebuild fails keeps what it shows (its error is the page's own refresh's to say).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -31,7 +34,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-FOLLOW_EVERY = 1.0  # seconds: at most one recompute of the followed pages this often
+FOLLOW_EVERY = 1.0  # seconds: at most one recompute after CRM changes this often
+LOOK_EVERY = 0.5  # seconds: how often the follower looks for pages showing new filters
 
 
 class _Follower:
@@ -40,55 +44,66 @@ class _Follower:
     def __init__(self, subscriber: Any, every: float):
         self.subscriber = subscriber
         self.every = every
+        # page -> {"as_of": live time of its figures, "filters": followed, "loop": the kernel's}
         self.pages: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.pid = os.getpid()
-        self.last = float("-inf")  # monotonic time the last recompute started
-        self.recomputes = 0
+        self.last = float("-inf")  # monotonic time the last recompute after a change started
+        self.recomputes = 0  # after CRM changes
         self.stopped = False
-        self.views_before: dt.date | None = dt.date.max  # over the changes not yet followed
+        self.views_before = dt.date.max  # over the changes not followed yet (min: unknown)
         self.cancel_watch = subscriber.watch(self._changed)
         self.thread = threading.Thread(target=self._run, name="pulsebi-follow", daemon=True)
         self.thread.start()
 
     def add(self, page: Any) -> None:
         with self.lock:
-            self.pages.setdefault(page, {"as_of": None})
+            self.pages.setdefault(page, {"as_of": None, "filters": None, "loop": _kernel_loop()})
 
     def live_as_of(self, page: Any) -> dt.datetime | None:
         with self.lock:
             return self.pages.get(page, {}).get("as_of")
-
-    def _changed(self, change: Any) -> None:
-        with self.lock:
-            before = change.views_before or dt.date.min
-            self.views_before = min(self.views_before or dt.date.max, before)
-        self.wake.set()
 
     def stop(self) -> None:
         self.cancel_watch()
         self.stopped = True
         self.wake.set()
 
+    def _changed(self, change: Any) -> None:
+        with self.lock:
+            self.views_before = min(self.views_before, change.views_before or dt.date.min)
+        self.wake.set()
+
     def _run(self) -> None:
-        while True:
-            self.wake.wait()
+        while not self.stopped:
+            changed = self.wake.wait(LOOK_EVERY)
             if self.stopped:
                 return
-            time.sleep(max(0.0, self.last + self.every - time.monotonic()))
-            self.wake.clear()  # a change from now on brings another recompute
-            self.last = time.monotonic()
+            before = None
+            if changed:
+                time.sleep(max(0.0, self.last + self.every - time.monotonic()))
+                self.wake.clear()  # a change from now on brings another recompute
+                self.last = time.monotonic()
+                with self.lock:
+                    before, self.views_before = self.views_before, dt.date.max
+                before = None if before == dt.date.min else before
             with self.lock:
-                pages = list(self.pages.keys())
-                before, self.views_before = self.views_before, dt.date.max
-            before = None if before in (dt.date.min, dt.date.max) else before
+                pages = [
+                    page
+                    for page, entry in self.pages.items()
+                    if getattr(page, "_live", None)  # built live
+                    and (changed or (entry["filters"] != page.filters and self._worker_live()))
+                ]
             for page in pages:
                 try:
                     self._recompute(page, before)
                 except Exception:
                     log.exception("recomputing %r after a CRM change failed", page.title)
-            self.recomputes += 1
+            self.recomputes += changed
+
+    def _worker_live(self) -> bool:
+        return self.subscriber.state()[0] == "live"
 
     def _recompute(self, page: Any, views_before: dt.date | None) -> None:
         from pulsebi.live.kpis import DAILY_SUMS
@@ -96,8 +111,9 @@ class _Follower:
         from pulsebi.settings import get_settings
 
         filters = page.filters
-        if not getattr(page, "_live", None):  # not built live (yet)
-            return
+        with self.lock:
+            entry = self.pages[page]
+            entry["filters"] = filters
         as_of = dt.datetime.now(get_settings().zone)
         built: list[list[Any] | None] = []
         with current_rows(views_before, split=DAILY_SUMS):
@@ -106,13 +122,31 @@ class _Follower:
                     built.append(list(section.build(filters)))
                 except Exception:
                     built.append(None)
-        if page.filters != filters:  # the viewer chose other filters meanwhile: theirs win
-            return
-        show_recomputed(page, filters, built)
-        with self.lock:
-            if page in self.pages:
-                self.pages[page]["as_of"] = as_of
-        page._context.value = page._context_html(filters)
+
+        def put() -> None:
+            if page.filters != filters:  # the viewer chose other filters meanwhile: theirs win
+                return
+            try:
+                show_recomputed(page, filters, built)
+                with self.lock:
+                    entry["as_of"] = as_of
+                page._context.value = page._context_html(filters)
+            except Exception:
+                log.exception("showing %r's recomputed figures failed", page.title)
+
+        loop = entry["loop"]
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(put)
+        else:
+            put()
+
+
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop the caller runs on (a kernel's, while it runs a cell), if any."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def show_recomputed(page: Any, filters: Any, built: list[list[Any] | None]) -> None:
