@@ -32,6 +32,10 @@ TOP = 50
 PARTIAL_OPACITY = 0.45
 MAX_MARKED = 60  # points drawn with a full-size marker
 MAX_LABELLED = 15  # bars with their value written on them
+# the page width is known only in the browser: x labels are thinned and the legend's columns
+# laid out for a narrow plot (a laptop beside a sidebar), spread over a wider one
+LABELS_PX = 640
+LEGEND_PX = 600
 
 
 @dataclass
@@ -164,7 +168,7 @@ def _x_axis(
     import bqplot as bq
 
     axis = bq.Axis(scale=scale, label=spec.x_label, grid_lines="none")
-    step = label_step(data.labels)
+    step = label_step(data.labels, LABELS_PX)
     shown = list(range(0, len(data.labels), step))
     if cats is None and data.x_kind == "time":
         axis.tick_format = _d3_date(data.date_format)
@@ -173,11 +177,13 @@ def _x_axis(
         return axis
     elif step > 1 and data.dated:  # an ordinal axis labels every category: blank the others
         axis.tick_labels = {t: (t if i % step == 0 else "") for i, t in enumerate(cats or [])}
-    elif not fits_flat(data.labels):
+    elif not fits_flat(data.labels, LABELS_PX):
         axis.tick_rotate = -30
         axis.tick_style = {"text-anchor": "end"}
         axis.tick_labels = {t: shorten(t, 20) for t in cats or data.labels}
         drawing.bottom += int(0.5 * CHAR_PX * max(len(shorten(t, 20)) for t in data.labels))
+        # the first slanted label reaches left of its tick by ~0.87 of its length
+        drawing.left = max(drawing.left, int(0.8 * CHAR_PX * len(shorten(data.labels[0], 20))))
     return axis
 
 
@@ -294,7 +300,7 @@ def _legend_marks(
 
     if not entries:
         return [], 0
-    slots, rows = legend_layout([text for _, _, text in entries])
+    slots, rows = legend_layout([text for _, _, text in entries], LEGEND_PX)
     plot_height = spec.height - TOP - below_px - rows * ROW_PX - 6
     scales = {
         "x": bq.LinearScale(min=0, max=1),
