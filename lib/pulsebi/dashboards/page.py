@@ -116,12 +116,10 @@ class Section:
 
 
 def _static_bundle(block: Block) -> dict[str, Any]:
-    from pulsebi.widgets.grid import tiles_html
-    from pulsebi.widgets.tile import tile_html
+    from pulsebi.widgets.grid import tiles_bundle
 
-    if isinstance(block, Tiles):
-        parts = [tile_html(**t.widget_kwargs()) for t in block.tiles]
-        return {"text/html": tiles_html(parts, block.columns)}
+    if isinstance(block, Tiles):  # the HTML, and the exact figures for the workbook's summary
+        return tiles_bundle([t.widget_kwargs() for t in block.tiles], block.columns)
     if isinstance(block, Chart):
         chart = render(block.spec, static=True)
         return {"image/svg+xml": chart.svg, "text/plain": f"<chart: {block.spec.title}>"}
