@@ -187,7 +187,8 @@ def test_down_while_up_is_still_at_work_stops_it_and_everything_it_started(embed
     down = run(["down"], embedded_env)
     out, _ = up.communicate(timeout=60)
     assert "stopped `pulsebi up`" in down.stdout, down.stdout
-    assert up.returncode != 0, out  # it stopped instead of carrying on
+    assert up.returncode == 143, out  # it stopped instead of carrying on
+    assert "stopped by SIGTERM (`pulsebi down`)" in out and "Traceback" not in out
     assert servers_of(data_dir) == []
     assert started_by_up(data_dir) == []
     assert not (data_dir / "run" / "up.pid").exists()

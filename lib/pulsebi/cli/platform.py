@@ -21,7 +21,10 @@ def up(no_seed: bool) -> None:
     signal.signal(signal.SIGTERM, _interrupted)
     try:
         summary = bring_up(settings, seed=not no_seed, echo=click.echo)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
+        if str(stop) == "SIGTERM":
+            click.echo("\nstopped by SIGTERM (`pulsebi down`)", err=True)
+            sys.exit(143)
         click.echo(
             "\ninterrupted: `pulsebi down` stops what was started so far, "
             "`pulsebi up` carries on from where it is",
@@ -33,7 +36,7 @@ def up(no_seed: bool) -> None:
 
 
 def _interrupted(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    raise KeyboardInterrupt("SIGTERM")
 
 
 @click.command()
