@@ -7,4 +7,7 @@
 - `process`    `start_live_worker`: the detached worker process `pulsebi up` starts
 - `subscriber` the one subscriber thread per kernel process
 - `tiles`      `bind_tile`, per-page refresh: what notebooks call
+
+Besides the values, the worker says "the CRM changed" (`channel`); `LiveSubscriber.watch`
+hears it, and `pulsebi.dashboards.follow` recomputes the page's other figures that cover today.
 """
