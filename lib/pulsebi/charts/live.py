@@ -8,7 +8,7 @@ partial buckets sit under the x axis, outside the data (`legend.py` lays them ou
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pulsebi.charts.formats import AXIS_LABEL, D3_AXIS, D3_TOOLTIP
@@ -44,7 +44,6 @@ class _Drawing:
     axes: list[Any]
     left: int = 80
     bottom: int = 44  # room for the x tick labels
-    entries: list[tuple[str, str, str]] = field(default_factory=list)  # swatch, colour, text
 
 
 def render_live(spec: ChartSpec) -> Any:
@@ -75,9 +74,8 @@ def draw_live(fig: Any, spec: ChartSpec) -> None:
         drawing = _build_bars(spec, data)
     else:
         drawing = _build_lines(spec, data)
-    drawing.entries = legend_entries(spec, data)
     bottom = drawing.bottom + (18 if spec.x_label else 0)
-    legend, rows = _legend_marks(spec, drawing.entries, bottom)
+    legend, rows = _legend_marks(spec, legend_entries(spec, data), bottom)
     with fig.hold_sync():
         fig.fig_margin = {
             **fig.fig_margin, "left": drawing.left, "bottom": bottom + rows * ROW_PX + 6,
