@@ -5,7 +5,9 @@
     ChartSpec("hbar", ranking, x="rep_name", y="rep_revenue", units="usd")  # rankings, 1st on top
     ChartSpec("bar", trend, x="period", y="leads", period=(date_from, date_to), grain="month")
 
-Date buckets read as "Jan 2026" / "Nov 30". Given the page's `period` ([from, to), as the filters
+Any chart draws 0, 1 or N points: none is a "No data for this selection" note, one bucket of a
+line is a bar (a lone dot says nothing). Date buckets read as "Jan 2026" / "Nov 30" (thinned,
+never slanted). Given the page's `period` ([from, to), as the filters
 have it) and `grain`, buckets the period cuts (a month it starts in the middle of, the month to
 date) are marked partial: drawn lighter or dashed, with a note saying what they cover.
 
