@@ -115,7 +115,7 @@ def build_report_message(
             maintype, subtype = ATTACHMENT_TYPES[fmt]
             msg.add_attachment(
                 Path(path).read_bytes(), maintype=maintype, subtype=subtype,
-                filename=f"{_safe_filename(subject or run.title)}.{fmt}",
+                filename=Path(path).name,  # the report and its parameters (safe characters)
             )  # fmt: skip
     return msg
 
@@ -179,10 +179,6 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text)
-
-
-def _safe_filename(title: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._=-]+", "_", title).strip("_")[:80] or "report"
 
 
 def _domain(address: str) -> str:

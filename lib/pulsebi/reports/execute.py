@@ -19,6 +19,7 @@ from typing import Any
 
 from pulsebi import errors
 from pulsebi.errors import NotebookFailed, UsageError
+from pulsebi.reports.context import ReportContext, page_title
 from pulsebi.reports.store import create_run_dir
 from pulsebi.settings import Settings
 
@@ -63,12 +64,32 @@ class ExecutedRun:
     def name(self) -> str:
         return self.source.stem
 
+    started: ReportContext | None = None  # the context taken as the run started
+
+    @cached_property
+    def context(self) -> ReportContext:
+        """Title (the page's), period, branch, data as of; the parameters for other notebooks."""
+        import dataclasses
+
+        shown = {k: v for k, v in self.parameters.items() if k != "static"}
+        base = self.started or ReportContext(title=self.name, parameters=shown)
+        return dataclasses.replace(base, title=page_title(self.raw_notebook, self.name))
+
     @property
     def title(self) -> str:
-        shown = {k: v for k, v in self.parameters.items() if k != "static"}
-        if not shown:
-            return self.name
-        return f"{self.name} ({', '.join(f'{k}={v}' for k, v in shown.items())})"
+        return self.context.subject()
+
+    @property
+    def file_stem(self) -> str:
+        """The outputs' name: `branch-scorecard_DAL_2026-11-01_2026-12-01` (+ .pdf...)."""
+        return self.context.file_stem()
+
+    @cached_property
+    def tiles(self) -> list[dict[str, Any]]:
+        """The headline tiles the notebook showed, exact figures (pulsebi.charts.export)."""
+        from pulsebi.charts.export import read_export_tiles
+
+        return read_export_tiles(self.raw_notebook)
 
     @cached_property
     def notebook(self) -> Any:
@@ -77,10 +98,15 @@ class ExecutedRun:
         return nbformat.read(self.notebook_path, as_version=4)
 
     @cached_property
+    def raw_notebook(self) -> dict[str, Any]:
+        """The executed notebook as JSON (what the export readers take)."""
+        return json.loads(self.notebook_path.read_text())
+
+    @cached_property
     def tables(self) -> list:
         from pulsebi.charts.export import read_export_tables
 
-        return read_export_tables(json.loads(self.notebook_path.read_text()))
+        return read_export_tables(self.raw_notebook)
 
     @cached_property
     def html(self) -> str:
@@ -144,24 +170,44 @@ def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
 
 def check_parameter_values(
     notebook: Path, parameters: dict[str, Any], settings: Settings | None = None
-) -> None:
+) -> tuple[Any, dict[str, str]] | None:
     """Raise UsageError for a value the notebook's page would refuse, before anything runs.
 
     `static` must be true or false. A page notebook (its `parameters` cell declares the page's
     filters: branch, preset, date_from, date_to, grain) gets its values checked as the page
     checks them (`pulsebi.dashboards.filters.resolve_filters`, the same messages): dates that
     parse, date_to after date_from, a known branch (or all), a preset, a grain.
+
+    Returns the page's (Filters, branch code -> name), or None for a notebook that is no page.
     """
     if "static" in parameters and not isinstance(parameters["static"], bool):
         raise UsageError(f"parameter static: {parameters['static']!r} is not true or false")
     known = read_notebook_parameters(notebook)
     if not set(known) >= PAGE_PARAMETERS:
-        return
+        return None
     from pulsebi.dashboards.filters import list_branches, resolve_filters
 
     values = {name: _default(known[name]) for name in PAGE_PARAMETERS}
     values.update({k: v for k, v in parameters.items() if k in PAGE_PARAMETERS})
-    resolve_filters(**values, known_branches=list_branches(settings))
+    branches = list_branches(settings)
+    return resolve_filters(**values, known_branches=branches), branches
+
+
+def report_context(notebook: Path, parameters: dict[str, Any], settings: Settings) -> ReportContext:
+    """The run's context, taken as it starts (the page's title is read from its outputs)."""
+    page = check_parameter_values(notebook, parameters, settings)
+    shown = {k: v for k, v in parameters.items() if k != "static"}
+    if page is None:
+        return ReportContext(title=notebook.stem, parameters=shown)
+    from pulsebi.metrics import data_as_of
+
+    filters, branches = page
+    return ReportContext(
+        title=notebook.stem, parameters=shown, branch=filters.branch,
+        branch_name=branches.get(filters.branch or "", "All branches"),
+        date_from=filters.date_from, date_to=filters.date_to, preset=filters.preset,
+        grain=filters.grain, data_as_of=data_as_of(settings),
+    )  # fmt: skip
 
 
 def _default(parameter: dict[str, Any]) -> Any:
@@ -199,10 +245,11 @@ def execute_report(
     source = find_notebook(notebook)
     parameters = {k: normalize_value(k, v) for k, v in (parameters or {}).items()}
     check_parameters(source, parameters)
-    check_parameter_values(source, parameters, settings)
+    context = report_context(source, parameters, settings)
     run_id, directory = create_run_dir(settings, run_id)
     output = directory / source.name
     run = ExecutedRun(run_id, directory, source, output, {**parameters, "static": True})
+    run.started = context
     try:
         with kernel_environment(settings):
             papermill.execute_notebook(

@@ -19,6 +19,9 @@ MAIL_TEMPLATE = "pulsebi_mail"
 PRINT_TEMPLATE = "pulsebi_print"
 REMOVE_TAG = "remove-cell"
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_TABLE = re.compile(r"<table\b", re.IGNORECASE)
+_ROW = re.compile(r"<tr\b", re.IGNORECASE)
+KEEP_ROWS = 30  # rows (header included) of a table kept on one page; A4 holds about 45
 _PNG_SRC = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
 
 
@@ -57,10 +60,28 @@ def render_report_html(notebook: Any, title: str) -> str:
 
 
 def render_print_html(notebook: Any, title: str) -> str:
-    """The PDF's source: basic markup, A4 print styles, SVG charts kept as vectors."""
-    nb = _report_cells(notebook)
+    """The PDF's source: basic markup, A4 print styles, SVG charts kept as vectors; a small
+    table is marked to be kept on one page (`keep_small_tables`)."""
+    nb = keep_small_tables(_report_cells(notebook))
     body, _ = _exporter(PRINT_TEMPLATE).from_notebook_node(nb, resources={"report_title": title})
     return strip_scripts(body)
+
+
+def keep_small_tables(nb: Any, max_rows: int = KEEP_ROWS) -> Any:
+    """Wrap each HTML output holding a table of at most `max_rows` rows in `div.pbi-keep`: the
+    print stylesheet keeps it on one page (and its heading with it) rather than split 2 + 3.
+    Longer tables break between rows, their header repeated on each page."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            markup = data.get("text/html")
+            if markup is None:
+                continue
+            markup = "".join(markup) if isinstance(markup, list) else markup
+            rows = len(_ROW.findall(markup))
+            if _TABLE.search(markup) and rows <= max_rows:
+                data["text/html"] = f'<div class="pbi-keep">{markup}</div>'
+    return nb
 
 
 def strip_scripts(html: str) -> str:
@@ -100,7 +121,7 @@ def svg_to_png(svg: str | list[str], scale: float = 1.5) -> bytes:
 
 
 def write_html(run: Any) -> Path:
-    """Sink: `report.html` in the run directory."""
-    path = run.directory / "report.html"
+    """Sink: `<file stem>.html` in the run directory (named after the report, its parameters)."""
+    path = run.directory / f"{run.file_stem}.html"
     path.write_text(run.html, encoding="utf-8")
     return path

@@ -17,7 +17,7 @@ def render_pdf(html: str, base_url: Path | None = None) -> bytes:
 
 
 def write_pdf(run: Any) -> Path:
-    """Sink: `report.pdf` in the run directory."""
-    path = run.directory / "report.pdf"
+    """Sink: `<file stem>.pdf` in the run directory (named after the report, its parameters)."""
+    path = run.directory / f"{run.file_stem}.pdf"
     path.write_bytes(render_pdf(run.print_html, run.directory))
     return path
