@@ -154,6 +154,15 @@ def test_login_never_redirects_to_another_site(server, target):
     assert post_login(server, server.token, target) == (302, "/")
 
 
+def test_the_token_never_reaches_the_servers_log(server):
+    for path in ("voila/render/serve/missing.ipynb", "", "api/kernels/nope"):
+        server.get(f"{path}?a=1&token={server.token}", token=False)  # 404, 302, 404
+    server.get("api/kernels", token=True)  # a header token
+    output = server.output()
+    assert "token=[secret]" in output  # the failed requests are logged...
+    assert server.token not in output  # ...without the token
+
+
 def test_logout_leads_back_to_the_login_page(server):
     status, location = server.get("logout", token=False)
     assert (status, location) == (302, "/login")

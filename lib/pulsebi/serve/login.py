@@ -8,6 +8,8 @@ identity provider's login and logout handlers (:func:`use_pulse_login`); the pag
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -87,6 +89,27 @@ def login_environment(template: str) -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(paths), autoescape=True)
 
 
+class ScrubTokens(logging.Filter):
+    """Replace the value of a ``token=`` query parameter in a log record by ``[secret]``."""
+
+    pattern = re.compile(r"([?&]token=)[^&\s#]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.pattern.sub(r"\1[secret]", message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, ()
+        return True
+
+
+def scrub_tornado_logs() -> None:
+    """Tornado names a failed request by its full URI (``404 GET /x?token=...``): scrub it."""
+    for name in ("tornado.general", "tornado.application", "tornado.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ScrubTokens) for f in logger.filters):
+            logger.addFilter(ScrubTokens())
+
+
 def use_pulse_login(app: Any) -> None:
     """Give a Voilà app (after its settings are made) Pulse BI's login and logout pages, no
     password change from the login form, and request logs with tokens scrubbed."""
@@ -103,3 +126,4 @@ def use_pulse_login(app: Any) -> None:
         SETTINGS_KEY: {"title": title, "env": env},
         "log_function": log_request,  # Tornado's own would log ?token=... in full
     }
+    scrub_tornado_logs()
