@@ -32,6 +32,13 @@ EXAMPLES: dict[str, tuple[object, ...]] = {
         "ZeroDivisionError",
         "Traceback (most recent call last): ...",
     ),
+    "pulsebi.reports.execute.NotebookRefused": (
+        "scorecards/branch.ipynb",
+        2,
+        "page = prepare()",
+        "UsageError: branch 'XXX' is unknown; use all or one of AUS, DAL",
+        "Traceback (most recent call last): ...",
+    ),
     "pulsebi.reports.schedule_fields.ScheduleError": ("weekly.yaml", "cron", "'x' is not a cron"),
     "pulsebi.reconcile.accounting.AccountingFileError": ("acct.csv", [(2, "bad amount")]),
 }

@@ -35,13 +35,12 @@ class NotebookRefused(NotebookFailed):
     """A cell raised a Pulse BI error (say a parameter value the page refuses): its message is
     what the user needs, not the notebook's traceback (kept in `traceback` for the history)."""
 
-    def __init__(self, notebook: str, cell_index: int, source: str, error: str, traceback: str):
-        super().__init__(notebook, cell_index, source, error, traceback)
-        name, _, self.message = error.partition(": ")
-        self.exit_code = getattr(errors, name, NotebookFailed).exit_code
+    @property
+    def exit_code(self) -> int:  # the cell's error's (a UsageError: 2)
+        return getattr(errors, self.error.partition(": ")[0], NotebookFailed).exit_code
 
     def __str__(self) -> str:
-        return self.message
+        return self.error.partition(": ")[2] or self.error
 
 
 def _is_pulsebi_error(name: str) -> bool:
