@@ -66,6 +66,7 @@ class PulseLoginHandler(VoilaLoginHandler):
                 error=error,
                 action=url_path_join(self.base_url, "login") + "?" + urlencode({"next": target}),
                 base_url=self.base_url,
+                static=url_path_join(self.base_url, "voila/templates", page["template"], "static"),
                 xsrf_form_html=self.xsrf_form_html(),
             )
         )
@@ -120,10 +121,10 @@ def use_pulse_login(app: Any) -> None:
         provider.allow_password_change = False
     resources = app.voila_configuration.resources or {}
     title = resources.get("pulsebi", {}).get("title") or "Pulse BI"
-    env = login_environment(app.voila_configuration.template)
+    template = app.voila_configuration.template
     app.tornado_settings = {
         **app.tornado_settings,
-        SETTINGS_KEY: {"title": title, "env": env},
+        SETTINGS_KEY: {"title": title, "template": template, "env": login_environment(template)},
         "log_function": log_request,  # Tornado's own would log ?token=... in full
     }
     scrub_tornado_logs()
