@@ -77,30 +77,38 @@ class _Follower:
 
     def _run(self) -> None:
         while not self.stopped:
-            changed = self.wake.wait(LOOK_EVERY)
-            if self.stopped:
-                return
-            before = None
-            if changed:
-                time.sleep(max(0.0, self.last + self.every - time.monotonic()))
-                self.wake.clear()  # a change from now on brings another recompute
-                self.last = time.monotonic()
-                with self.lock:
-                    before, self.views_before = self.views_before, dt.date.max
-                before = None if before == dt.date.min else before
+            try:
+                self._follow_once()
+            except Exception:  # keep following: one bad pass must not end live updates
+                log.exception("following the CRM failed; going on")
+                time.sleep(self.every)
+
+    def _follow_once(self) -> None:
+        """Wait for a CRM change (or LOOK_EVERY), then recompute the pages that need it."""
+        changed = self.wake.wait(LOOK_EVERY)
+        if self.stopped:
+            return
+        before = None
+        if changed:
+            time.sleep(max(0.0, self.last + self.every - time.monotonic()))
+            self.wake.clear()  # a change from now on brings another recompute
+            self.last = time.monotonic()
             with self.lock:
-                pages = [
-                    page
-                    for page, entry in self.pages.items()
-                    if getattr(page, "_live", None)  # built live
-                    and (changed or (entry["filters"] != page.filters and self._worker_live()))
-                ]
-            for page in pages:
-                try:
-                    self._recompute(page, before)
-                except Exception:
-                    log.exception("recomputing %r after a CRM change failed", page.title)
-            self.recomputes += changed
+                before, self.views_before = self.views_before, dt.date.max
+            before = None if before == dt.date.min else before
+        with self.lock:
+            pages = [
+                page
+                for page, entry in self.pages.items()
+                if getattr(page, "_live", None)  # built live
+                and (changed or (entry["filters"] != page.filters and self._worker_live()))
+            ]
+        for page in pages:
+            try:
+                self._recompute(page, before)
+            except Exception:
+                log.exception("recomputing %r after a CRM change failed", page.title)
+        self.recomputes += changed
 
     def _worker_live(self) -> bool:
         return self.subscriber.state()[0] == "live"
