@@ -167,7 +167,7 @@ def present_check(page: CheckPage) -> None:
     if page.explorer is None:
         display(HTML(f"<p><b>{html.escape(TITLES[page.check])}</b></p>" + message_html(page.error)))
         return
-    from pulsebi.serve.params import request_params
+    from pulsebi.dashboards.request import request_params
 
     query = {k: v for k, v in request_params().items() if k in ("branch", "from", "to")}
     if query:
