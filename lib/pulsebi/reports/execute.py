@@ -65,14 +65,15 @@ class ExecutedRun:
 
     started: ReportContext | None = None  # the context taken as the run started
 
-    @cached_property
+    @property
     def context(self) -> ReportContext:
         """Title (the page's), period, branch, data as of; the parameters for other notebooks."""
         import dataclasses
 
         shown = {k: v for k, v in self.parameters.items() if k != "static"}
-        base = self.started or ReportContext(title=self.name, parameters=shown)
-        return dataclasses.replace(base, title=page_title(self.raw_notebook, self.name))
+        base = self.started or ReportContext(title=self.name)
+        title = page_title(self.raw_notebook, self.name)
+        return dataclasses.replace(base, title=title, parameters=shown)
 
     @property
     def title(self) -> str:
@@ -152,7 +153,10 @@ def read_notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
     """The notebook's `parameters` cell, as Papermill infers it: name -> {default, type...}."""
     import papermill
 
-    return papermill.inspect_notebook(str(notebook))
+    try:
+        return papermill.inspect_notebook(str(notebook))
+    except (ValueError, OSError) as exc:  # no kernel named, not a notebook...
+        raise UsageError(f"notebook {notebook} cannot be read as a notebook: {exc}") from None
 
 
 def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:

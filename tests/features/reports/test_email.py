@@ -50,6 +50,7 @@ def test_report_email_arrives_with_cid_images_text_part_and_attachments(
     text = got.get_body(("plain",)).get_content()
     assert "$2,000.25" in text and "Revenue HOU" in text
     attachments = {a.get_filename(): a for a in got.iter_attachments()}
+    assert set(attachments) == {"table-and-chart_HOU_120.pdf", "table-and-chart_HOU_120.xlsx"}
     pdf = next(a for name, a in attachments.items() if name.endswith(".pdf"))
     xlsx = next(a for name, a in attachments.items() if name.endswith(".xlsx"))
     (tmp_path / "r.pdf").write_bytes(pdf.get_content())
@@ -133,8 +134,8 @@ def test_cli_runs_a_report_lists_outputs_and_mails_it(engine, cli_env, mailbox):
         "-p", "branch=DAL", "--format", "html", "--to", "dal@pulse.example",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert re.search(r"html\s+\S+report\.html", result.stdout)
-    assert re.search(r"pdf\s+\S+report\.pdf", result.stdout)  # the email attaches it
+    assert re.search(r"html\s+\S+/table-and-chart_DAL\.html", result.stdout)
+    assert re.search(r"pdf\s+\S+/table-and-chart_DAL\.pdf", result.stdout)  # the email attaches it
     assert "sent to dal@pulse.example" in result.stdout
     (msg,) = mailbox.wait_for(1)
     assert "$1,000.25" in msg.get_body(("plain",)).get_content()

@@ -39,7 +39,9 @@ def test_report_pdf_and_workbook_agree_with_pulsebi_kpi(seeded, tmp_path):
     period = ["-p", "start=2026-01-01", "-p", "end=2026-07-01"]
     out = pulsebi("report", "run", notebook, *period, "--format", "pdf,xlsx")
     paths = dict(line.split() for line in out.splitlines()[1:])
-    sheet = openpyxl.load_workbook(paths["xlsx"]).active
+    book = openpyxl.load_workbook(paths["xlsx"])
+    assert book.sheetnames[0] == "Summary"
+    sheet = book.worksheets[1]
     in_workbook = {r[0]: Decimal(str(r[1])).quantize(Decimal("0.01"))
                    for r in sheet.iter_rows(min_row=2, values_only=True)}  # fmt: skip
     assert in_workbook == expected

@@ -58,7 +58,9 @@ def test_pdf_is_a4_and_a_long_table_repeats_its_header_on_every_page(long_run):
 
 def test_workbook_has_a_formatted_sheet_per_export_table_with_a_native_chart(long_run):
     book = openpyxl.load_workbook(long_run.outputs["xlsx"])
-    assert book.sheetnames == ["Revenue HOU"]
+    assert book.sheetnames == ["Summary", "Revenue HOU"]
+    summary = {r[0].value: r[1].value for r in book["Summary"].iter_rows(min_row=3) if r[0].value}
+    assert summary == {"Parameters": "branch=HOU, rows=120"}  # not a page: no period, no tiles
     sheet = book["Revenue HOU"]
     assert [c.value for c in sheet[1]] == ["month", "net_revenue", "close_rate", "appointments"]
     assert sheet["B2"].value == 2000.25 and sheet["B2"].number_format == "$#,##0.00"
@@ -113,3 +115,11 @@ def test_unknown_format_has_no_handler_and_new_ones_can_be_registered():
         from pulsebi.reports import sinks
 
         sinks._sinks.pop("ipynb")
+
+
+def test_outputs_are_named_after_the_report_and_its_parameters(long_run):
+    assert {f: p.name for f, p in long_run.outputs.items()} == {
+        "html": "table-and-chart_HOU_120.html",
+        "pdf": "table-and-chart_HOU_120.pdf",
+        "xlsx": "table-and-chart_HOU_120.xlsx",
+    }
