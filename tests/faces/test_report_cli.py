@@ -115,3 +115,22 @@ def test_schedule_validate_reports_bad_parameter_values(seeded_env, tmp_path):
     assert "dates.yaml: field 'parameters': date_from='2026-11-31' is not a date" in done.stderr
     assert "impossible.yaml: a date in it is not a real date" in done.stderr
     assert "good.yaml" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("branch=XXX", "unknown branch 'XXX'; known branch codes: AUS, DAL"),
+        ("date_from=2026-13-01", "--from '2026-13-01' is not a date; use YYYY-MM-DD"),
+    ],
+)
+def test_a_reconciliation_page_s_values_are_checked_as_it_checks_them(
+    value, message, seeded, seeded_env
+):
+    before = runs(seeded)
+    notebook = ROOT / "notebooks" / "reconciliation" / "ghost_appointments.ipynb"
+    done = pulsebi(seeded_env, "report", "run", str(notebook), "-p", value)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert runs(seeded) == before

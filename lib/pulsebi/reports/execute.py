@@ -29,6 +29,8 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # the filters of a dashboard page (pulsebi.dashboards.filters.resolve_filters)
 PAGE_PARAMETERS = frozenset({"branch", "preset", "date_from", "date_to", "grain"})
+# the filters of a reconciliation page (pulsebi.reconcile.filters.parse_filters)
+CHECK_PARAMETERS = frozenset({"branch", "date_from", "date_to"})
 
 
 class NotebookRefused(NotebookFailed):
@@ -187,6 +189,8 @@ def check_parameter_values(
         raise UsageError(f"parameter static: {parameters['static']!r} is not true or false")
     known = read_notebook_parameters(notebook)
     if not set(known) >= PAGE_PARAMETERS:
+        if set(known) >= CHECK_PARAMETERS:
+            _check_reconciliation_values(parameters, settings)
         return None
     from pulsebi.dashboards.filters import list_branches, resolve_filters
 
@@ -211,6 +215,17 @@ def report_context(notebook: Path, parameters: dict[str, Any], settings: Setting
         date_from=filters.date_from, date_to=filters.date_to, preset=filters.preset,
         grain=filters.grain, data_as_of=data_as_of(settings),
     )  # fmt: skip
+
+
+def _check_reconciliation_values(parameters: dict[str, Any], settings: Settings | None) -> None:
+    """A reconciliation page's branch and dates, checked as it checks them."""
+    from pulsebi.db import get_engine
+    from pulsebi.reconcile.filters import check_branch, parse_filters
+
+    given = {k: parameters.get(k) for k in CHECK_PARAMETERS}
+    filters = parse_filters(given["branch"], given["date_from"], given["date_to"])
+    with get_engine(settings).connect() as conn:
+        check_branch(conn, filters.branch)
 
 
 def _default(parameter: dict[str, Any]) -> Any:
