@@ -1,19 +1,21 @@
-"""Dashboard load time in Chromium, with and without preheated kernels, and a kernel's memory.
+"""Dashboard load time in Chromium, preheated and cold, for every page; kernels' memory.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/pulsebi_bench \\
-    REDIS_URL=redis://127.0.0.1:6379/0 python bench/dashboard_load.py
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/<database> \\
+    REDIS_URL=redis://127.0.0.1:6379/0 python bench/dashboard_load.py [--pages a.ipynb,b.ipynb]
 
-For each mode it starts its own `pulsebi serve` (main deployment; `--dir` to serve another
-directory) on a free port, logs in once, then loads the page `--loads` times in Debian's Chromium:
-time from the request to the first `--selector` element visible (default: a ready KPI tile's
-value, not a loading placeholder) — shown first by the page's first paint (server-rendered HTML,
-`pulsebi.dashboards.first_paint`), then by the live widgets, which are timed too — and when
-Chromium painted it (Element Timing).
-Each page is closed like a tab (its kernel is shut down). Before the next load the server and
-its kernels must be idle: in the preheated mode the pool then holds a kernel that has run
-everything above `request_params()`, so each load sees a warm pool (executives arrive one by one,
-not twenty in the same second). While a page is open, the resident memory of its
-kernel process is read. Prints a Markdown report (copied into bench/README.md).
+For each mode it starts its own `pulsebi serve` (main deployment, which preheats every page:
+`--pool` kernels for the home page, one for each other page; cold: none) on a free port, logs in
+once, then opens each page (default: every page of the deployment) `--loads` times in Debian's
+Chromium: time from the request to the page's first figure visible — a ready KPI tile's value
+(not a loading placeholder) on dashboards and scorecards, the first table on reconciliation pages
+— shown first by the page's first paint (server-rendered HTML, `pulsebi.dashboards.first_paint`)
+where the page has one, then by the live widgets, which are timed too; and when Chromium painted
+the first tile value (Element Timing). Each page is closed like a tab (its kernel is shut down).
+Before the next load the server and its kernels must be idle: in the preheated mode the pools
+then hold kernels that have prepared their page, so each load sees a warm pool (viewers arrive
+one by one, not twenty in the same second). While a page is open, the resident memory of its
+kernel process is read; with the server idle, the memory of all its kernels (the pools' cost).
+Prints a Markdown report (copied into bench/README.md).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -149,28 +152,44 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) window.__tilePaints.push(entry.renderTime);
 }).observe({type: "element", buffered: true});
 """
-FIRST_TILE_PAINT = "Math.min(...window.__tilePaints)"
+FIRST_TILE_PAINT = "window.__tilePaints.length ? Math.min(...window.__tilePaints) : null"
 
 
-def measure(browser, server: Server, args: argparse.Namespace, pool: int) -> dict:
+TILE = '.pbi-tile[data-state="ready"] .pbi-tile-value'
+TABLE = ".pbi-table"  # reconciliation pages: the summary table
+
+
+def selectors(page: str, selector: str | None) -> tuple[str, str]:
+    """(first figure, the same drawn by the live widgets) for `page`."""
+    if selector:
+        return selector, f".pbi-page {selector}"
+    if "reconciliation/" in page:
+        return TABLE, f".pbi-reconcile {TABLE}"
+    return TILE, f".pbi-page {TILE}"
+
+
+def measure(browser, server: Server, args: argparse.Namespace, page_path: str, kernels: int):
+    first, live_selector = selectors(page_path, args.selector)
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_init_script(RECORD_TILE_PAINTS)
     login = context.new_page()
     login.goto(f"{server.url}api/kernels?token={TOKEN}")  # sets the login cookie
     login.close()
-    url = f"{server.url}voila/render/{args.page}"
+    url = f"{server.url}voila/render/{page_path}"
     times, live, painted, kernel_rss = [], [], [], []
     for _ in range(args.loads):
-        server.wait_for_kernels(pool)
+        server.wait_for_kernels(kernels)
         server.wait_until_quiet()
         page = context.new_page()
         start = time.perf_counter()
         page.goto(url, wait_until="commit", timeout=180_000)
-        page.wait_for_selector(args.selector, state="visible", timeout=180_000)
+        page.locator(f"{first} >> visible=true").first.wait_for(timeout=180_000)
         times.append(time.perf_counter() - start)
-        page.wait_for_selector(f".pbi-page {args.selector}", state="visible", timeout=180_000)
+        page.locator(f"{live_selector} >> visible=true").first.wait_for(timeout=180_000)
         live.append(time.perf_counter() - start)
-        painted.append(page.evaluate(FIRST_TILE_PAINT) / 1000)
+        first_tile = page.evaluate(FIRST_TILE_PAINT)
+        if first_tile is not None:
+            painted.append(first_tile / 1000)
         config = json.loads(page.inner_text("#jupyter-config-data"))
         time.sleep(1)
         rss = server.kernel_rss(config["kernelId"])
@@ -178,14 +197,20 @@ def measure(browser, server: Server, args: argparse.Namespace, pool: int) -> dic
             kernel_rss.append(rss)
         page.close(run_before_unload=True)
     context.close()
-    server.wait_for_kernels(pool)
-    return {
-        "times": times,
-        "live": live,
-        "painted": painted,
-        "kernel_rss": kernel_rss,
-        "server_rss": server.rss(),
-    }
+    server.wait_for_kernels(kernels)
+    return {"times": times, "live": live, "painted": painted, "kernel_rss": kernel_rss}
+
+
+def idle_memory(server: Server) -> tuple[int, int]:
+    """(the server's RSS, the sum of its kernels' RSS) while nobody visits."""
+    kernels = 0
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(child.cmdline()):
+                kernels += child.memory_info().rss
+        except psutil.Error:
+            continue
+    return server.rss(), kernels
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -193,57 +218,101 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def report(results: dict[str, dict], args: argparse.Namespace) -> str:
+def seconds(values: list[float]) -> str:
+    if not values:
+        return "n/a"
+    return f"{statistics.median(values):.2f} / {percentile(values, 0.95):.2f} s"
+
+
+def report(results: dict[str, dict], memory: dict[str, tuple], args: argparse.Namespace) -> str:
     lines = [
-        f"Page `{args.page}`, {args.loads} loads per mode. *Visible*: request → first "
-        f"`{args.selector}` visible to Playwright (its first paint or the live widget); "
-        "*painted*: when Chromium painted the first tile value (Element Timing, ms since the "
-        "navigation started); *live*: the same tile drawn by the live widget.",
+        f"{args.loads} loads per page and mode. *Visible*: request → first figure visible to "
+        "Playwright (a ready tile's value; on reconciliation pages the first table), from the "
+        "first paint or the live widget; *painted*: when Chromium painted the first tile value "
+        "(Element Timing, since the navigation started); *live*: the same figure drawn by the "
+        "live widgets.",
         "",
-        "| mode | visible p50 / p95 | min / max | painted p50 / p95 | live p50 / p95 "
-        "| kernel RSS (median) | server RSS |",
+        "| mode | page | visible p50 / p95 | min / max | painted p50 / p95 | live p50 / p95 "
+        "| kernel RSS (median) |",
         "|---|---|---|---|---|---|---|",
     ]
-    for mode, result in results.items():
-        t, painted, live = result["times"], result["painted"], result["live"]
-        rss = result["kernel_rss"]
+    for (mode, page), result in results.items():
+        t, rss = result["times"], result["kernel_rss"]
         rss_text = f"{statistics.median(rss) / 2**20:.0f} MiB" if rss else "n/a"
         lines.append(
-            f"| {mode} | {statistics.median(t):.2f} / {percentile(t, 0.95):.2f} s "
-            f"| {min(t):.2f} / {max(t):.2f} s "
-            f"| {statistics.median(painted):.2f} / {percentile(painted, 0.95):.2f} s "
-            f"| {statistics.median(live):.2f} / {percentile(live, 0.95):.2f} s | {rss_text} | "
-            f"{result['server_rss'] / 2**20:.0f} MiB |"
+            f"| {mode} | `{page}` | {seconds(t)} | {min(t):.2f} / {max(t):.2f} s "
+            f"| {seconds(result['painted'])} | {seconds(result['live'])} | {rss_text} |"
+        )
+    lines.append("")
+    for mode, (server_rss, kernels_rss, count) in memory.items():
+        lines.append(
+            f"- {mode}, idle: server {server_rss / 2**20:.0f} MiB, {count} kernel(s) waiting "
+            f"holding {kernels_rss / 2**20:.0f} MiB"
         )
     return "\n".join(lines)
 
 
+def served_pages(pool: int) -> tuple[list[str], int]:
+    """The main deployment's pages (home first) and how many kernels its pools hold."""
+    from pulsebi.serve.app import pool_size, preheat_pages
+    from pulsebi.serve.deployment import get_deployment, prepare_dirs
+    from pulsebi.settings import get_settings
+
+    settings = get_settings()
+    deployment = get_deployment("main")
+    with tempfile.TemporaryDirectory() as tmp:
+        root, _ = prepare_dirs(deployment, settings.replace(data_dir=Path(tmp)))
+        pages = list(preheat_pages(deployment, root))
+    settings = settings.replace(serve_pool=pool)
+    return pages, sum(pool_size(p, deployment.home, settings) for p in pages)
+
+
+def keep_accounting_export(data_dir: Path) -> None:
+    """The CRM vs accounting page reads the data dir's accounting.csv (`pulsebi seed` writes it):
+    the servers' own data dir gets a copy."""
+    from pulsebi.settings import get_settings
+
+    export = get_settings().data_dir / "accounting.csv"
+    if export.is_file():
+        shutil.copy(export, data_dir / "accounting.csv")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--page", default="notebooks/executive.ipynb")
-    parser.add_argument("--selector", default='.pbi-tile[data-state="ready"] .pbi-tile-value')
+    parser.add_argument("--pages", default="", help="comma-separated; default: every page")
+    parser.add_argument("--selector", default=None, help="the first figure's CSS selector")
     parser.add_argument("--dir", action="append", default=[], help="serve this directory instead")
-    parser.add_argument("--loads", type=int, default=20)
+    parser.add_argument("--loads", type=int, default=10)
     parser.add_argument("--pool", type=int, default=2)
     parser.add_argument("--modes", default="preheated,cold")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    results = {}
+    every, pooled = served_pages(args.pool)
+    pages = [p for p in args.pages.split(",") if p] or every
+    args.page = pages[0]  # the page --dir preheats
+    results, memory = {}, {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        keep_accounting_export(Path(tmp))
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
         for mode in args.modes.split(","):
             pool = args.pool if mode == "preheated" else 0
+            kernels = (pooled if not args.dir else pool) if pool else 0
             server = Server(args, pool, Path(tmp))
             try:
-                results[mode] = measure(browser, server, args, pool)
+                server.wait_for_kernels(kernels)
+                server.wait_until_quiet()
+                memory[mode] = (*idle_memory(server), kernels)
+                for page in pages:
+                    results[mode, page] = measure(browser, server, args, page, kernels)
+                    times = [round(t, 2) for t in results[mode, page]["times"]]
+                    print(f"{mode} {page}: {times}", file=sys.stderr)
             finally:
                 server.stop()
-            print(f"{mode}: {[round(t, 2) for t in results[mode]['times']]}", file=sys.stderr)
         browser.close()
-    print(report(results, args))
+    print(report(results, memory, args))
 
 
 if __name__ == "__main__":

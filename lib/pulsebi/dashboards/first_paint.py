@@ -60,3 +60,27 @@ def with_first_paint(widget: Any, first_paint: str, label: str) -> dict[str, Any
         MIMETYPE: first_paint,
         "text/plain": label,
     }
+
+
+def widget_html(widget: Any) -> str:
+    """Any widget tree as static HTML, for pages not made of blocks: what its HTML widgets (and
+    widgets with `to_html`) show, boxes as their children; a filter bar becomes a box of its
+    height, other controls nothing."""
+    if "pbi-filter-bar" in getattr(widget, "_dom_classes", ()):
+        return '<div class="pbi-first-paint-bar"></div>'
+    if hasattr(widget, "to_html"):
+        return widget.to_html()
+    children = getattr(widget, "children", None)
+    if children is not None:
+        return "".join(widget_html(child) for child in children)
+    if type(widget).__name__ in ("HTML", "HTMLMath"):
+        return widget.value
+    return ""
+
+
+def first_paint_of(widget: Any, live: str) -> str:
+    """`widget`'s first paint; it gives way once an element matching the CSS selector `live`
+    (e.g. a class the widget adds to itself) is drawn. Show it with `with_first_paint`."""
+    return (
+        f'<div class="pbi-first-paint" data-live="{html.escape(live)}">{widget_html(widget)}</div>'
+    )

@@ -198,3 +198,18 @@ def test_the_first_paint_carries_the_notice():
     import html
 
     assert "branch 'XXX' is unknown" in html.unescape(page.first_paint_html())
+
+
+def test_any_widget_tree_gets_a_first_paint_that_names_its_live_counterpart():
+    import ipywidgets as w
+
+    from pulsebi.dashboards.first_paint import first_paint_of
+
+    bar = w.HBox([w.Dropdown(options=["a"])])
+    bar.add_class("pbi-filter-bar")
+    tree = w.VBox([w.HTML("<p>329 exceptions</p>"), bar, w.VBox([w.HTML("<table>t</table>")])])
+    tree.add_class("pbi-reconcile")
+    html = first_paint_of(tree, ".pbi-reconcile")
+    assert html.startswith('<div class="pbi-first-paint" data-live=".pbi-reconcile">')
+    assert "<p>329 exceptions</p>" in html and "<table>t</table>" in html
+    assert '<div class="pbi-first-paint-bar"></div>' in html and "<select" not in html

@@ -140,8 +140,9 @@
 
   // A page's first paint (lib/pulsebi/dashboards/first_paint.py): its figures as HTML, streamed
   // with the page. The template calls this right after it: show the cells at once (Voilà keeps
-  // them hidden behind its spinner until its JavaScript has started), then remove the first
-  // paint as soon as the live page has drawn its tiles (or itself, when it has none).
+  // them hidden behind its spinner until its JavaScript has started), then remove each first
+  // paint as soon as the live widgets it stands for are drawn (the element its `data-live`
+  // selector names, a `.pbi-page` by default), with their tiles if it shows tiles.
   window.pulsebiFirstPaint = function () {
     var cells = document.getElementById("rendered_cells");
     var spinner = document.getElementById("loading");
@@ -150,13 +151,15 @@
     var started = Date.now();
     function drawn() {
       var paints = document.querySelectorAll(".pbi-first-paint");
-      if (!paints.length) return true;
-      var live = document.querySelector(".jp-OutputArea-output .pbi-page");
-      if (!live) return false;
-      var waitsForTiles = document.querySelector(".pbi-first-paint .pbi-tile");
-      if (waitsForTiles && !live.querySelector(".pbi-tile")) return false;
-      for (var i = 0; i < paints.length; i++) paints[i].remove();
-      return true;
+      var waiting = 0;
+      for (var i = 0; i < paints.length; i++) {
+        var selector = paints[i].getAttribute("data-live") || ".pbi-page";
+        var live = document.querySelector(".jp-OutputArea-output " + selector);
+        var waitsForTiles = paints[i].querySelector(".pbi-tile");
+        if (!live || (waitsForTiles && !live.querySelector(".pbi-tile"))) waiting += 1;
+        else paints[i].remove();
+      }
+      return waiting === 0;
     }
     (function poll() {
       if (!drawn() && Date.now() - started < 120000) window.requestAnimationFrame(poll);
