@@ -192,5 +192,13 @@ CATALOG.update({
 
 
 def catalog() -> list[MetricInfo]:
-    """Every metric, in the contract's order."""
+    """Every metric of the catalog.
+
+    Returns
+    -------
+    list of MetricInfo
+        The contract's metrics in the contract's order, then those the executive dashboard
+        and the scorecards add (lead_funnel, rep_sales, pipeline_due...). A new list each
+        call.
+    """
     return list(CATALOG.values())

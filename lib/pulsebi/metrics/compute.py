@@ -37,6 +37,23 @@ SNAPSHOT_TTL = 15
 
 
 def metric_info(metric_id: str) -> MetricInfo:
+    """The catalog entry of one metric.
+
+    Parameters
+    ----------
+    metric_id : str
+        The metric's id, e.g. ``"net_revenue"`` (`catalog` lists them).
+
+    Returns
+    -------
+    MetricInfo
+        Its label, unit, definition, allowed dimensions and grains, value columns.
+
+    Raises
+    ------
+    UsageError
+        If no metric has this id; the message lists the ids there are.
+    """
     info = CATALOG.get(metric_id)
     if info is None:
         raise UsageError(
@@ -211,12 +228,31 @@ _CURRENT_ROWS: contextvars.ContextVar[tuple[date | None, frozenset[str]] | None]
 
 @contextlib.contextmanager
 def current_rows(views_before: date | None = None, split: Iterable[str] = ()) -> Iterator[None]:
-    """Inside it, a request whose period reaches today (and every snapshot) counts the crm rows
-    committed a moment ago, uncached, as the live KPIs do: from the crm tables (`fresh=True`),
-    or, for a metric in `split` that stops at a clock time today (`until`) while the views hold
-    every change to the days before today (`views_before` is today), its past days from the
-    views and today from the crm tables. For a page recomputed after a live change
-    (`pulsebi.dashboards.follow`); other periods keep the views and the cache."""
+    """Compute the figures of the current moment from the rows committed a moment ago.
+
+    Inside it, a `compute` request whose period reaches today (and every snapshot) counts the
+    crm rows committed a moment ago, uncached, as the live KPIs do: from the crm tables
+    (``fresh=True``), or, for a metric in `split` that stops at a clock time today (`until`)
+    while the views hold every change to the days before today (`views_before` is today), its
+    past days from the views and today from the crm tables. For a page recomputed after a live
+    change (`pulsebi.dashboards.follow`); other periods keep the views and the cache. The
+    setting is a context variable: it holds in this thread (or task) only, and nests.
+
+    Parameters
+    ----------
+    views_before : datetime.date, optional
+        The day before which the views hold every change to the crm tables; None (the
+        default) when that is not known, and every request reaching today reads the crm
+        tables.
+    split : iterable of str, optional
+        Ids of the metrics that may take their past days from the views and today from the
+        crm tables, when `views_before` is today and the request stops at a clock time today.
+
+    Yields
+    ------
+    None
+        The block runs with the setting; it is undone on leaving, also on an exception.
+    """
     token = _CURRENT_ROWS.set((views_before, frozenset(split)))
     try:
         yield
@@ -257,16 +293,76 @@ def compute(
 ):
     """One metric over [start, end) (local dates), grouped by `by` and bucketed by `grain`.
 
-    `until` (a local clock time) cuts the last day, `end` − 1, at that time: the period is
-    then [start 00:00, (end − 1) until) in the reporting zone, e.g. today up to 09:45. The
-    whole days come from the views, the cut day from the crm tables. Snapshot metrics ignore
-    it; marketing ROI's spend (monthly rows) too.
+    Definitions are the contract's (`MetricInfo.definition`); results are exact. A result is
+    cached in Redis under the data version (the last view refresh), for
+    ``settings.cache_ttl`` seconds, at most `SNAPSHOT_TTL` for a metric relative to now; with
+    Redis unreachable it is computed from the database, uncached. Inside `current_rows`, a
+    period reaching today is read from the crm tables, uncached, whatever `fresh` and
+    `use_cache` say.
 
-    `fresh=True` reads the crm tables instead of the views (rows committed a moment ago
-    count; slower on big tables; never cached).
+    Parameters
+    ----------
+    metric_id : str
+        The metric's id, e.g. ``"net_revenue"`` (`catalog` lists them).
+    start : datetime.date or str
+        First day of the period, a local date (``"YYYY-MM-DD"`` is accepted; a datetime is
+        not). Snapshot metrics (pipeline_value, weighted_pipeline, jobs_in_progress,
+        days_outstanding) ignore the period, but `start` and `end` must still be dates.
+    end : datetime.date or str
+        The day after the period's last day (exclusive); after `start` unless the metric is a
+        snapshot.
+    by : sequence of str or str, optional
+        Dimensions to group by, in the order of the result's columns (a repeated one counts
+        once); each must be one of `MetricInfo.dimensions`, and source and channel cannot be
+        combined. Default: no grouping, one row (or one per bucket).
+    grain : {"day", "week", "month", "year"}, optional
+        Bucket the period by calendar day, week (Monday), month or year, in the reporting zone;
+        one of `MetricInfo.grains`. Default: the whole period in one value.
+    branch : str, optional
+        Keep only the branch with this code, e.g. ``"DAL"``. Default: every branch. Only for
+        metrics with a branch dimension, and rep_ranking.
+    settings : Settings, optional
+        Where the database and Redis are and the reporting zone; default: `get_settings()`.
+    use_cache : bool, default True
+        False computes from the database and caches nothing.
+    fresh : bool, default False
+        Read the crm tables instead of the views: rows committed a moment ago count; slower on
+        big tables; never cached.
+    until : datetime.time or str, optional
+        A local clock time (``"HH:MM[:SS]"`` is accepted; not a time with a zone) that cuts
+        the last day, `end` − 1, at that time: the period is then [start 00:00, (end − 1)
+        until) in the reporting zone, e.g. today up to 09:45 (the contract's to-date
+        comparisons). The whole days come from the views, the cut day from the crm tables.
+        Snapshot metrics ignore it; marketing ROI's spend (monthly rows) too.
 
-    Returns a pandas DataFrame: the dimension columns (with `<dim>_name` labels), `period`
-    when a grain is given, then the metric's value column(s) (`MetricInfo.columns`).
+    Returns
+    -------
+    pandas.DataFrame
+        The `by` dimension columns in the order asked, each key followed by its label
+        (``branch``, ``branch_name``; ``rep``, ``rep_name``...), then ``period`` (the
+        bucket's calendar start) when a grain is given, then the metric's value column(s)
+        (`MetricInfo.columns`; rep_ranking: ``branch, rank, rep, rep_name, rep_revenue``).
+        Every member of a dimension and every bucket has a row; rows whose id does not
+        resolve form one group keyed None. Money is Decimal (0 when empty), counts int,
+        rates, means and percentiles float (NaN over no rows); ids are Int64.
+
+    Raises
+    ------
+    UsageError
+        If the metric is unknown; `start` or `end` is not a date; the period is empty; a
+        dimension is unknown or not one of the metric's, or source and channel are both
+        asked; the grain is unknown or not one of the metric's; `until` is not a local clock
+        time; `branch` is given for a metric without a branch dimension, or is no branch's
+        code.
+    ConfigError
+        If the database has no ``bi`` schema (run ``pulsebi migrate``), or its views were
+        built for a time zone other than ``PULSEBI_TZ`` (run ``pulsebi refresh``).
+    ServiceError
+        If ``DATABASE_URL`` is unset and the embedded PostgreSQL cannot be started.
+
+    See Also
+    --------
+    current_rows : the figures of the current moment, for a page following live changes.
     """
     from pulsebi.db import get_engine
 
@@ -334,7 +430,29 @@ def _frame_of_columns(columns: list[str], data: list[list]):
 
 
 def data_as_of(settings: Settings | None = None) -> datetime | None:
-    """When the data the views hold was taken (start of the last refresh); None if never."""
+    """When the data the views hold was taken: the start of their last refresh.
+
+    Views that do not exist yet (a database just migrated) are built first.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Where the database is and the reporting zone; default: `get_settings()`.
+
+    Returns
+    -------
+    datetime.datetime or None
+        The start of the last refresh (or re-creation) of the ``bi`` views, time zone aware;
+        None when they were never refreshed.
+
+    Raises
+    ------
+    ConfigError
+        If the database has no ``bi`` schema (run ``pulsebi migrate``), or its views were
+        built for a time zone other than ``PULSEBI_TZ`` (run ``pulsebi refresh``).
+    ServiceError
+        If ``DATABASE_URL`` is unset and the embedded PostgreSQL cannot be started.
+    """
     from pulsebi.db import get_engine
 
     settings = settings or get_settings()

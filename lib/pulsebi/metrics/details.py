@@ -46,7 +46,32 @@ def _rows(stmt, table, branch, limit: int, settings: Settings | None, times: tup
 
 
 def oldest_open_jobs(branch: str | None = None, limit: int = 10, settings: Settings | None = None):
-    """The `limit` open jobs created longest ago (oldest first, then by id)."""
+    """The `limit` open jobs created longest ago (oldest first, then by id).
+
+    Open is the contract's: status exactly pending, scheduled or in_progress. Read from the
+    crm tables at the instant of the query (never cached).
+
+    Parameters
+    ----------
+    branch : str, optional
+        Keep only the jobs of the branch with this code, e.g. ``"DAL"``. Default: every branch.
+    limit : int, default 10
+        How many jobs at most, a whole number from 1 to 1000.
+    settings : Settings, optional
+        Where the database is and the reporting zone; default: `get_settings()`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``job_id``, ``branch`` (the code; None when the branch id dangles),
+        ``status``, ``created_at`` (in the reporting zone) and ``days_outstanding`` (float,
+        elapsed days from ``created_at`` to now).
+
+    Raises
+    ------
+    UsageError
+        If `limit` is not a whole number from 1 to 1000, or `branch` is no branch's code.
+    """
     age = extract("epoch", func.now() - jobs.c.created_at) / 86400
     stmt = (
         select(
@@ -65,7 +90,33 @@ def oldest_open_jobs(branch: str | None = None, limit: int = 10, settings: Setti
 def oldest_open_tickets(
     branch: str | None = None, limit: int = 10, settings: Settings | None = None
 ):
-    """The `limit` unresolved tickets opened longest ago (oldest first, then by id)."""
+    """The `limit` unresolved tickets opened longest ago (oldest first, then by id).
+
+    Unresolved: ``resolved_at`` is null. Read from the crm tables at the instant of the query
+    (never cached).
+
+    Parameters
+    ----------
+    branch : str, optional
+        Keep only the tickets of the branch with this code, e.g. ``"DAL"``. Default: every
+        branch.
+    limit : int, default 10
+        How many tickets at most, a whole number from 1 to 1000.
+    settings : Settings, optional
+        Where the database is and the reporting zone; default: `get_settings()`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ticket_id``, ``branch`` (the code; None when the branch id dangles),
+        ``category``, ``priority``, ``opened_at`` (in the reporting zone) and ``hours_open``
+        (float, elapsed hours from ``opened_at`` to now).
+
+    Raises
+    ------
+    UsageError
+        If `limit` is not a whole number from 1 to 1000, or `branch` is no branch's code.
+    """
     t = service_tickets.c
     age = extract("epoch", func.now() - t.opened_at) / 3600
     stmt = (

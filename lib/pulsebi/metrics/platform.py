@@ -97,8 +97,34 @@ def report_runs_failed(start: dt.date, end: dt.date, settings: Settings | None =
 def platform_health(
     start: dt.date, end: dt.date, settings: Settings | None = None
 ) -> list[dict[str, Any]]:
-    """One dict per check: `check` (an id, also its thresholds key), `label`, `value` (a number,
-    or text for a time; None when unknown), `unit` (a display unit) and `detail`."""
+    """The platform's own health checks, for the technology scorecard.
+
+    Reads `last_refresh`, `live_worker` and `report_runs_failed`: the last view refresh and
+    its duration, the live worker's lag, and the report runs that failed in the period.
+
+    Parameters
+    ----------
+    start : datetime.date
+        First day of the period the failed report runs are counted over (local date).
+    end : datetime.date
+        The day after its last day (exclusive); after `start`.
+    settings : Settings, optional
+        Where the database and Redis are and the reporting zone; default: `get_settings()`.
+
+    Returns
+    -------
+    list of dict
+        One dict per check, in this order: platform_last_refresh, platform_refresh_ms,
+        platform_live_lag_ms, platform_report_runs_failed. Keys: ``check`` (the id, also its
+        thresholds key), ``label``, ``value`` (a number, or text for a time; None when
+        unknown: never refreshed, no heartbeat), ``unit`` (a display unit: text, ms, count)
+        and ``detail`` (what the value is, or why it is missing).
+
+    Raises
+    ------
+    UsageError
+        If the period is empty (`end` not after `start`).
+    """
     settings = settings or get_settings()
     refresh = last_refresh(settings)
     worker = live_worker(settings)
