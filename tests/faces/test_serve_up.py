@@ -95,3 +95,11 @@ def test_serve_names_an_unknown_deployment(cli_env) -> None:
     result = run(["serve", "--deployment", "nope"], cli_env)
     assert result.returncode == 2
     assert "no deployment named 'nope'; use one of main, cmo" in result.stderr
+
+
+def test_serve_says_the_cmo_service_has_no_pages_yet(cli_env) -> None:
+    result = run(["serve", "--deployment", "cmo"], cli_env)
+    assert result.returncode == 2
+    assert "the CMO service has no pages yet" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "http://" not in result.stdout  # said before any URL is offered

@@ -42,6 +42,7 @@ def serve(
         return
     from pulsebi.serve import get_deployment
     from pulsebi.serve.app import run_server
+    from pulsebi.serve.deployment import served_dirs
     from pulsebi.serve.launch import describe_access
 
     settings = get_settings()
@@ -53,6 +54,7 @@ def serve(
         deployment = deployment.replace(dirs=tuple(str(d) for d in absolute), home=None)
     if preheat:
         deployment = deployment.replace(preheat=preheat)
+    served_dirs(deployment)  # a missing folder is said before any URL is printed
     # The token goes to a terminal only: detached (`pulsebi up`), this output is a log file.
     for label, text in describe_access(deployment, settings, reveal=sys.stdout.isatty()):
         click.echo(f"{label:<7} {text}")

@@ -24,7 +24,7 @@ reaches a notebook through :func:`request_params`, preheated or not.
 Importing this package is cheap (kernels import it); the server lives in ``pulsebi.serve.app``.
 """
 
-from pulsebi.serve.deployment import DEPLOYMENTS, Deployment, describe_login, get_deployment
+from pulsebi.serve.deployment import DEPLOYMENTS, Deployment, get_deployment
 from pulsebi.serve.params import request_params
 
-__all__ = ["DEPLOYMENTS", "Deployment", "describe_login", "get_deployment", "request_params"]
+__all__ = ["DEPLOYMENTS", "Deployment", "get_deployment", "request_params"]

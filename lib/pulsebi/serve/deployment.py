@@ -30,6 +30,7 @@ class Deployment:
     port_offset: int = 0  # added to PULSEBI_SERVE_PORT
     project_dir: Path | None = None  # where `dirs` and voila_templates/ are; None: the checkout
     extra: dict = field(default_factory=dict)  # more Voilà/Jupyter traitlets config
+    pending: str = ""  # why its pages are not there yet, said when they are missing
 
     def replace(self, **changes: object) -> Deployment:
         from dataclasses import replace
@@ -44,7 +45,14 @@ DEPLOYMENTS = {
         home="notebooks/executive.ipynb",
         preheat=("notebooks/*.ipynb", "notebooks/reconciliation/*.ipynb", "scorecards/*.ipynb"),
     ),
-    "cmo": Deployment(name="cmo", title="Pulse BI · Marketing", dirs=("cmo",), port_offset=1),
+    "cmo": Deployment(
+        name="cmo",
+        title="Pulse BI · Marketing",
+        dirs=("cmo",),
+        port_offset=1,
+        pending="the CMO service has no pages yet (its cmo/ folder is still being built); "
+        "serve the main dashboards with `pulsebi serve`, or point it at pages with --dir",
+    ),
 }
 
 
@@ -100,17 +108,6 @@ def resolve_token(settings: Settings) -> str:
     return token
 
 
-def describe_login(deployment: Deployment, settings: Settings) -> str:
-    """The URL to open and how to log in, for `pulsebi up` and `pulsebi serve`."""
-    url = url_of(deployment, settings)
-    token = resolve_token(settings)
-    if token:
-        how = f"{url}?token={token}  (or log in with the token {token})"
-    else:
-        how = f"{url}  (log in with the password whose hash is PULSEBI_SERVE_PASSWORD_HASH)"
-    return f"dashboards {how}"
-
-
 def link(target: Path, link_path: Path) -> None:
     """Make `link_path` a symlink to `target`, replacing a stale one."""
     link_path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,20 +118,35 @@ def link(target: Path, link_path: Path) -> None:
     link_path.symlink_to(target, target_is_directory=True)
 
 
-def prepare_dirs(deployment: Deployment, settings: Settings) -> tuple[Path, Path]:
-    """Create the served root and the Jupyter data dir with the template; return both."""
+def served_dirs(deployment: Deployment) -> dict[str, Path]:
+    """The directories `deployment` serves, by the name they get in its root.
+
+    Raises
+    ------
+    ConfigError
+        When one is missing: the deployment's `pending` note if it has one, else which.
+    """
     project = project_dir(deployment)
-    base = settings.data_dir / "serve" / deployment.name
-    root = base / "root"
-    root.mkdir(parents=True, exist_ok=True)
     wanted = {}
     for entry in deployment.dirs:
         source = (project / entry).absolute()
         if not source.is_dir():
+            if deployment.pending:
+                raise ConfigError(f"deployment {deployment.name!r}: {deployment.pending}")
             raise ConfigError(
                 f"deployment {deployment.name!r} serves {source}, which is no directory"
             )
         wanted[Path(entry).name] = source
+    return wanted
+
+
+def prepare_dirs(deployment: Deployment, settings: Settings) -> tuple[Path, Path]:
+    """Create the served root and the Jupyter data dir with the template; return both."""
+    project = project_dir(deployment)
+    wanted = served_dirs(deployment)
+    base = settings.data_dir / "serve" / deployment.name
+    root = base / "root"
+    root.mkdir(parents=True, exist_ok=True)
     for child in root.iterdir():
         if child.name not in wanted and child.is_symlink():
             child.unlink()

@@ -22,7 +22,8 @@ _cached: dict[str, str] | None = None
 def request_params() -> dict[str, str]:
     """The page's query parameters, first value of each (empty outside Voilà).
 
-    Values are untrusted input: check them against what the page allows before using them.
+    Values are untrusted input: check them against what the page allows before using them. The
+    login token (``?token=``) is the server's business, never the page's: it is left out.
     """
     global _cached
     if _cached is None:
@@ -30,7 +31,8 @@ def request_params() -> dict[str, str]:
             wait_for_request()
         _cached = {}
         for key, value in parse_qsl(os.environ.get("QUERY_STRING", ""), keep_blank_values=True):
-            _cached.setdefault(key, value)
+            if key != "token":
+                _cached.setdefault(key, value)
     return dict(_cached)
 
 
