@@ -61,7 +61,8 @@ OBSERVER = """
   let last = null;
   const look = () => {
     const el = document.querySelector('SELECTOR');
-    const text = el ? el.textContent : null;
+    // the exact figure: the text is compact ($73.6M) and would not move by a $1.00 sale
+    const text = el ? el.getAttribute('data-value') : null;
     if (text !== null && text !== last) {
       last = text;
       window.__changes.push([performance.timeOrigin + performance.now(), text]);
@@ -171,9 +172,9 @@ def v1_parts(message: bytes, index: int) -> bytes:
 class RemoteViewers:
     """Dashboards whose browsers run elsewhere: the page is requested (a kernel of its own runs
     the notebook) and its kernel WebSocket held open like Voilà's page holds it; each tile
-    update's arrival is recorded as (epoch s, tile text)."""
+    update's arrival is recorded as (epoch s, the tile's exact value, data-value)."""
 
-    VALUE = re.compile(r'class="pbi-tile-value"[^>]*>([^<]*)<')
+    VALUE = re.compile(r'class="pbi-tile-value"[^>]*? data-value="([^"]*)"')
 
     def __init__(self, url: str, port: int, token: str):
         import asyncio
