@@ -12,7 +12,7 @@ from typing import Any
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
 from pulsebi.dashboards.figures import compare_to_date, plain, value
-from pulsebi.dashboards.filters import list_branches, resolve_filters
+from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters
 from pulsebi.dashboards.page import Chart, Html, Page, Section, Table, Tile, Tiles
 from pulsebi.widgets.dates import local_today, preset_range
 from pulsebi.widgets.filters import Filters
@@ -68,9 +68,15 @@ def lead_flow(filters: Filters) -> list[Any]:
         by_source[rate] = metrics.compute(rate, by=["source"], **period)[rate].to_numpy()
     by_source = by_source.drop(columns=["source"]).rename(columns={"source_name": "source"})
     spec = ChartSpec(
-        "stacked_bar", by_channel, x="period", y="leads", series="channel",
-        title=f"Leads per {filters.grain} by channel", units="count",
-    )  # fmt: skip
+        "stacked_bar",
+        by_channel,
+        x="period",
+        y="leads",
+        series="channel",
+        title=f"Leads per {filters.grain} by channel",
+        units="count",
+        **chart_span(filters),
+    )
     formats = {"leads": "count", "lead_to_appointment_rate": "rate", "lead_to_sale_rate": "rate"}
     return [Chart(spec), Table(by_source, "Leads by source", formats)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -106,3 +107,22 @@ def resolve_filters(
     else:
         raise UsageError(f"date preset {preset!r} is unknown; use one of {', '.join(PRESETS)}")
     return Filters(start, end, branch, grain, preset)
+
+
+def chart_span(filters: Filters) -> dict[str, Any]:
+    """`ChartSpec` arguments for a chart of the page's period per grain bucket.
+
+    With them a chart marks the buckets the period cuts (a month to date, a week it starts in
+    the middle of) as partial, so they do not read as collapses.
+
+    Parameters
+    ----------
+    filters
+        The page's filters.
+
+    Returns
+    -------
+    dict
+        ``period`` ([date_from, date_to)) and ``grain``, to pass to `pulsebi.charts.ChartSpec`.
+    """
+    return {"period": (filters.date_from, filters.date_to), "grain": filters.grain}

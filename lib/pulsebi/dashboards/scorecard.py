@@ -4,7 +4,6 @@ against the previous period and the same period last year, and the notebook entr
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +11,8 @@ from typing import Any
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
 from pulsebi.dashboards.figures import compare_to_date, value
-from pulsebi.dashboards.filters import list_branches, resolve_filters
-from pulsebi.dashboards.page import Chart, Html, Page, Scorecard, Section, Tile, Tiles
+from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters
+from pulsebi.dashboards.page import Chart, Page, Scorecard, Section, Tile, Tiles
 from pulsebi.widgets.filters import Filters
 
 
@@ -138,25 +137,12 @@ def ranking(metric_ids: Sequence[str], dim: str, filters: Filters, order: Sequen
     return out.drop(columns=[key]).reset_index(drop=True)
 
 
-def trend(
-    metric_id: str,
-    filters: Filters,
-    *,
-    by: str | None = None,
-    branch: bool = True,
-    drop_missing: bool = False,
-) -> Any:
-    """The metric per grain bucket of the page's period (per member of `by`).
-
-    `drop_missing` leaves out buckets without a value (a mean over no rows): for line charts,
-    as the live renderer (bqplot) puts a missing last point at an undefined place.
-    """
-    frame = metrics.compute(
+def trend(metric_id: str, filters: Filters, *, by: str | None = None, branch: bool = True) -> Any:
+    """The metric per grain bucket of the page's period (per member of `by`); a bucket
+    without a value (a mean over no rows) is kept, and charts draw it as a gap."""
+    return metrics.compute(
         metric_id, by=[by] if by else [], grain=filters.grain, **period_args(filters, branch)
     )
-    if drop_missing:
-        frame = frame[frame[metric_id].notna()].reset_index(drop=True)
-    return frame
 
 
 def counts_side_by_side(filters: Filters, first: str, second: str, title: str) -> list[Any]:
@@ -164,23 +150,15 @@ def counts_side_by_side(filters: Filters, first: str, second: str, title: str) -
     frame = trend(first, filters)
     frame[second] = trend(second, filters)[second].to_numpy()
     spec = ChartSpec(
-        "grouped_bar", frame, x="period", y=[first, second], units="count",
+        "grouped_bar",
+        frame,
+        x="period",
+        y=[first, second],
+        units="count",
         title=f"{title} per {filters.grain}",
-    )  # fmt: skip
+        **chart_span(filters),
+    )
     return [Chart(spec)]
-
-
-def line_or_note(spec: ChartSpec) -> Any:
-    """The line chart; bars when it has a single x (the live renderer draws no one-point line);
-    a note when it has no point at all."""
-    import dataclasses
-
-    points = spec.data[spec.x].nunique()
-    if points > 1:
-        return Chart(spec)
-    if points == 1:
-        return Chart(dataclasses.replace(spec, kind="grouped_bar" if spec.series else "bar"))
-    return Html(f'<p class="pbi-note">{html.escape(spec.title)}: no data in this period.</p>')
 
 
 def headline_section(headlines: Sequence[Headline], title: str = "Headline figures") -> Section:

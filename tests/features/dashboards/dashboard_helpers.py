@@ -30,9 +30,10 @@ def execute_notebook(path: str, tmp_path: Path, **parameters) -> str:
 
 
 def tile_value(page: str, key: str) -> str:
-    """The text of the value of the tile `data-tile=key` in the page."""
+    """The exact value of the tile `data-tile=key` in the page, as its hover title shows it
+    (the tile itself shows money compact: $42K)."""
     match = re.search(
-        rf'data-tile="{re.escape(key)}".*?class="pbi-tile-value"[^>]*>(.*?)</div>', page, re.S
+        rf'data-tile="{re.escape(key)}".*?class="pbi-tile-value"[^>]*?title="([^"]*)"', page, re.S
     )
     assert match, f"no tile {key!r} in the page"
     return html.unescape(match.group(1)).strip()

@@ -7,6 +7,7 @@ from typing import Any
 
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
+from pulsebi.dashboards.filters import chart_span
 from pulsebi.dashboards.page import Chart, Page, Section, Table
 from pulsebi.dashboards.scorecard import Headline, headline_section, prepare_scorecard
 from pulsebi.widgets.filters import Filters
@@ -52,6 +53,7 @@ def side_by_side(filters: Filters) -> list[Any]:
         y="net_revenue",
         title=f"Net revenue per {filters.grain}",
         units="usd",
+        **chart_span(filters),
     )
     return [Chart(spec)]
 

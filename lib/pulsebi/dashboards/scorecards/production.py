@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pulsebi.charts import ChartSpec
+from pulsebi.dashboards.filters import chart_span
 from pulsebi.dashboards.page import Chart, Html, Page, Section, Table
 from pulsebi.dashboards.scorecard import (
     Headline,
@@ -39,9 +40,15 @@ def jobs_by_status(filters: Filters) -> list[Any]:
     """Jobs created per grain bucket, stacked by their current status."""
     frame = trend("jobs_created", filters, by="job_status")
     spec = ChartSpec(
-        "stacked_bar", frame, x="period", y="jobs_created", series="job_status",
-        title=f"Jobs created per {filters.grain} by status", units="count",
-    )  # fmt: skip
+        "stacked_bar",
+        frame,
+        x="period",
+        y="jobs_created",
+        series="job_status",
+        title=f"Jobs created per {filters.grain} by status",
+        units="count",
+        **chart_span(filters),
+    )
     table = frame.pivot_table(
         index="period", columns="job_status", values="jobs_created", aggfunc="sum", sort=False
     ).reset_index()

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from pulsebi.charts import ChartSpec
+from pulsebi.dashboards.filters import chart_span
 from pulsebi.dashboards.page import Chart, Page, Section, Table
 from pulsebi.dashboards.scorecard import (
     Headline,
     by_dimension,
     headline_section,
-    line_or_note,
     prepare_scorecard,
     trend,
 )
@@ -55,21 +55,26 @@ def by_priority(filters: Filters) -> list[Any]:
 
 def over_time(filters: Filters) -> list[Any]:
     volume = trend("ticket_volume", filters)
-    csat = trend("csat", filters, drop_missing=True)
-    return [
-        Chart(
-            ChartSpec(
-                "bar", volume, x="period", y="ticket_volume", units="count",
-                title=f"Tickets opened per {filters.grain}",
-            )
-        ),
-        line_or_note(
-            ChartSpec(
-                "line", csat, x="period", y="csat", units="score",
-                title=f"CSAT of tickets resolved per {filters.grain}",
-            )
-        ),
-    ]  # fmt: skip
+    csat = trend("csat", filters)
+    volume_spec = ChartSpec(
+        "bar",
+        volume,
+        x="period",
+        y="ticket_volume",
+        units="count",
+        title=f"Tickets opened per {filters.grain}",
+        **chart_span(filters),
+    )
+    csat_spec = ChartSpec(
+        "line",
+        csat,
+        x="period",
+        y="csat",
+        units="score",
+        title=f"CSAT of tickets resolved per {filters.grain}",
+        **chart_span(filters),
+    )
+    return [Chart(volume_spec), Chart(csat_spec)]
 
 
 def oldest_open_tickets(filters: Filters) -> list[Any]:

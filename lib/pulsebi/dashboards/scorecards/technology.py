@@ -10,12 +10,12 @@ import html
 from typing import Any
 
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.page import Html, Page, Section, Table, Tile, Tiles
+from pulsebi.dashboards.filters import chart_span
+from pulsebi.dashboards.page import Chart, Html, Page, Section, Table, Tile, Tiles
 from pulsebi.dashboards.scorecard import (
     Headline,
     by_dimension,
     headline_blocks,
-    line_or_note,
     prepare_scorecard,
     trend,
 )
@@ -63,12 +63,17 @@ def over_time(filters: Filters) -> list[Any]:
         ("error_rate", "Error rate", "rate"),
         ("system_health", "System health", "rate"),
     ):
-        frame = trend(metric, f, by="service", drop_missing=True)
         spec = ChartSpec(
-            "line", frame, x="period", y=metric, series="service", units=units,
+            "line",
+            trend(metric, f, by="service"),
+            x="period",
+            y=metric,
+            series="service",
+            units=units,
             title=f"{title} per {f.grain} by service",
-        )  # fmt: skip
-        charts.append(line_or_note(spec))
+            **chart_span(f),
+        )
+        charts.append(Chart(spec))
     return charts
 
 
