@@ -78,8 +78,10 @@ def draw_live(fig: Any, spec: ChartSpec) -> None:
     legend, rows = _legend_marks(spec, legend_entries(spec, data), bottom)
     with fig.hold_sync():
         fig.fig_margin = {
-            **fig.fig_margin, "left": drawing.left, "bottom": bottom + rows * ROW_PX + 6,
-        }  # fmt: skip
+            **fig.fig_margin,
+            "left": drawing.left,
+            "bottom": bottom + rows * ROW_PX + 6,
+        }
         fig.marks = drawing.marks + legend
         fig.axes = drawing.axes
         fig.title = spec.title
@@ -206,12 +208,18 @@ def _build_lines(spec: ChartSpec, data: ChartData) -> _Drawing:
         span = list(range(at[0], at[-1] + 1))
         marks.append(
             bq.Lines(
-                x=_x_array(data, span), y=np.array([row[j] for j in span], dtype=float),
-                scales={"x": xs, "y": ys}, colors=[series_color(i)],
-                labels=[data.series[i].name], line_style=style, stroke_width=2, fill=fill,
-                fill_opacities=[0.18 if style == "solid" else 0.08], enable_hover=False,
+                x=_x_array(data, span),
+                y=np.array([row[j] for j in span], dtype=float),
+                scales={"x": xs, "y": ys},
+                colors=[series_color(i)],
+                labels=[data.series[i].name],
+                line_style=style,
+                stroke_width=2,
+                fill=fill,
+                fill_opacities=[0.18 if style == "solid" else 0.08],
+                enable_hover=False,
             )
-        )  # fmt: skip
+        )
     size = 36 if n <= MAX_MARKED else 9
     for i, (s, row) in enumerate(zip(data.series, values, strict=True)):
         for cut in (False, True):
@@ -220,12 +228,15 @@ def _build_lines(spec: ChartSpec, data: ChartData) -> _Drawing:
                 continue
             marks.append(
                 bq.Scatter(
-                    x=_x_array(data, at), y=np.array([row[j] for j in at], dtype=float),
-                    scales={"x": xs, "y": ys}, colors=[series_color(i)], default_size=size,
+                    x=_x_array(data, at),
+                    y=np.array([row[j] for j in at], dtype=float),
+                    scales={"x": xs, "y": ys},
+                    colors=[series_color(i)],
+                    default_size=size,
                     opacities=[PARTIAL_OPACITY if cut else 1.0],
                     tooltip=_tooltip(spec, data, s.name + (" (partial)" if cut else "")),
                 )
-            )  # fmt: skip
+            )
     drawing = _Drawing(marks, [])
     drawing.axes = [_x_axis(spec, data, xs, drawing), _value_axis(spec, ys)]
     return drawing
@@ -256,18 +267,21 @@ def _build_bars(spec: ChartSpec, data: ChartData) -> _Drawing:
         names = [s.name + (" (partial)" if cut else "") for s in data.series]
         marks.append(
             bq.Bars(
-                x=np.array([cats[i] for i in at]), y=part if k > 1 else part[0],
-                scales={"x": xs, "y": ys}, type="grouped" if grouped else "stacked",
+                x=np.array([cats[i] for i in at]),
+                y=part if k > 1 else part[0],
+                scales={"x": xs, "y": ys},
+                type="grouped" if grouped else "stacked",
                 orientation="horizontal" if horizontal else "vertical",
                 labels=[s.name for s in data.series],
-                colors=[series_color(i) for i in range(k)], padding=padding,
+                colors=[series_color(i) for i in range(k)],
+                padding=padding,
                 opacities=[PARTIAL_OPACITY if cut else 1.0] * max(k, len(at)),
                 label_display=k == 1 and n <= MAX_LABELLED,
                 label_display_format=D3_TOOLTIP.get(spec.units, ""),
                 label_font_style={**HALO, "fill": INK if not cut else MUTED},
                 tooltip=_tooltip(spec, data, names[0] if k == 1 else "value"),
             )
-        )  # fmt: skip
+        )
     drawing = _Drawing(marks, [])
     if horizontal:
         cat_axis = bq.Axis(scale=xs, side="left", label=spec.x_label, grid_lines="none")
@@ -283,9 +297,15 @@ def _build_empty() -> _Drawing:
 
     scale = {"x": bq.LinearScale(min=0, max=1), "y": bq.LinearScale(min=0, max=1)}
     note = bq.Label(
-        x=[0.5], y=[0.5], text=[NO_DATA], scales=scale, align="middle", colors=[MUTED],
-        default_size=14, enable_hover=False,
-    )  # fmt: skip
+        x=[0.5],
+        y=[0.5],
+        text=[NO_DATA],
+        scales=scale,
+        align="middle",
+        colors=[MUTED],
+        default_size=14,
+        enable_hover=False,
+    )
     return _Drawing([note], [], bottom=20)
 
 
@@ -307,12 +327,25 @@ def _legend_marks(
     xs = [x for x, _ in slots]
     ys = [-(below_px + row * ROW_PX + 4) for _, row in slots]
     swatches = bq.Label(
-        x=xs, y=ys, text=[s for s, _, _ in entries], colors=[c for _, c, _ in entries],
-        scales=scales, default_size=14, apply_clip=False, enable_hover=False,
-    )  # fmt: skip
-    texts = bq.Label(
-        x=xs, y=ys, text=[t for _, _, t in entries], colors=[INK], x_offset=16,
-        scales=scales, default_size=12, font_weight="normal", apply_clip=False,
+        x=xs,
+        y=ys,
+        text=[s for s, _, _ in entries],
+        colors=[c for _, c, _ in entries],
+        scales=scales,
+        default_size=14,
+        apply_clip=False,
         enable_hover=False,
-    )  # fmt: skip
+    )
+    texts = bq.Label(
+        x=xs,
+        y=ys,
+        text=[t for _, _, t in entries],
+        colors=[INK],
+        x_offset=16,
+        scales=scales,
+        default_size=12,
+        font_weight="normal",
+        apply_clip=False,
+        enable_hover=False,
+    )
     return [swatches, texts], rows

@@ -156,9 +156,16 @@ def _draw_legend(
         left = origin[0] + x * plot_width / (WIDTH_IN * DPI)
         y = origin[1] - row * ROW_PX / spec.height
         fig.legend(
-            [handle], [text], loc="upper left", bbox_to_anchor=(left, y), fontsize=9,
-            borderpad=0, borderaxespad=0, handlelength=1.4, handletextpad=0.5,
-        )  # fmt: skip
+            [handle],
+            [text],
+            loc="upper left",
+            bbox_to_anchor=(left, y),
+            fontsize=9,
+            borderpad=0,
+            borderaxespad=0,
+            handlelength=1.4,
+            handletextpad=0.5,
+        )
 
 
 class _Label:
@@ -212,9 +219,15 @@ def _draw_lines(ax: Any, spec: ChartSpec, data: ChartData, fill: bool = False) -
         ax.plot(x, ys, label=label, color=series_color(i), linewidth=2, linestyle="--")
         cut = [j for j, p in enumerate(data.partial) if p]
         ax.plot(
-            [x[j] for j in cut], [ys[j] for j in cut], label=label, linestyle="none", marker="o",
-            markersize=4, markerfacecolor="white", color=series_color(i),
-        )  # fmt: skip
+            [x[j] for j in cut],
+            [ys[j] for j in cut],
+            label=label,
+            linestyle="none",
+            marker="o",
+            markersize=4,
+            markerfacecolor="white",
+            color=series_color(i),
+        )
     if data.x_kind == "time":
         import matplotlib.dates as mdates
 
@@ -326,9 +339,14 @@ def _draw_funnel(ax: Any, spec: ChartSpec, data: ChartData) -> None:
             text += f"  ({format_value(v / values[i - 1], 'rate')})"
         inside = top and v >= 0.3 * top  # a narrow bar gets its label beside it
         ax.text(
-            top / 2 if inside else left[i] + v + top * 0.02, i, text, fontsize=9,
-            va="center", ha="center" if inside else "left", color="white" if inside else INK,
-        )  # fmt: skip
+            top / 2 if inside else left[i] + v + top * 0.02,
+            i,
+            text,
+            fontsize=9,
+            va="center",
+            ha="center" if inside else "left",
+            color="white" if inside else INK,
+        )
     ax.set_yticks(range(len(values)), data.x)
     _rows_at_least(ax, len(values))
     ax.set_xticks([])
