@@ -37,8 +37,13 @@ def report() -> None:
     help="Email the report to this address (repeatable).",
 )
 @click.option("--subject", default=None, help="Email subject (default: the report title).")
-def run(notebook: str, parameters: tuple[str, ...], formats: str,
-        recipients: tuple[str, ...], subject: str | None) -> None:  # fmt: skip
+def run(
+    notebook: str,
+    parameters: tuple[str, ...],
+    formats: str,
+    recipients: tuple[str, ...],
+    subject: str | None,
+) -> None:
     """Execute NOTEBOOK with Papermill, write its outputs, optionally email them."""
     import uuid
 
@@ -63,9 +68,13 @@ def run(notebook: str, parameters: tuple[str, ...], formats: str,
     if to:  # the email attaches the PDF and the workbook
         names += [f for f in ("pdf", "xlsx") if f not in names]
     delivery = Delivery(
-        key=f"adhoc|{uuid.uuid4().hex}", notebook=str(path), parameters=values,
-        formats=names, recipients=to, subject=subject,
-    )  # fmt: skip
+        key=f"adhoc|{uuid.uuid4().hex}",
+        notebook=str(path),
+        parameters=values,
+        formats=names,
+        recipients=to,
+        subject=subject,
+    )
     result = deliver(get_settings(), delivery)
     if result.error is not None:
         raise result.error
@@ -110,8 +119,13 @@ def history(limit: int, schedule: str | None) -> None:
 
 
 @report.command()
-@click.option("--older-than", "older_than", default="30d", show_default=True,
-              help="Age of the runs to delete (e.g. 30d, 12h).")  # fmt: skip
+@click.option(
+    "--older-than",
+    "older_than",
+    default="30d",
+    show_default=True,
+    help="Age of the runs to delete (e.g. 30d, 12h).",
+)
 def prune(older_than: str) -> None:
     """Delete run directories and finished history rows older than --older-than."""
     from pulsebi.reports.prune import prune_reports

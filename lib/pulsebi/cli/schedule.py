@@ -6,8 +6,14 @@ import click
 
 from pulsebi.settings import get_settings
 
-_DIR = click.option("--dir", "directory", default="schedules", show_default=True,
-                    type=click.Path(file_okay=False), help="The schedules folder.")  # fmt: skip
+_DIR = click.option(
+    "--dir",
+    "directory",
+    default="schedules",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The schedules folder.",
+)
 
 
 @click.group()
@@ -59,8 +65,9 @@ def validate(directory: str) -> None:
         try:
             bad = check_schedule_values(sched)
         except DBAPIError as exc:  # the branches are in the database: check the rest
-            click.echo(f"warning: parameter values not checked, database unreachable: {exc.orig}",
-                       err=True)  # fmt: skip
+            click.echo(
+                f"warning: parameter values not checked, database unreachable: {exc.orig}", err=True
+            )
             break
         for error in bad:
             click.echo(f"error: {error}", err=True)

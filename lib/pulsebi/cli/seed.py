@@ -42,15 +42,30 @@ def history_end(today: str | None, until: str | None) -> date | datetime | None:
 
 @click.command()
 @click.option("--years", default=3, show_default=True, type=int, help="Years of history.")
-@click.option("--scale", default=1.0, show_default=True, type=float,
-              help="Volume multiplier (1.0 is about 1M rows).")  # fmt: skip
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Volume multiplier (1.0 is about 1M rows).",
+)
 @click.option("--seed", "seed_", default=42, show_default=True, type=int, help="Random seed.")
-@click.option("--today", default=None, metavar="YYYY-MM-DD",
-              help="History ends at the start of this day (whole days before it; the same "
-                   "bytes on every run). Default: history runs up to now, today's activity "
-                   "so far included.")  # fmt: skip
-@click.option("--until", default=None, metavar="HH:MM",
-              help="With --today: history runs into that day up to this local time.")  # fmt: skip
+@click.option(
+    "--today",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help=(
+        "History ends at the start of this day (whole days before it; the same "
+        "bytes on every run). Default: history runs up to now, today's activity "
+        "so far included."
+    ),
+)
+@click.option(
+    "--until",
+    default=None,
+    metavar="HH:MM",
+    help="With --today: history runs into that day up to this local time.",
+)
 def seed(years: int, scale: float, seed_: int, today: str | None, until: str | None) -> None:
     """Replace the crm data with generated demo data and write the accounting export."""
     from pulsebi.db import get_engine
@@ -63,8 +78,13 @@ def seed(years: int, scale: float, seed_: int, today: str | None, until: str | N
     engine = get_engine(settings)
     upgrade_database(engine)
     summary = seed_database(
-        engine, settings=settings, years=years, scale=scale, seed=seed_, today=end,
+        engine,
+        settings=settings,
+        years=years,
+        scale=scale,
+        seed=seed_,
+        today=end,
         show_progress=True,
-    )  # fmt: skip
+    )
     click.echo(summary.describe())
     click.echo(f"accounting export: {summary.accounting_csv}")

@@ -23,11 +23,18 @@ def worker(ctx: click.Context, concurrency: int, loglevel: str) -> None:
         return
     from pulsebi.tasks import QUEUE, app
 
-    app.worker_main([
-        "worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "--pool=prefork",
-        f"--queues={QUEUE}", f"--hostname=pulsebi-{os.getpid()}@%h", "--without-gossip",
-        "--without-mingle",
-    ])  # fmt: skip
+    app.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--loglevel={loglevel}",
+            "--pool=prefork",
+            f"--queues={QUEUE}",
+            f"--hostname=pulsebi-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
 
 
 worker.add_command(live)
