@@ -52,157 +52,270 @@ def _opt(name: str, type_) -> Column:
 
 
 branches = Table(
-    "branches", metadata, _pk(Integer),
-    _req("code", Text), _req("name", Text), _req("timezone", Text), _req("opened_on", Date),
+    "branches",
+    metadata,
+    _pk(Integer),
+    _req("code", Text),
+    _req("name", Text),
+    _req("timezone", Text),
+    _req("opened_on", Date),
     schema=CRM,
-)  # fmt: skip
+)
 employees = Table(
-    "employees", metadata, _pk(Integer),
-    _req("branch_id", Integer), _req("full_name", Text), _req("role", Text),
-    _req("hired_on", Date), _opt("terminated_on", Date),
+    "employees",
+    metadata,
+    _pk(Integer),
+    _req("branch_id", Integer),
+    _req("full_name", Text),
+    _req("role", Text),
+    _req("hired_on", Date),
+    _opt("terminated_on", Date),
     schema=CRM,
-)  # fmt: skip
+)
 lead_sources = Table(
-    "lead_sources", metadata, _pk(Integer),
-    _req("name", Text), _req("channel", Text),
+    "lead_sources",
+    metadata,
+    _pk(Integer),
+    _req("name", Text),
+    _req("channel", Text),
     schema=CRM,
-)  # fmt: skip
+)
 marketing_spend = Table(
-    "marketing_spend", metadata, _pk(),
-    _req("source_id", Integer), _req("branch_id", Integer), _req("month", Date),
+    "marketing_spend",
+    metadata,
+    _pk(),
+    _req("source_id", Integer),
+    _req("branch_id", Integer),
+    _req("month", Date),
     _req("amount", Money),
     schema=CRM,
-)  # fmt: skip
+)
 leads = Table(
-    "leads", metadata, _pk(),
-    _req("branch_id", Integer), _req("source_id", Integer), _req("created_at", Timestamp),
-    _req("status", Text), _opt("canvasser_id", Integer), _opt("telemarketer_id", Integer),
+    "leads",
+    metadata,
+    _pk(),
+    _req("branch_id", Integer),
+    _req("source_id", Integer),
+    _req("created_at", Timestamp),
+    _req("status", Text),
+    _opt("canvasser_id", Integer),
+    _opt("telemarketer_id", Integer),
     _opt("postal_code", Text),
     schema=CRM,
-)  # fmt: skip
+)
 lead_touches = Table(
-    "lead_touches", metadata, _pk(),
-    _req("lead_id", BigInteger), _req("source_id", Integer), _req("touched_at", Timestamp),
+    "lead_touches",
+    metadata,
+    _pk(),
+    _req("lead_id", BigInteger),
+    _req("source_id", Integer),
+    _req("touched_at", Timestamp),
     schema=CRM,
-)  # fmt: skip
+)
 door_knocks = Table(
-    "door_knocks", metadata, _pk(),
-    _req("canvasser_id", Integer), _req("branch_id", Integer), _req("knocked_at", Timestamp),
-    _req("outcome", Text), _opt("lead_id", BigInteger),
+    "door_knocks",
+    metadata,
+    _pk(),
+    _req("canvasser_id", Integer),
+    _req("branch_id", Integer),
+    _req("knocked_at", Timestamp),
+    _req("outcome", Text),
+    _opt("lead_id", BigInteger),
     schema=CRM,
-)  # fmt: skip
+)
 calls = Table(
-    "calls", metadata, _pk(),
-    _req("telemarketer_id", Integer), _req("branch_id", Integer), _opt("lead_id", BigInteger),
-    _req("called_at", Timestamp), _req("duration_s", Integer), _req("outcome", Text),
+    "calls",
+    metadata,
+    _pk(),
+    _req("telemarketer_id", Integer),
+    _req("branch_id", Integer),
+    _opt("lead_id", BigInteger),
+    _req("called_at", Timestamp),
+    _req("duration_s", Integer),
+    _req("outcome", Text),
     schema=CRM,
-)  # fmt: skip
+)
 appointments = Table(
-    "appointments", metadata, _pk(),
-    _req("lead_id", BigInteger), _req("branch_id", Integer), _req("rep_id", Integer),
-    _opt("set_by_id", Integer), _req("created_at", Timestamp), _req("scheduled_for", Timestamp),
-    _req("status", Text), _opt("result", Text),
+    "appointments",
+    metadata,
+    _pk(),
+    _req("lead_id", BigInteger),
+    _req("branch_id", Integer),
+    _req("rep_id", Integer),
+    _opt("set_by_id", Integer),
+    _req("created_at", Timestamp),
+    _req("scheduled_for", Timestamp),
+    _req("status", Text),
+    _opt("result", Text),
     schema=CRM,
-)  # fmt: skip
+)
 sales = Table(
-    "sales", metadata, _pk(),
-    _req("lead_id", BigInteger), _opt("appointment_id", BigInteger), _req("branch_id", Integer),
-    _req("sold_at", Timestamp), _req("amount", Money), _req("commission_rate", Share),
-    _req("product", Text), _req("status", Text), _opt("canceled_at", Timestamp),
+    "sales",
+    metadata,
+    _pk(),
+    _req("lead_id", BigInteger),
+    _opt("appointment_id", BigInteger),
+    _req("branch_id", Integer),
+    _req("sold_at", Timestamp),
+    _req("amount", Money),
+    _req("commission_rate", Share),
+    _req("product", Text),
+    _req("status", Text),
+    _opt("canceled_at", Timestamp),
     _opt("external_ref", Text),
     schema=CRM,
-)  # fmt: skip
+)
 sale_splits = Table(
-    "sale_splits", metadata, _pk(),
-    _req("sale_id", BigInteger), _req("employee_id", Integer), _req("share", Share),
+    "sale_splits",
+    metadata,
+    _pk(),
+    _req("sale_id", BigInteger),
+    _req("employee_id", Integer),
+    _req("share", Share),
     _req("commission", Money),
     schema=CRM,
-)  # fmt: skip
+)
 jobs = Table(
-    "jobs", metadata, _pk(),
-    _req("sale_id", BigInteger), _req("branch_id", Integer), _req("status", Text),
-    _req("created_at", Timestamp), _opt("started_at", Timestamp), _opt("completed_at", Timestamp),
+    "jobs",
+    metadata,
+    _pk(),
+    _req("sale_id", BigInteger),
+    _req("branch_id", Integer),
+    _req("status", Text),
+    _req("created_at", Timestamp),
+    _opt("started_at", Timestamp),
+    _opt("completed_at", Timestamp),
     schema=CRM,
-)  # fmt: skip
+)
 service_tickets = Table(
-    "service_tickets", metadata, _pk(),
-    _req("branch_id", Integer), _opt("job_id", BigInteger), _req("opened_at", Timestamp),
-    _opt("resolved_at", Timestamp), _req("category", Text), _req("priority", Text),
+    "service_tickets",
+    metadata,
+    _pk(),
+    _req("branch_id", Integer),
+    _opt("job_id", BigInteger),
+    _req("opened_at", Timestamp),
+    _opt("resolved_at", Timestamp),
+    _req("category", Text),
+    _req("priority", Text),
     _opt("csat", SmallInteger),
     schema=CRM,
-)  # fmt: skip
+)
 api_requests = Table(
-    "api_requests", metadata, _pk(),
-    _req("ts", Timestamp), _req("service", Text), _req("endpoint", Text),
-    _req("status_code", SmallInteger), _req("latency_ms", REAL),
+    "api_requests",
+    metadata,
+    _pk(),
+    _req("ts", Timestamp),
+    _req("service", Text),
+    _req("endpoint", Text),
+    _req("status_code", SmallInteger),
+    _req("latency_ms", REAL),
     schema=CRM,
-)  # fmt: skip
+)
 health_checks = Table(
-    "health_checks", metadata, _pk(),
-    _req("ts", Timestamp), _req("service", Text), _req("ok", Boolean),
+    "health_checks",
+    metadata,
+    _pk(),
+    _req("ts", Timestamp),
+    _req("service", Text),
+    _req("ok", Boolean),
     schema=CRM,
-)  # fmt: skip
+)
 
 # The contract's tables in load order (lookups first).
 CRM_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        branches, employees, lead_sources, marketing_spend, leads, lead_touches, door_knocks,
-        calls, appointments, sales, sale_splits, jobs, service_tickets, api_requests,
+        branches,
+        employees,
+        lead_sources,
+        marketing_spend,
+        leads,
+        lead_touches,
+        door_knocks,
+        calls,
+        appointments,
+        sales,
+        sale_splits,
+        jobs,
+        service_tickets,
+        api_requests,
         health_checks,
     )
-}  # fmt: skip
+}
 
 # --- bi: what the platform owns ------------------------------------------------------------
 
 # Problems the demo-data generator injected on purpose, for tests to find again.
 seed_truth = Table(
-    "seed_truth", metadata,
+    "seed_truth",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    _req("kind", Text),          # ghost_appointment, split, external, anomalous_day
-    _req("reason", Text),        # the contract's reason code (or spike / dip)
-    _opt("appointment_id", BigInteger), _opt("sale_id", BigInteger),
-    _opt("employee_id", Integer), _opt("invoice_no", Text),
-    _opt("branch_id", Integer), _opt("day", Date), _opt("detail", Text),
+    _req("kind", Text),  # ghost_appointment, split, external, anomalous_day
+    _req("reason", Text),  # the contract's reason code (or spike / dip)
+    _opt("appointment_id", BigInteger),
+    _opt("sale_id", BigInteger),
+    _opt("employee_id", Integer),
+    _opt("invoice_no", Text),
+    _opt("branch_id", Integer),
+    _opt("day", Date),
+    _opt("detail", Text),
     schema=BI,
-)  # fmt: skip
+)
 
 # Each refresh (or re-creation) of the materialized views; the newest id is the data version.
 refresh_log = Table(
-    "refresh_log", metadata,
+    "refresh_log",
+    metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    _req("started_at", Timestamp), _req("finished_at", Timestamp), _req("duration_ms", Float),
-    _req("kind", Text),          # refresh | create
-    _req("tz", Text), _opt("detail", Text),
+    _req("started_at", Timestamp),
+    _req("finished_at", Timestamp),
+    _req("duration_ms", Float),
+    _req("kind", Text),  # refresh | create
+    _req("tz", Text),
+    _opt("detail", Text),
     schema=BI,
-)  # fmt: skip
+)
 # The definition (hash of the rendered DDL, time zone) each materialized view was built from.
 view_state = Table(
-    "view_state", metadata,
+    "view_state",
+    metadata,
     Column("name", Text, primary_key=True),
-    _req("definition_hash", Text), _req("tz", Text), _req("created_at", Timestamp),
+    _req("definition_hash", Text),
+    _req("tz", Text),
+    _req("created_at", Timestamp),
     schema=BI,
-)  # fmt: skip
+)
 
 # Scheduled and ad-hoc report deliveries (pulsebi.reports.history): one row per idempotency key.
 report_runs = Table(
-    "report_runs", metadata,
+    "report_runs",
+    metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     _req("idempotency_key", Text),  # schedule|scheduled time (UTC)|recipients
-    _req("kind", Text),             # scheduled, adhoc, failure_notice
-    _opt("schedule", Text), _opt("scheduled_for", Timestamp),
-    _req("notebook", Text), _req("parameters", JSONB), _req("formats", JSONB),
-    _req("recipients", JSONB), _opt("owner", Text),
-    _req("status", Text),           # running, sending, sent, done, retrying, failed, uncertain
-    _req("attempts", Integer), _opt("worker", Text), _opt("lease_until", Timestamp),
+    _req("kind", Text),  # scheduled, adhoc, failure_notice
+    _opt("schedule", Text),
+    _opt("scheduled_for", Timestamp),
+    _req("notebook", Text),
+    _req("parameters", JSONB),
+    _req("formats", JSONB),
+    _req("recipients", JSONB),
+    _opt("owner", Text),
+    _req("status", Text),  # running, sending, sent, done, retrying, failed, uncertain
+    _req("attempts", Integer),
+    _opt("worker", Text),
+    _opt("lease_until", Timestamp),
     Column("created_at", Timestamp, nullable=False, server_default=func.now()),
-    _opt("started_at", Timestamp), _opt("finished_at", Timestamp),
-    _opt("run_id", Text), _opt("outputs", JSONB), _opt("message_id", Text),
-    _opt("error", Text), _opt("failed_cell", Integer),
+    _opt("started_at", Timestamp),
+    _opt("finished_at", Timestamp),
+    _opt("run_id", Text),
+    _opt("outputs", JSONB),
+    _opt("message_id", Text),
+    _opt("error", Text),
+    _opt("failed_cell", Integer),
     UniqueConstraint("idempotency_key", name="uq_report_runs_idempotency_key"),
     Index("ix_report_runs_created_at", "created_at"),
     schema=BI,
-)  # fmt: skip
+)
 
 # Plain lookup indexes on crm columns for reconciliation and drill-downs (migration 0004);
 # indexes, not constraints: dirty rows still load.
