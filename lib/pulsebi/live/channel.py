@@ -89,9 +89,14 @@ def is_connection_error(exc: BaseException) -> bool:
     from sqlalchemy import exc as sa_exc
 
     connection_errors = (
-        psycopg2.OperationalError, psycopg2.InterfaceError, sa_exc.OperationalError,
-        sa_exc.InterfaceError, redis.ConnectionError, redis.TimeoutError, OSError,
-    )  # fmt: skip
+        psycopg2.OperationalError,
+        psycopg2.InterfaceError,
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        redis.ConnectionError,
+        redis.TimeoutError,
+        OSError,
+    )
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, connection_errors)

@@ -80,8 +80,9 @@ def compute_kpi(
         yield {field: plain_value(value) for field, value in values.items()}
 
 
-def _values(kpi: LiveKpi, by: tuple[str, ...], settings: Settings, start: date, end: date,
-            **options) -> dict[str, object]:  # fmt: skip
+def _values(
+    kpi: LiveKpi, by: tuple[str, ...], settings: Settings, start: date, end: date, **options
+) -> dict[str, object]:
     from pulsebi import metrics
 
     frame = metrics.compute(kpi.metric, start=start, end=end, by=by, settings=settings, **options)

@@ -64,8 +64,10 @@ def connect_listener(settings: Settings):
         cur.execute(f"listen {CHANNEL}")  # a fixed identifier, not a value
         cur.execute("select to_regproc(%s) is not null", (TRIGGER_FUNCTION,))
         if not cur.fetchone()[0]:
-            log.warning("the crm tables send no change notifications (no %s): "
-                        "run `pulsebi migrate`", TRIGGER_FUNCTION)  # fmt: skip
+            log.warning(
+                "the crm tables send no change notifications (no %s): run `pulsebi migrate`",
+                TRIGGER_FUNCTION,
+            )
     return conn
 
 
@@ -123,8 +125,9 @@ class LiveWorker:
                 self.follow(conn, stop)
             except Exception as exc:
                 if is_connection_error(exc):
-                    log.warning("live worker lost a connection (%s); reconnecting",
-                                _first_line(exc))  # fmt: skip
+                    log.warning(
+                        "live worker lost a connection (%s); reconnecting", _first_line(exc)
+                    )
                 else:  # a bug or a bad row: keep serving the other KPIs, say it loudly
                     log.exception("live worker failed; starting over")
                 self.down_since = self.down_since or time.time()
@@ -308,8 +311,12 @@ class LiveWorker:
         if self.redis is None:  # not connected (a test driving `take` by hand)
             return
         before = self.views_before()
-        message = {"type": "changed", "tables": sorted(tables), "at": time.time(),
-                   "views_before": before.isoformat() if before else None}  # fmt: skip
+        message = {
+            "type": "changed",
+            "tables": sorted(tables),
+            "at": time.time(),
+            "views_before": before.isoformat() if before else None,
+        }
         self.redis.publish(channel.channel_name(self.settings.namespace), channel.encode(message))
 
     def publish_status(self, status: str) -> None:
