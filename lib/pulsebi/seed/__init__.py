@@ -115,9 +115,14 @@ def seed_database(
     target = Path(settings.data_dir) / ACCOUNTING_FILE
     with progress_reporter(show_progress) as report:
         data = build_dataset(
-            tz=settings.tz, years=years, scale=float(scale), seed=seed, today=today,
-            until=until, step=report.step,
-        )  # fmt: skip
+            tz=settings.tz,
+            years=years,
+            scale=float(scale),
+            seed=seed,
+            today=today,
+            until=until,
+            step=report.step,
+        )
         report.start_loading(data.row_counts())
         tmp = write_invoices(data.invoices, target)
         try:

@@ -107,8 +107,17 @@ def make_touches(leads: Leads, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
-APPOINTMENT_FIELDS = ("lead", "branch", "rep", "set_by", "created", "day", "scheduled", "status",
-                      "result")  # fmt: skip
+APPOINTMENT_FIELDS = (
+    "lead",
+    "branch",
+    "rep",
+    "set_by",
+    "created",
+    "day",
+    "scheduled",
+    "status",
+    "result",
+)
 
 
 @dataclass
@@ -143,13 +152,24 @@ def make_appointments(
     set_by[others] = staff.pick(
         rng, leads.branch[lead[others]], leads.day[lead[others]], "telemarketer"
     )[:, 0]
-    first = _book(cal, rng, leads, staff, skill, lead, set_by, leads.at[lead], leads.day[lead],
-                  history_end)  # fmt: skip
+    first = _book(
+        cal, rng, leads, staff, skill, lead, set_by, leads.at[lead], leads.day[lead], history_end
+    )
     missed = np.flatnonzero(
         np.isin(first.status, ["no_show", "canceled"]) & (rng.random(len(first)) < REBOOK_RATE)
     )
-    again = _book(cal, rng, leads, staff, skill, first.lead[missed], first.set_by[missed],
-                  first.scheduled[missed], first.day[missed], history_end)  # fmt: skip
+    again = _book(
+        cal,
+        rng,
+        leads,
+        staff,
+        skill,
+        first.lead[missed],
+        first.set_by[missed],
+        first.scheduled[missed],
+        first.day[missed],
+        history_end,
+    )
     both = [np.concatenate([getattr(first, f), getattr(again, f)]) for f in APPOINTMENT_FIELDS]
     order = np.lexsort((both[0], both[4]))  # by created_at, then lead
     return Appointments(*(a[order] for a in both))

@@ -21,10 +21,22 @@ BRANCHES = [
 NEW_BRANCH_AT = 0.35  # OKC opens this far into the history
 
 ROLES = ["sales_rep", "canvasser", "telemarketer", "project_manager", "service_tech", "manager"]
-SLOTS = {"sales_rep": 7, "canvasser": 4, "telemarketer": 4, "project_manager": 2,
-         "service_tech": 4, "manager": 1}  # fmt: skip
-TURNOVER = {"sales_rep": 0.35, "canvasser": 0.5, "telemarketer": 0.5, "project_manager": 0.15,
-            "service_tech": 0.2, "manager": 0.1}  # fmt: skip
+SLOTS = {
+    "sales_rep": 7,
+    "canvasser": 4,
+    "telemarketer": 4,
+    "project_manager": 2,
+    "service_tech": 4,
+    "manager": 1,
+}
+TURNOVER = {
+    "sales_rep": 0.35,
+    "canvasser": 0.5,
+    "telemarketer": 0.5,
+    "project_manager": 0.15,
+    "service_tech": 0.2,
+    "manager": 0.1,
+}
 STILL_EMPLOYED = 10**7  # a day number far in the future
 
 # name, channel, lead share, appointment ×, closing ×, ticket ×, cost per lead, extra touches

@@ -14,9 +14,12 @@ CALLS_PER_SET = 6.0  # calls that set nothing, per appointment set by phone
 KNOCK_OUTCOMES = (["no_answer", "not_interested", "callback"], [0.56, 0.32, 0.12])
 # outcome, share of the calls that set nothing, duration range (s)
 CALLS = [
-    ("no_answer", 0.45, 5, 30), ("voicemail", 0.25, 20, 60), ("not_interested", 0.18, 15, 120),
-    ("callback", 0.12, 60, 400), ("appointment_set", 0.0, 180, 900),
-]  # fmt: skip
+    ("no_answer", 0.45, 5, 30),
+    ("voicemail", 0.25, 20, 60),
+    ("not_interested", 0.18, 15, 120),
+    ("callback", 0.12, 60, 400),
+    ("appointment_set", 0.0, 180, 900),
+]
 CALL_NAMES = np.array([c[0] for c in CALLS], dtype=object)
 
 

@@ -29,10 +29,26 @@ from pulsebi.seed.journeys import Appointments
 from pulsebi.seed.org import Staff
 from pulsebi.seed.sales import Sales, commission
 
-TRUTH_COLUMNS = ["kind", "reason", "appointment_id", "sale_id", "employee_id", "invoice_no",
-                 "branch_id", "day", "detail"]  # fmt: skip
-SPLIT_REASONS = ["share_sum", "commission_mismatch", "duplicate_employee", "employee_missing",
-                 "not_sales_rep", "not_employed", "no_split"]  # fmt: skip
+TRUTH_COLUMNS = [
+    "kind",
+    "reason",
+    "appointment_id",
+    "sale_id",
+    "employee_id",
+    "invoice_no",
+    "branch_id",
+    "day",
+    "detail",
+]
+SPLIT_REASONS = [
+    "share_sum",
+    "commission_mismatch",
+    "duplicate_employee",
+    "employee_missing",
+    "not_sales_rep",
+    "not_employed",
+    "no_split",
+]
 RATE = 0.003  # injected problems per eligible row, for each reason
 MISSING_EMPLOYEE = 9001
 SPIKE_FLOOR = 8.0
@@ -74,10 +90,14 @@ def choose_anomalies(
         else:
             lam[b, d] = expected[b, d] * rng.uniform(0.0, 0.12)
         truth.append(
-            dict(kind="anomalous_day", reason=reason, branch_id=b + 1,
-                 day=to_dates(days[d:d + 1])[0],
-                 detail=f"expected leads x{lam[b, d] / expected[b, d]:.1f}")
-        )  # fmt: skip
+            dict(
+                kind="anomalous_day",
+                reason=reason,
+                branch_id=b + 1,
+                day=to_dates(days[d : d + 1])[0],
+                detail=f"expected leads x{lam[b, d] / expected[b, d]:.1f}",
+            )
+        )
     return lam, truth
 
 
@@ -115,8 +135,14 @@ def choose_sale_problems(
 
 
 def sale_truth(sales: Sales, i: int, kind: str, reason: str, **extra) -> dict:
-    return dict(kind=kind, reason=reason, sale_id=i + 1, branch_id=int(sales.branch[i]),
-                day=to_dates(sales.day[i:i + 1])[0], **extra)  # fmt: skip
+    return dict(
+        kind=kind,
+        reason=reason,
+        sale_id=i + 1,
+        branch_id=int(sales.branch[i]),
+        day=to_dates(sales.day[i : i + 1])[0],
+        **extra,
+    )
 
 
 def apply_split_problems(
@@ -212,13 +238,19 @@ def apply_split_problems(
 
 def ghost_truth(appts: Appointments, sales: Sales, no_sale: np.ndarray, no_job: np.ndarray):
     rows = [
-        dict(kind="ghost_appointment", reason="no_sale", appointment_id=int(a) + 1,
-             branch_id=int(appts.branch[a]), day=to_dates(appts.day[a:a + 1])[0])
+        dict(
+            kind="ghost_appointment",
+            reason="no_sale",
+            appointment_id=int(a) + 1,
+            branch_id=int(appts.branch[a]),
+            day=to_dates(appts.day[a : a + 1])[0],
+        )
         for a in no_sale
-    ]  # fmt: skip
+    ]
     rows += [
-        sale_truth(sales, int(i), "ghost_appointment", "no_job",
-                    appointment_id=int(sales.appt[i]) + 1)
+        sale_truth(
+            sales, int(i), "ghost_appointment", "no_job", appointment_id=int(sales.appt[i]) + 1
+        )
         for i in no_job
-    ]  # fmt: skip
+    ]
     return rows

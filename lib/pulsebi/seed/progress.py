@@ -44,8 +44,10 @@ def progress_reporter(show: bool) -> Iterator[_Quiet]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     columns = (
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
-    )  # fmt: skip
+    )
     with Progress(*columns, transient=False) as progress:
         yield _Bars(progress)

@@ -14,8 +14,9 @@ SERVICES = [
     ("billing", 14, 0.003, {"/invoices": 90, "/payments": 180, "/export": 650}),
     ("customer-portal", 30, 0.009, {"/login": 70, "/status": 40, "/documents": 260}),
 ]
-HOUR_WEIGHT = np.array([1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 12, 11, 12, 12, 11, 10, 8, 6, 5, 4, 3,
-                        2, 1], dtype=float)  # fmt: skip
+HOUR_WEIGHT = np.array(
+    [1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 12, 11, 12, 12, 11, 10, 8, 6, 5, 4, 3, 2, 1], dtype=float
+)
 INCIDENTS_PER_YEAR = 3
 CLIENT_ERRORS = ([400, 401, 404], [0.4, 0.2, 0.4])
 DAY = 86400
@@ -68,10 +69,15 @@ def make_tech(
         code = np.where(server_error, rng.choice([500, 502, 503], len(at)), code)
         requests.append(
             pd.DataFrame(
-                {"ts": at, "service": service, "endpoint": names[endpoint],
-                 "status_code": code, "latency_ms": np.round(latency, 2).astype(np.float32)}
+                {
+                    "ts": at,
+                    "service": service,
+                    "endpoint": names[endpoint],
+                    "status_code": code,
+                    "latency_ms": np.round(latency, 2).astype(np.float32),
+                }
             )
-        )  # fmt: skip
+        )
         per_day_checks = int(np.clip(round(48 * scale), 4, 288))
         step = DAY // per_day_checks
         first = cal.to_utc(np.array([cal.first_day]), np.array([0]))[0]
