@@ -360,7 +360,12 @@ class PagedTable(anywidget.AnyWidget):
         start = self.page * self.page_size
         stop = min(start + self.page_size, len(self.frame))
         self.html = table_html(
-            self.frame, self.columns, self._order[start:stop], sort_key=self.sort_key,
-            descending=self.descending, selected=self.selected, empty=self.empty,
-        )  # fmt: skip
+            self.frame,
+            self.columns,
+            self._order[start:stop],
+            sort_key=self.sort_key,
+            descending=self.descending,
+            selected=self.selected,
+            empty=self.empty,
+        )
         self.label = range_label(start, stop, len(self.frame))

@@ -48,9 +48,17 @@ class TileFigures(Figures):
     note = t.Unicode("")  # small print: a basis, a period
     key = t.Unicode("")  # stable id in the page (data-tile); default: the label slugged
     _drawn = (
-        "label", "value", "previous", "unit", "metric", "better", "comparison", "also", "note",
+        "label",
+        "value",
+        "previous",
+        "unit",
+        "metric",
+        "better",
+        "comparison",
+        "also",
+        "note",
         "key",
-    )  # fmt: skip
+    )
 
     @t.validate("unit")
     def _check_unit(self, proposal: Any) -> str:
