@@ -10,7 +10,7 @@ from typing import Any
 
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.figures import compare_to_date, value
+from pulsebi.dashboards.figures import Compared, compare_to_date, value
 from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters
 from pulsebi.dashboards.page import Chart, Page, Scorecard, Section, Tile, Tiles
 from pulsebi.widgets.filters import Filters
@@ -37,53 +37,90 @@ class Headline:
         return self.info.snapshot
 
 
-@dataclass(frozen=True)
-class Comparison:
-    headline: Headline
-    current: Any
-    previous: Any  # previous period (None for a snapshot)
-    last_year: Any  # same period last year (None for a snapshot)
+def compare(headline: Headline, filters: Filters) -> Compared:
+    """A headline's figure over the page's period, with its comparisons.
 
+    Parameters
+    ----------
+    headline
+        The figure.
+    filters
+        The page's filters (period and branch).
 
-def compare(headline: Headline, filters: Filters) -> Comparison:
+    Returns
+    -------
+    Compared
+        Against the previous period and the same period last year, to date when the period
+        holds today (`pulsebi.dashboards.figures.compare_to_date`); a cohort still maturing and
+        a snapshot ("now") are not compared.
+    """
     period = (filters.date_from, filters.date_to)
     if headline.snapshot:
-        return Comparison(headline, value(headline.metric, period, filters.branch, headline.column),
-                          None, None)  # fmt: skip
-    # to date when the period holds today; a cohort still maturing is not compared
-    c = compare_to_date(headline.metric, period, filters.branch, headline.column, previous=True)
-    return Comparison(headline, c.current, c.previous, c.last_year)
+        return Compared(value(headline.metric, period, filters.branch, headline.column))
+    return compare_to_date(headline.metric, period, filters.branch, headline.column, previous=True)
 
 
 COMPARISONS = {"vs previous period": "previous", "vs same period last year": "last_year"}
 
 
 def headline_blocks(headlines: Sequence[Headline], filters: Filters) -> list[Any]:
-    """Tiles (vs last year, and vs the previous period) and the scorecard table
-    (pulsebi.widgets.scorecard); snapshot metrics say "now" and have no comparison."""
-    comparisons = [compare(h, filters) for h in headlines]
+    """The headline tiles and the scorecard table (`pulsebi.widgets.scorecard`).
+
+    Each figure is compared with the same period last year and the previous period, both cut
+    at the same clock time when the period holds today ("vs last year to 09:14"); a cohort
+    still maturing says so instead and is not held to its thresholds; snapshot figures say
+    "now" and have no comparison.
+
+    Parameters
+    ----------
+    headlines
+        The figures, in order.
+    filters
+        The page's filters.
+
+    Returns
+    -------
+    list
+        A `Tiles` block and a `Scorecard` block.
+    """
     tiles, rows = [], []
-    for c in comparisons:
-        h, unit = c.headline, c.headline.info.unit
+    until = None
+    for h in headlines:
+        c = compare(h, filters)
+        until = until or c.until
+        compared = not (h.snapshot or c.maturing)
         tiles.append(
             Tile(
-                h.title, c.current, unit, h.metric, previous=c.last_year,
-                comparison="" if h.snapshot else "vs last year",
-                note="now" if h.snapshot else "",
-                also=[] if h.snapshot else [("vs previous period", c.previous)],
+                h.title,
+                c.current,
+                h.info.unit,
+                None if c.maturing else h.metric,  # a maturing cohort: no threshold colour
+                previous=c.last_year,
+                comparison=c.against("vs last year") if compared else "",
+                note="now" if h.snapshot else c.note,
+                also=[(c.against("vs previous period"), c.previous)] if compared else [],
                 key=f"kpi-{h.column or h.metric}",
             )
-        )  # fmt: skip
+        )
+        label = f"{h.title} (now)" if h.snapshot else h.title
         rows.append(
-            {"label": f"{h.title} (now)" if h.snapshot else h.title, "metric": h.metric,
-             "unit": unit, "value": c.current, "previous": c.previous, "last_year": c.last_year}
-        )  # fmt: skip
+            {
+                "label": f"{label} ({c.note})" if c.maturing else label,
+                "metric": h.metric,
+                "unit": h.info.unit,
+                "value": c.current,
+                "previous": c.previous,
+                "last_year": c.last_year,
+            }
+        )
     import pandas as pd
 
     columns = ["label", "metric", "unit", "value", "previous", "last_year"]
     table = pd.DataFrame(rows, columns=columns)
     table = table.astype(object).where(table.notna(), None)
-    return [Tiles(tiles, columns=min(len(tiles), 5)), Scorecard(table, "Scorecard", COMPARISONS)]
+    cut = Compared(None, until=until)  # the table's headers say where the comparisons stop
+    headers = {cut.against(text): column for text, column in COMPARISONS.items()}
+    return [Tiles(tiles, columns=min(len(tiles), 5)), Scorecard(table, "Scorecard", headers)]
 
 
 def period_args(filters: Filters, branch: bool = True) -> dict[str, Any]:

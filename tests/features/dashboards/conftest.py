@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from pulsebi.db import get_engine
 from pulsebi.db.schema import branches
-from pulsebi.settings import Settings
+from pulsebi.settings import Settings, get_settings, use_settings
 from pulsebi.views import refresh_views
 
 KERNEL_ENV = ("DATABASE_URL", "REDIS_URL", "PULSEBI_NAMESPACE", "PULSEBI_DATA_DIR", "PULSEBI_TZ")
@@ -31,6 +31,15 @@ def kernel_env(seeded_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> d
     for name in KERNEL_ENV:
         monkeypatch.setenv(name, seeded_env[name])
     return seeded_env
+
+
+@pytest.fixture
+def seeded_in_use(seeded_env: dict[str, str], seeded: Settings):
+    """The process's settings pointed at the `seeded` database (views refreshed)."""
+    previous = get_settings()
+    use_settings(seeded)
+    yield seeded
+    use_settings(previous)
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,12 @@ its comparisons stop at the same local time last year, and young cohorts are not
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from dashboard_helpers import execute_notebook, kpi_value, shown, tile_value
 from sqlalchemy import text
 
 from pulsebi.dashboards.executive import period_tiles, revenue_tiles
 from pulsebi.dashboards.figures import MATURING_NOTE
 from pulsebi.db import get_engine
-from pulsebi.settings import get_settings, use_settings
 from pulsebi.widgets.dates import local_today, to_date_until
 from pulsebi.widgets.filters import Filters
 
@@ -29,14 +27,6 @@ def test_executive_dashboard_year_to_date_revenue_is_the_metric_layers(kernel_en
 
 
 # --- comparisons (contract, Time: a period containing now is compared up to the same time) ---
-
-
-@pytest.fixture
-def seeded_in_use(seeded_env, seeded):
-    previous = get_settings()
-    use_settings(seeded)
-    yield seeded
-    use_settings(previous)
 
 
 def last_year_revenue(settings, first: dt.date, last: dt.date, until: str) -> Decimal:

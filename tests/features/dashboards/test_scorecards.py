@@ -1,11 +1,18 @@
 """Every department scorecard executes under Papermill (static) for one branch and for all, and
 its headline figures are those `pulsebi kpi` gives for the same arguments."""
 
+import datetime as dt
 import html
 import re
 
 import pytest
 from dashboard_helpers import execute_notebook, kpi_value, shown, tile_value
+
+from pulsebi.dashboards.figures import MATURING_NOTE
+from pulsebi.dashboards.scorecard import headline_blocks
+from pulsebi.dashboards.scorecards import canvass
+from pulsebi.widgets.dates import local_today
+from pulsebi.widgets.filters import Filters
 
 FROM, TO = "2026-10-01", "2026-11-01"
 PREVIOUS, LAST_YEAR = ("2026-08-31", "2026-10-01"), ("2025-10-01", "2025-11-01")
@@ -70,3 +77,29 @@ def test_scorecard_shows_the_metric_layers_figures(name, one_branch, kernel_env,
     assert _compared_values(page, special) == compared
     if name in COMPANY_WIDE and one_branch:
         assert 'data-note="branch-ignored"' in page
+
+
+def test_headlines_of_a_maturing_cohort_say_so_and_comparisons_say_where_they_stop(seeded_in_use):
+    """The last seven days: a canvass cohort (its leads' sales) is still maturing; the counts
+    are compared to date, the tiles and the table's headers saying at which clock time."""
+    today = local_today(tz=seeded_in_use.tz)
+    week = Filters(today - dt.timedelta(days=6), today + dt.timedelta(days=1), preset="custom")
+    tiles_block, card = headline_blocks(canvass.HEADLINES, week)
+    tiles = {t.key.removeprefix("kpi-"): t for t in tiles_block.tiles}
+    for cohort in ("canvass_sales", "canvass_revenue"):
+        tile = tiles[cohort]
+        assert (tile.note, tile.metric, tile.previous, tile.also) == (MATURING_NOTE, None, None, [])
+    [row] = card.rows[card.rows["metric"] == "canvass_sales"].to_dict("records")
+    assert row["label"].endswith(f"({MATURING_NOTE})") and row["last_year"] is None
+    doors = tiles["doors_knocked"]
+    assert doors.note == "" and doors.metric == "doors_knocked"
+    assert re.fullmatch(r"vs last year to \d\d:\d\d", doors.comparison)
+    [(previous, _)] = doors.also
+    assert re.fullmatch(r"vs previous period to \d\d:\d\d", previous)
+    assert all(re.search(r" to \d\d:\d\d$", header) for header in card.comparisons)
+    # a month a year old is mature and whole: compared without a clock time
+    old = Filters(dt.date(2025, 10, 1), dt.date(2025, 11, 1), preset="custom")
+    tiles_block, card = headline_blocks(canvass.HEADLINES, old)
+    sales = next(t for t in tiles_block.tiles if t.key == "kpi-canvass_sales")
+    assert sales.note == "" and sales.comparison == "vs last year" and sales.previous is not None
+    assert list(card.comparisons) == ["vs previous period", "vs same period last year"]
