@@ -217,7 +217,23 @@ def count_odd_statuses(conn: Connection) -> dict[str, int]:
 
 
 def describe_odd_statuses(counts: dict[str, int], shown: int = 5) -> str:
-    """A note for people about `count_odd_statuses`' result ('' when there is none)."""
+    """A note for people about `count_odd_statuses`' result ('' when there is none).
+
+    Parameters
+    ----------
+    counts : dict of str to int
+        Invoices by status, for the statuses outside open, paid, void, most frequent first
+        (`count_odd_statuses`, or a check's ``frame.attrs["odd_statuses"]``).
+    shown : int, default 5
+        How many statuses the note names; the rest are counted ("and 2 more").
+
+    Returns
+    -------
+    str
+        E.g. "3 invoices have a status outside open, paid, void ('Paid': 2, 'refunded': 1);
+        they were matched and compared as written (e.g. 'Paid' is not void)"; '' when `counts`
+        holds no invoice.
+    """
     total = sum(counts.values())
     if not total:
         return ""

@@ -21,35 +21,57 @@ def describe_exception(engine: Engine, row: dict[str, Any]) -> dict[str, pd.Data
     if appointment_id is not None:
         tables[f"Sales of appointment {appointment_id}"] = _frame(
             engine,
-            select(_s.c.id.label("sale_id"), _s.c.status, _s.c.amount, _s.c.sold_at,
-                   _j.c.id.label("job_id"), _j.c.status.label("job_status"))
+            select(
+                _s.c.id.label("sale_id"),
+                _s.c.status,
+                _s.c.amount,
+                _s.c.sold_at,
+                _j.c.id.label("job_id"),
+                _j.c.status.label("job_status"),
+            )
             .select_from(_s.outerjoin(_j, _j.c.sale_id == _s.c.id))
             .where(_s.c.appointment_id == appointment_id)
             .order_by(_s.c.id, _j.c.id),
-        )  # fmt: skip
+        )
     if sale_id is not None or row.get("invoice_no") is not None:
         match = [_s.c.id == sale_id] if sale_id is not None else []
         if row.get("invoice_no") is not None:
             match.append(_s.c.external_ref == row["invoice_no"])
         tables["Sales"] = _frame(
             engine,
-            select(_s.c.id.label("sale_id"), _s.c.status, _s.c.amount, _s.c.commission_rate,
-                   _s.c.sold_at, _s.c.external_ref, _s.c.appointment_id)
+            select(
+                _s.c.id.label("sale_id"),
+                _s.c.status,
+                _s.c.amount,
+                _s.c.commission_rate,
+                _s.c.sold_at,
+                _s.c.external_ref,
+                _s.c.appointment_id,
+            )
             .where(or_(*match))
             .order_by(_s.c.id),
-        )  # fmt: skip
+        )
     if sale_id is not None:
         expected = func.round(_s.c.amount * _s.c.commission_rate * _sp.c.share, 2)
         tables[f"Splits of sale {sale_id}"] = _frame(
             engine,
-            select(_sp.c.id.label("split_id"), _sp.c.employee_id, _e.c.full_name, _e.c.role,
-                   _e.c.hired_on, _e.c.terminated_on, _sp.c.share, _sp.c.commission,
-                   expected.label("expected_commission"))
-            .select_from(_sp.join(_s, _s.c.id == _sp.c.sale_id)
-                         .outerjoin(_e, _e.c.id == _sp.c.employee_id))
+            select(
+                _sp.c.id.label("split_id"),
+                _sp.c.employee_id,
+                _e.c.full_name,
+                _e.c.role,
+                _e.c.hired_on,
+                _e.c.terminated_on,
+                _sp.c.share,
+                _sp.c.commission,
+                expected.label("expected_commission"),
+            )
+            .select_from(
+                _sp.join(_s, _s.c.id == _sp.c.sale_id).outerjoin(_e, _e.c.id == _sp.c.employee_id)
+            )
             .where(_sp.c.sale_id == sale_id)
             .order_by(_sp.c.id),
-        )  # fmt: skip
+        )
     return tables
 
 

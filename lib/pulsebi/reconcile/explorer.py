@@ -159,9 +159,16 @@ class CheckExplorer(w.VBox):
 
 def row_label(row: Any) -> str:
     """'Not a sales rep · DAL · sale 1, employee 12'."""
-    names = {"appointment_id": "appointment", "sale_id": "sale", "invoice_no": "invoice",
-             "employee_id": "employee"}  # fmt: skip
-    ids = [f"{name} {json_value(row[k])}" for k, name in names.items()
-           if k in row and json_value(row[k]) is not None]  # fmt: skip
+    names = {
+        "appointment_id": "appointment",
+        "sale_id": "sale",
+        "invoice_no": "invoice",
+        "employee_id": "employee",
+    }
+    ids = [
+        f"{name} {json_value(row[k])}"
+        for k, name in names.items()
+        if k in row and json_value(row[k]) is not None
+    ]
     branch = json_value(row["branch"]) or "no branch"
     return f"{REASON_LABELS.get(row['reason'], row['reason'])} · {branch} · " + ", ".join(ids)

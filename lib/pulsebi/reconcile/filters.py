@@ -35,7 +35,33 @@ def parse_filters(
     date_from: str | dt.date | None = None,
     date_to: str | dt.date | None = None,
 ) -> Filters:
-    """Validate filters given as text (CLI, notebook parameters) or as dates."""
+    """Validate filters given as text (CLI, notebook parameters) or as dates.
+
+    The branch code is not looked up here (`check_branch` does, with a connection).
+
+    Parameters
+    ----------
+    branch : str, optional
+        A branch code; None, ``""`` (or blanks) or ``"all"``: every branch. Other values are
+        taken as text (``str(branch)``).
+    date_from : datetime.date or str, optional
+        First local date of the period, a date or ``"YYYY-MM-DD"``; None or ``""``: no lower
+        bound.
+    date_to : datetime.date or str, optional
+        The day after the period's last day (exclusive), as `date_from`; None or ``""``: no
+        upper bound.
+
+    Returns
+    -------
+    Filters
+        The branch code (None: every branch) and the dates as `datetime.date` (None: open).
+
+    Raises
+    ------
+    UsageError
+        If a date is a datetime or not ``YYYY-MM-DD``, or `date_from` is after `date_to`; the
+        message names the option (``--from`` / ``--to``) and the form to use.
+    """
     if branch is not None:
         branch = str(branch)
         if branch.strip() in ("", ALL_BRANCHES):
@@ -64,7 +90,20 @@ def _parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
 
 
 def check_branch(conn: Connection, branch: str | None) -> None:
-    """Raise UsageError when `branch` names no branch in crm.branches."""
+    """Raise UsageError when `branch` names no branch in crm.branches.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        An open connection to the database checked.
+    branch : str or None
+        A branch code; None (every branch) always passes.
+
+    Raises
+    ------
+    UsageError
+        If no row of crm.branches has this code; the message lists the codes there are.
+    """
     if branch is None:
         return
     found = conn.execute(

@@ -39,15 +39,53 @@ def json_value(value: Any) -> Any:
 
 
 def format_json(frame: pd.DataFrame) -> str:
+    """An exception table as a JSON array of records (`pulsebi reconcile --format json`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A check's result.
+
+    Returns
+    -------
+    str
+        One object per row, indented by 2: decimals as numbers (not rounded), dates and times
+        as ISO strings, missing values as null (`to_records`).
+    """
     return json.dumps(to_records(frame), indent=2)
 
 
 def format_csv(frame: pd.DataFrame) -> str:
+    """An exception table as CSV (`pulsebi reconcile --format csv`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A check's result.
+
+    Returns
+    -------
+    str
+        A header line of the column names, then one line per row (pandas' ``to_csv``, no
+        index): decimals as written, missing values empty.
+    """
     return frame.to_csv(index=False)
 
 
 def format_cell(value: Any) -> str:
-    """A cell as text for people: money and shares as written, times to the second."""
+    """A cell as text for people: money and shares as written, times to the second.
+
+    Parameters
+    ----------
+    value : object
+        One value of a check's result (Decimal, int, date, timestamp, text, None, NA...).
+
+    Returns
+    -------
+    str
+        Decimals as written (cents kept), a time as ``YYYY-MM-DD HH:MM:SS`` and its offset,
+        '' for a missing value, anything else as `json_value` gives it, as text.
+    """
     if isinstance(value, decimal.Decimal):
         return str(value)  # numeric(12,2) keeps its cents, shares their four decimals
     value = json_value(value)

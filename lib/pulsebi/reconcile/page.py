@@ -104,11 +104,52 @@ def show_check(
     accounting_file: str | Path | None = None,
     static: bool = False,
 ) -> pd.DataFrame:
-    """Display the page of one check; returns its exceptions."""
+    """Display the page of one check; returns its exceptions.
+
+    What a notebook under notebooks/reconciliation/ calls: `prepare_check`, then
+    `present_check`. Static (Papermill), the filters go to the query and a bad one raises.
+    Live (Voilà), the check runs once unfiltered and the filters (the parameters, then the
+    page's query string ``?branch=DAL&from=...&to=...``) become the explorer's; a bad one, or
+    an accounting file that cannot be used, is said in place on the page.
+
+    Parameters
+    ----------
+    check : {"ghost-appointments", "splits", "external"}
+        The check, by its CLI name.
+    branch : str, optional
+        A branch code; ``"all"`` (the default), None or ``""``: every branch.
+    date_from : datetime.date or str, optional
+        First local date of the period (``"YYYY-MM-DD"``); default: no lower bound.
+    date_to : datetime.date or str, optional
+        The day after the period's last day (exclusive); default: no upper bound.
+    accounting_file : path-like or str, optional
+        The accounting export, for ``external`` only; default: ``accounting.csv`` in the data
+        directory (``PULSEBI_DATA_DIR``).
+    static : bool, default False
+        True for a static page (HTML only, the first `MAX_HTML_ROWS` exceptions and their
+        count); False for the live explorer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Static: the exceptions the filters select; live: every exception (the explorer
+        filters them on the page), empty when the check could not run.
+
+    Raises
+    ------
+    UsageError
+        If `check` is none of the three. Static only: a bad filter or unknown branch (as
+        `parse_filters` and `check_branch` say), or an accounting file that cannot be used
+        (`AccountingFileError`).
+    """
     page = prepare_check(
-        check, branch=branch, date_from=date_from, date_to=date_to,
-        accounting_file=accounting_file, static=static,
-    )  # fmt: skip
+        check,
+        branch=branch,
+        date_from=date_from,
+        date_to=date_to,
+        accounting_file=accounting_file,
+        static=static,
+    )
     present_check(page)
     return page.frame
 
@@ -134,9 +175,12 @@ def prepare_check(
     if static:
         filters = parse_filters(branch, date_from, date_to)
         frame = run_check(
-            check, branch=filters.branch, date_from=filters.date_from,
-            date_to=filters.date_to, accounting_file=accounting_file,
-        )  # fmt: skip
+            check,
+            branch=filters.branch,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            accounting_file=accounting_file,
+        )
         return CheckPage(check, frame, filters, True, odd_status_note(frame))
     try:
         frame = run_check(check, accounting_file=accounting_file)
@@ -146,9 +190,13 @@ def prepare_check(
 
     page = CheckPage(check, frame, Filters(), False, odd_status_note(frame))
     page.explorer = CheckExplorer(
-        check, frame, branches=_branches(), reasons=reasons_of(check),
-        note=page.note, tz=get_settings().tz,
-    )  # fmt: skip
+        check,
+        frame,
+        branches=_branches(),
+        reasons=reasons_of(check),
+        note=page.note,
+        tz=get_settings().tz,
+    )
     page.parameters = {"branch": branch, "from": date_from, "to": date_to}
     page.error = _apply_filters(page, page.parameters)
     return page
@@ -260,9 +308,13 @@ def exceptions_bundle(check: str, frame: pd.DataFrame, page: bool) -> dict[str, 
     shown = ""
     if page:
         shown = paged_table_html(
-            frame, page_columns(check, frame), max_rows=MAX_HTML_ROWS, noun="exceptions",
-            empty="No exceptions.", title=EXCEPTIONS,
-        )  # fmt: skip
+            frame,
+            page_columns(check, frame),
+            max_rows=MAX_HTML_ROWS,
+            noun="exceptions",
+            empty="No exceptions.",
+            title=EXCEPTIONS,
+        )
     return {
         "text/plain": f"<{EXCEPTIONS}: {len(frame)} rows>",
         "text/html": shown,
