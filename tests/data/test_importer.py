@@ -61,9 +61,15 @@ def count(db: Engine, table: str) -> int:
 
 def sale(id_: int = 1, **values: str) -> str:
     row = {
-        "id": str(id_), "lead_id": "10", "branch_id": "1", "sold_at": "2024-03-01T10:00:00Z",
-        "amount": "100.00", "commission_rate": "0.1000", "product": "roof", "status": "active",
-    }  # fmt: skip
+        "id": str(id_),
+        "lead_id": "10",
+        "branch_id": "1",
+        "sold_at": "2024-03-01T10:00:00Z",
+        "amount": "100.00",
+        "commission_rate": "0.1000",
+        "product": "roof",
+        "status": "active",
+    }
     row.update(values)
     return ",".join(row.values()) + "\n"
 
@@ -178,8 +184,12 @@ def test_unquoted_empty_is_null_and_quoted_empty_is_an_empty_string(db, tmp_path
 
 
 def test_a_quoted_empty_field_in_a_number_column_is_a_type_error(db, tmp_path) -> None:
-    write(tmp_path, "leads.csv", "id,branch_id,source_id,created_at,status,canvasser_id\n"
-          '1,1,1,2024-01-01T00:00:00Z,new,""\n')  # fmt: skip
+    write(
+        tmp_path,
+        "leads.csv",
+        "id,branch_id,source_id,created_at,status,canvasser_id\n"
+        '1,1,1,2024-01-01T00:00:00Z,new,""\n',
+    )
     _file, line, column, reason = only_problem(rejected(db, tmp_path))
     assert (line, column) == (2, "canvasser_id") and "not an integer" in reason
 
@@ -250,8 +260,13 @@ def test_booleans_true_false_t_f_1_0_load(db, tmp_path) -> None:
     write(tmp_path, "health_checks.csv", HEALTH + "".join(rows))
     load(db, tmp_path)
     assert [r[0] for r in fetch(db, "select ok from crm.health_checks order by id")] == [
-        True, False, True, False, True, False,
-    ]  # fmt: skip
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_other_boolean_spellings_are_type_errors(db, tmp_path) -> None:
@@ -293,11 +308,21 @@ def test_a_timestamp_without_offset_is_a_type_error(db, tmp_path) -> None:
 
 def test_malformed_or_impossible_timestamps_are_type_errors(db, tmp_path) -> None:
     raws = [
-        "2023-02-29T10:00:00Z", "2024-03-01T24:00:00Z", "2024-03-01T10:60:00Z",
-        "2024-03-01T10:00:61Z", "2024-03-01T10:00:00+16:00", "2024-03-01T10:00:00.1234567Z",
-        "now", "epoch", "infinity", "2024-3-1T10:00:00Z", "01/03/2024 10:00 +00",
-        "0000-01-01T00:00Z", "2024-03-01T10:00:00 +00:00", '""',
-    ]  # fmt: skip
+        "2023-02-29T10:00:00Z",
+        "2024-03-01T24:00:00Z",
+        "2024-03-01T10:60:00Z",
+        "2024-03-01T10:00:61Z",
+        "2024-03-01T10:00:00+16:00",
+        "2024-03-01T10:00:00.1234567Z",
+        "now",
+        "epoch",
+        "infinity",
+        "2024-3-1T10:00:00Z",
+        "01/03/2024 10:00 +00",
+        "0000-01-01T00:00Z",
+        "2024-03-01T10:00:00 +00:00",
+        '""',
+    ]
     rows = [f"{i},{raw},api,t\n" for i, raw in enumerate(raws, 1)]
     problems = bad_values(db, tmp_path, "health_checks.csv", [HEALTH, *rows])
     assert [(line, column) for line, column, _ in problems] == [
@@ -316,9 +341,17 @@ def test_dates_are_yyyy_mm_dd(db, tmp_path) -> None:
 
 def test_other_dates_are_type_errors(db, tmp_path) -> None:
     raws = [
-        "2023-02-29", "2024-04-31", "2024-13-01", "2024-1-5", "01/05/2024", "20240105",
-        "2024-01-05T00:00:00Z", "today", "2024-01-05 ", "0000-01-01",
-    ]  # fmt: skip
+        "2023-02-29",
+        "2024-04-31",
+        "2024-13-01",
+        "2024-1-5",
+        "01/05/2024",
+        "20240105",
+        "2024-01-05T00:00:00Z",
+        "today",
+        "2024-01-05 ",
+        "0000-01-01",
+    ]
     rows = [f"{i},A,A,UTC,{raw}\n" for i, raw in enumerate(raws, 1)]
     problems = bad_values(db, tmp_path, "branches.csv", [BRANCHES, *rows])
     assert [(line, column) for line, column, _ in problems] == [
@@ -327,11 +360,20 @@ def test_other_dates_are_type_errors(db, tmp_path) -> None:
 
 
 def test_numbers_that_fit_their_types_exactly_load(db, tmp_path) -> None:
-    write(tmp_path, "sales.csv", SALES + sale(1, amount="9999999999.99", commission_rate="9.9999")
-          + sale(2, amount="-0.5", commission_rate="0.25000", lead_id="9223372036854775807")
-          + sale(3, amount="12", branch_id="-2147483648", lead_id="007"))  # fmt: skip
-    write(tmp_path, "api_requests.csv", API + "1,2024-01-01T00:00:00Z,api,/x,32767,1.5e3\n"
-          "2,2024-01-01T00:00:00Z,api,/x,-32768,.25\n")  # fmt: skip
+    write(
+        tmp_path,
+        "sales.csv",
+        SALES
+        + sale(1, amount="9999999999.99", commission_rate="9.9999")
+        + sale(2, amount="-0.5", commission_rate="0.25000", lead_id="9223372036854775807")
+        + sale(3, amount="12", branch_id="-2147483648", lead_id="007"),
+    )
+    write(
+        tmp_path,
+        "api_requests.csv",
+        API + "1,2024-01-01T00:00:00Z,api,/x,32767,1.5e3\n"
+        "2,2024-01-01T00:00:00Z,api,/x,-32768,.25\n",
+    )
     load(db, tmp_path)
     assert fetch(
         db, "select lead_id, branch_id, amount, commission_rate from crm.sales order by id"
@@ -380,9 +422,16 @@ def test_numbers_that_do_not_fit_their_type_exactly_are_type_errors(db, tmp_path
 
 def test_smallint_and_real_out_of_range_are_type_errors(db, tmp_path) -> None:
     cases = [
-        ("32768", "1"), ("-32769", "1"), ("200.0", "1"), ("200", "1e39"), ("200", "NaN"),
-        ("200", "Infinity"), ("200", "1e-50"), ("200", "fast"), ("200", "1e99999"),
-    ]  # fmt: skip
+        ("32768", "1"),
+        ("-32769", "1"),
+        ("200.0", "1"),
+        ("200", "1e39"),
+        ("200", "NaN"),
+        ("200", "Infinity"),
+        ("200", "1e-50"),
+        ("200", "fast"),
+        ("200", "1e99999"),
+    ]
     rows = [
         f"{i},2024-01-01T00:00:00Z,api,/x,{code},{ms}\n" for i, (code, ms) in enumerate(cases, 1)
     ]
@@ -394,20 +443,30 @@ def test_smallint_and_real_out_of_range_are_type_errors(db, tmp_path) -> None:
 
 
 def test_lines_are_physical_lines_counting_line_breaks_inside_quotes(db, tmp_path) -> None:
-    write(tmp_path, "sales.csv", SALES + sale(1, product='"two\nlines"') + sale(2)
-          + sale(3, product='"three\n\nlines"') + sale(4, amount="x"))  # fmt: skip
+    write(
+        tmp_path,
+        "sales.csv",
+        SALES
+        + sale(1, product='"two\nlines"')
+        + sale(2)
+        + sale(3, product='"three\n\nlines"')
+        + sale(4, amount="x"),
+    )
     assert only_problem(rejected(db, tmp_path))[:3] == ("sales.csv", 8, "amount")
 
 
-@pytest.mark.parametrize(("body", "line", "words"), [
-    (sale(1) + sale(2).rstrip("\n") + ",extra\n", 3, "wrong number of fields"),
-    (sale(1) + "2,10,1\n", 3, "wrong number of fields"),
-    (sale(1) + sale(2, product='"open\nquote') + sale(3), 3, "unterminated"),
-    (sale(1) + "\n" + sale(2), 3, "wrong number of fields"),
-    (sale(1) + "\\.\n" + sale(2), 3, "wrong number of fields"),
-    (sale(1, product='"a\nb"') + sale(2) + "3,1\n", 5, "wrong number of fields"),
-    (sale(1).replace("\n", "\r\n") + sale(2), 2, "line end"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        (sale(1) + sale(2).rstrip("\n") + ",extra\n", 3, "wrong number of fields"),
+        (sale(1) + "2,10,1\n", 3, "wrong number of fields"),
+        (sale(1) + sale(2, product='"open\nquote') + sale(3), 3, "unterminated"),
+        (sale(1) + "\n" + sale(2), 3, "wrong number of fields"),
+        (sale(1) + "\\.\n" + sale(2), 3, "wrong number of fields"),
+        (sale(1, product='"a\nb"') + sale(2) + "3,1\n", 5, "wrong number of fields"),
+        (sale(1).replace("\n", "\r\n") + sale(2), 2, "line end"),
+    ],
+)
 def test_malformed_csv_is_rejected_with_the_line(db, tmp_path, body, line, words) -> None:
     write(tmp_path, "sales.csv", SALES + body)
     file, got_line, _column, reason = only_problem(rejected(db, tmp_path))
@@ -500,17 +559,31 @@ def test_a_malformed_file_does_not_hide_the_problems_of_the_others(db, tmp_path)
 
 
 def test_dirty_but_typed_data_loads(db, tmp_path) -> None:
-    write(tmp_path, "sales.csv", SALES + sale(1, lead_id="999999", branch_id="42", status="Active")
-          + sale(2, status="Sold "))  # fmt: skip
-    write(tmp_path, "sale_splits.csv", "id,sale_id,employee_id,share,commission\n"
-          "1,1,5,0.7000,1.00\n2,1,5,0.7000,99.99\n3,12345,-1,-0.5,0\n")  # fmt: skip
+    write(
+        tmp_path,
+        "sales.csv",
+        SALES
+        + sale(1, lead_id="999999", branch_id="42", status="Active")
+        + sale(2, status="Sold "),
+    )
+    write(
+        tmp_path,
+        "sale_splits.csv",
+        "id,sale_id,employee_id,share,commission\n"
+        "1,1,5,0.7000,1.00\n2,1,5,0.7000,99.99\n3,12345,-1,-0.5,0\n",
+    )
     tickets = "id,branch_id,opened_at,category,priority,csat,resolved_at\n"
-    write(tmp_path, "service_tickets.csv",
-          tickets + "1,77,2024-01-02T00:00:00Z,leak,whenever,9,2024-01-01T00:00:00Z\n")  # fmt: skip
+    write(
+        tmp_path,
+        "service_tickets.csv",
+        tickets + "1,77,2024-01-02T00:00:00Z,leak,whenever,9,2024-01-01T00:00:00Z\n",
+    )
     result = load(db, tmp_path)
     assert {t.table: t.rows for t in result.tables} == {
-        "sales": 2, "sale_splits": 3, "service_tickets": 1,
-    }  # fmt: skip
+        "sales": 2,
+        "sale_splits": 3,
+        "service_tickets": 1,
+    }
 
 
 # --- injection --------------------------------------------------------------------------------
@@ -597,13 +670,25 @@ def test_cli_rejects_with_exit_code_2_and_the_reasons(db, tmp_path) -> None:
 
 def test_cli_as_a_subprocess(db, cli_env, tmp_path) -> None:
     write(tmp_path, "health_checks.csv", HEALTH + "1,2024-01-01T00:00:00Z,api,t\n")
-    ok = subprocess.run(["pulsebi", "import", str(tmp_path)], env=cli_env, capture_output=True,
-                        text=True, timeout=120, check=False)  # fmt: skip
+    ok = subprocess.run(
+        ["pulsebi", "import", str(tmp_path)],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "1 rows loaded into crm.health_checks" in ok.stdout
     write(tmp_path, "health_checks.csv", HEALTH + "1,2024-01-01T00:00:00,api,yes\n")
-    bad = subprocess.run(["pulsebi", "import", str(tmp_path)], env=cli_env, capture_output=True,
-                         text=True, timeout=120, check=False)  # fmt: skip
+    bad = subprocess.run(
+        ["pulsebi", "import", str(tmp_path)],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 2
     assert "health_checks.csv, line 2, column ts: timestamp without offset" in bad.stderr
     assert "column ok: not a boolean" in bad.stderr
@@ -640,9 +725,11 @@ def reference_epoch(value: str) -> Decimal | None:
 def checked(db: Engine, column: str, table: str, values: list[str]) -> list[tuple]:
     """(value, reason code or None, cast value or None) from the importer's SQL check."""
     col = CRM_TABLES[table].c[column]
-    cast = "extract(epoch from v::timestamptz)" if column_type(col).kind == "timestamptz" else (
-        f"v::{column_type(col).sql}::text"
-    )  # fmt: skip
+    cast = (
+        "extract(epoch from v::timestamptz)"
+        if column_type(col).kind == "timestamptz"
+        else f"v::{column_type(col).sql}::text"
+    )
     check = check_sql(col).replace(f'"{column}"', "v")
     with db.connect() as conn:
         rows = conn.execute(
@@ -725,8 +812,11 @@ def test_the_number_checks_agree_with_the_reference(db) -> None:
         if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", v):
             return None
         d = Decimal(v)
-        return str(d.quantize(Decimal("0.01"))) if d == d.quantize(Decimal("0.01")) and abs(
-            d) < 10**10 else None  # fmt: skip
+        return (
+            str(d.quantize(Decimal("0.01")))
+            if d == d.quantize(Decimal("0.01")) and abs(d) < 10**10
+            else None
+        )
 
     def bigint(v: str) -> str | None:
         ok = re.fullmatch(r"[+-]?[0-9]+", v) and -(2**63) <= int(v) < 2**63
@@ -748,9 +838,16 @@ def test_a_header_with_an_empty_name_or_bare_cr_line_ends_is_explained(db, tmp_p
 
 
 SAMPLE = {
-    "smallint": "1", "integer": "2", "bigint": "3", "numeric": "1.50", "real": "2.5",
-    "boolean": "t", "date": "2024-01-02", "timestamptz": "2024-01-02T03:04:05Z", "text": "x",
-}  # fmt: skip
+    "smallint": "1",
+    "integer": "2",
+    "bigint": "3",
+    "numeric": "1.50",
+    "real": "2.5",
+    "boolean": "t",
+    "date": "2024-01-02",
+    "timestamptz": "2024-01-02T03:04:05Z",
+    "text": "x",
+}
 
 
 def test_every_contract_table_imports_in_one_go(db, tmp_path) -> None:

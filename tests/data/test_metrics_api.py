@@ -8,13 +8,33 @@ from pulsebi import metrics
 from pulsebi.errors import UsageError
 
 CONTRACT_IDS = {
-    "net_revenue", "bookings", "leads", "lead_to_appointment_rate", "closing_rate",
-    "lead_to_sale_rate", "rep_revenue", "rep_ranking", "pipeline_value", "weighted_pipeline",
-    "marketing_roi", "jobs_in_progress", "job_completion_rate", "days_outstanding",
-    "ticket_volume", "resolution_hours", "csat", "calls_made", "appointments_set",
-    "telemarketing_conversion", "doors_knocked", "leads_generated", "api_latency_p50",
-    "api_latency_p95", "error_rate", "system_health",
-}  # fmt: skip
+    "net_revenue",
+    "bookings",
+    "leads",
+    "lead_to_appointment_rate",
+    "closing_rate",
+    "lead_to_sale_rate",
+    "rep_revenue",
+    "rep_ranking",
+    "pipeline_value",
+    "weighted_pipeline",
+    "marketing_roi",
+    "jobs_in_progress",
+    "job_completion_rate",
+    "days_outstanding",
+    "ticket_volume",
+    "resolution_hours",
+    "csat",
+    "calls_made",
+    "appointments_set",
+    "telemarketing_conversion",
+    "doors_knocked",
+    "leads_generated",
+    "api_latency_p50",
+    "api_latency_p95",
+    "error_rate",
+    "system_health",
+}
 
 
 def test_the_catalog_lists_every_contract_metric_with_its_unit_and_dimensions():

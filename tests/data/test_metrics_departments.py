@@ -16,36 +16,56 @@ def _ago(**delta) -> datetime:
     return datetime.now(UTC) - timedelta(**delta)
 
 
-def _appointment(rows, when, lead_id=0, status="ran", result=None, rep_id=1, set_by=None,
-                 branch_id=1):  # fmt: skip
+def _appointment(
+    rows, when, lead_id=0, status="ran", result=None, rep_id=1, set_by=None, branch_id=1
+):
     at = rows.at(when)
     return rows.add(
-        "appointments", lead_id=lead_id, branch_id=branch_id, rep_id=rep_id, set_by_id=set_by,
-        created_at=at, scheduled_for=at, status=status, result=result,
-    )  # fmt: skip
+        "appointments",
+        lead_id=lead_id,
+        branch_id=branch_id,
+        rep_id=rep_id,
+        set_by_id=set_by,
+        created_at=at,
+        scheduled_for=at,
+        status=status,
+        result=result,
+    )
 
 
 def _call(rows, when, telemarketer_id, outcome="no_answer", branch_id=1):
     return rows.add(
-        "calls", telemarketer_id=telemarketer_id, branch_id=branch_id, called_at=rows.at(when),
-        duration_s=30, outcome=outcome,
-    )  # fmt: skip
+        "calls",
+        telemarketer_id=telemarketer_id,
+        branch_id=branch_id,
+        called_at=rows.at(when),
+        duration_s=30,
+        outcome=outcome,
+    )
 
 
 def _knock(rows, when, canvasser_id, outcome="no_answer", branch_id=1):
     return rows.add(
-        "door_knocks", canvasser_id=canvasser_id, branch_id=branch_id,
-        knocked_at=rows.at(when), outcome=outcome,
-    )  # fmt: skip
+        "door_knocks",
+        canvasser_id=canvasser_id,
+        branch_id=branch_id,
+        knocked_at=rows.at(when),
+        outcome=outcome,
+    )
 
 
-def _ticket(rows, opened, resolved=None, csat=None, category="leak", priority="normal",
-            branch_id=1):  # fmt: skip
+def _ticket(
+    rows, opened, resolved=None, csat=None, category="leak", priority="normal", branch_id=1
+):
     return rows.add(
-        "service_tickets", branch_id=branch_id, opened_at=rows.at(opened),
-        resolved_at=rows.at(resolved) if resolved else None, category=category,
-        priority=priority, csat=csat,
-    )  # fmt: skip
+        "service_tickets",
+        branch_id=branch_id,
+        opened_at=rows.at(opened),
+        resolved_at=rows.at(resolved) if resolved else None,
+        category=category,
+        priority=priority,
+        csat=csat,
+    )
 
 
 def test_lead_funnel_counts_the_periods_leads_at_each_stage_at_any_time(crm_rows, kpi):
@@ -84,9 +104,14 @@ def test_lead_funnel_counts_the_periods_leads_at_each_stage_at_any_time(crm_rows
     ]
     weeks = kpi("lead_funnel", JAN, FEB, grain="month")
     assert weeks == [
-        {"period": JAN, "funnel_leads": 4, "funnel_appointments": 3, "funnel_ran": 2,
-         "funnel_sold": 1},
-    ]  # fmt: skip
+        {
+            "period": JAN,
+            "funnel_leads": 4,
+            "funnel_appointments": 3,
+            "funnel_ran": 2,
+            "funnel_sold": 1,
+        },
+    ]
 
 
 def test_closing_rate_by_rep_lists_every_sales_rep_and_one_null_group(crm_rows, kpi):
@@ -190,9 +215,13 @@ def test_jobs_created_by_status_lists_the_contract_values_and_odd_ones(crm_rows,
     assert kpi("jobs_created", JAN, FEB) == [{"jobs_created": 5}]
     rows = kpi("jobs_created", JAN, FEB, by=["job_status"])
     assert [(r["job_status"], r["jobs_created"]) for r in rows] == [
-        ("pending", 2), ("scheduled", 0), ("in_progress", 0), ("completed", 2),
-        ("canceled", 0), ("On hold", 1),
-    ]  # fmt: skip
+        ("pending", 2),
+        ("scheduled", 0),
+        ("in_progress", 0),
+        ("completed", 2),
+        ("canceled", 0),
+        ("On hold", 1),
+    ]
     weekly = kpi("jobs_created", JAN, date(2026, 1, 12), by=["job_status"], grain="week")
     completed = [(r["period"], r["jobs_created"]) for r in weekly if r["job_status"] == "completed"]
     assert completed == [(date(2025, 12, 29), 2), (date(2026, 1, 5), 0)]
@@ -212,16 +241,26 @@ def test_service_metrics_by_category_and_priority_and_the_top_two_csat_share(crm
     assert kpi("csat_top2_share", JAN, FEB) == [{"csat_top2_share": 0.5}]
     by_category = kpi("ticket_volume", JAN, FEB, by=["category"])
     assert [(r["category"], r["ticket_volume"]) for r in by_category] == [
-        ("billing", 1), ("leak", 2), ("noise", 2), ("old", 0),
-    ]  # fmt: skip
+        ("billing", 1),
+        ("leak", 2),
+        ("noise", 2),
+        ("old", 0),
+    ]
     by_priority = kpi("resolution_hours", JAN, FEB, by=["priority"])
     assert [(r["priority"], r["resolution_hours"]) for r in by_priority] == [
-        ("low", 744.0), ("normal", 7.0), ("high", 2.0), ("urgent", None), ("Urgent", 1.0),
-    ]  # fmt: skip
+        ("low", 744.0),
+        ("normal", 7.0),
+        ("high", 2.0),
+        ("urgent", None),
+        ("Urgent", 1.0),
+    ]
     csat = kpi("csat", JAN, FEB, by=["category"])
     assert [(r["category"], r["csat"]) for r in csat] == [
-        ("billing", None), ("leak", 4.5), ("noise", 2.0), ("old", 1.0),
-    ]  # fmt: skip
+        ("billing", None),
+        ("leak", 4.5),
+        ("noise", 2.0),
+        ("old", 1.0),
+    ]
     share = kpi("csat_top2_share", JAN, FEB, by=["priority"], branch="CHI")
     assert [r["csat_top2_share"] for r in share] == [0.0, 0.5, 1.0, None, None]
     assert kpi("csat", JAN, FEB) == [{"csat": 3.0}]
@@ -245,8 +284,10 @@ def test_telemarketers_calls_and_their_set_appointments(crm_rows, kpi):
 
     calls = kpi("calls_made", JAN, FEB, by=["telemarketer"])
     assert [(r["telemarketer"], r["telemarketer_name"], r["calls_made"]) for r in calls] == [
-        (10, "Tia", 4), (11, "Tom", 0), (None, None, 1),
-    ]  # fmt: skip
+        (10, "Tia", 4),
+        (11, "Tom", 0),
+        (None, None, 1),
+    ]
     conversion = kpi("telemarketing_conversion", JAN, FEB, by=["telemarketer"])
     assert [r["telemarketing_conversion"] for r in conversion] == [0.5, None, 1.0]
     assert [
@@ -295,9 +336,11 @@ def test_canvassers_knocks_lead_rate_and_the_sales_of_their_leads(crm_rows, kpi)
     assert [r["canvass_sales"] for r in sales] == [3, 0]
     revenue = kpi("canvass_revenue", JAN, FEB, by=["canvasser", "branch"])
     assert [(r["canvasser"], r["branch"], r["canvass_revenue"]) for r in revenue] == [
-        (20, "AUS", Decimal("300.00")), (20, "CHI", Decimal("1200.50")),
-        (21, "AUS", 0), (21, "CHI", 0),
-    ]  # fmt: skip
+        (20, "AUS", Decimal("300.00")),
+        (20, "CHI", Decimal("1200.50")),
+        (21, "AUS", 0),
+        (21, "CHI", 0),
+    ]
     assert kpi("canvass_revenue", JAN, FEB) == [{"canvass_revenue": Decimal("1500.50")}]
 
 
@@ -325,8 +368,11 @@ def test_kpi_cli_lists_and_answers_the_new_metrics_and_dimensions(crm_rows):
     catalog = {m["id"]: m for m in json.loads(listed.output)}
     assert "telemarketer" in catalog["calls_made"]["dimensions"]
     assert catalog["lead_funnel"]["columns"] == [
-        "funnel_leads", "funnel_appointments", "funnel_ran", "funnel_sold",
-    ]  # fmt: skip
+        "funnel_leads",
+        "funnel_appointments",
+        "funnel_ran",
+        "funnel_sold",
+    ]
     args = ["--from", "2026-01-01", "--to", "2026-02-01", "--format", "json", "--no-cache"]
     result = CliRunner().invoke(main, ["kpi", "calls_made", "--by", "telemarketer", *args])
     assert result.exit_code == 0, result.output

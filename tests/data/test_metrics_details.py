@@ -53,8 +53,13 @@ def test_oldest_open_tickets_are_the_unresolved_ones_with_hours_open(crm_rows, s
     assert list(frame["ticket_id"]) == [3, 1]
     assert list(frame["hours_open"]) == pytest.approx([20, 5], abs=1e-3)
     assert list(frame.columns) == [
-        "ticket_id", "branch", "category", "priority", "opened_at", "hours_open",
-    ]  # fmt: skip
+        "ticket_id",
+        "branch",
+        "category",
+        "priority",
+        "opened_at",
+        "hours_open",
+    ]
 
 
 def test_platform_health_reads_the_refresh_log_worker_heartbeat_and_failed_runs(
@@ -78,23 +83,36 @@ def test_platform_health_reads_the_refresh_log_worker_heartbeat_and_failed_runs(
 
     def run(key: str, status: str, created: str) -> dict:
         return dict(
-            idempotency_key=key, kind="adhoc", notebook="n.ipynb", parameters={}, formats=[],
-            recipients=[], status=status, attempts=1,
+            idempotency_key=key,
+            kind="adhoc",
+            notebook="n.ipynb",
+            parameters={},
+            formats=[],
+            recipients=[],
+            status=status,
+            attempts=1,
             created_at=datetime.fromisoformat(created).replace(tzinfo=settings.zone),
-        )  # fmt: skip
+        )
 
     with db.begin() as conn:
-        conn.execute(insert(report_runs), [
-            run("a", "failed", "2026-01-05 10:00"), run("b", "done", "2026-01-05 10:00"),
-            run("c", "failed", "2026-01-31 23:59"), run("d", "failed", "2026-02-01 00:00"),
-        ])  # fmt: skip
+        conn.execute(
+            insert(report_runs),
+            [
+                run("a", "failed", "2026-01-05 10:00"),
+                run("b", "done", "2026-01-05 10:00"),
+                run("c", "failed", "2026-01-31 23:59"),
+                run("d", "failed", "2026-02-01 00:00"),
+            ],
+        )
     try:
         assert platform.report_runs_failed(date(2026, 1, 1), date(2026, 2, 1), settings) == 2
         checks = platform.platform_health(date(2026, 1, 1), date(2026, 2, 1), settings)
         assert [c["check"] for c in checks] == [
-            "platform_last_refresh", "platform_refresh_ms", "platform_live_lag_ms",
+            "platform_last_refresh",
+            "platform_refresh_ms",
+            "platform_live_lag_ms",
             "platform_report_runs_failed",
-        ]  # fmt: skip
+        ]
         assert checks[-1]["value"] == 2 and checks[2]["value"] is None
     finally:
         with db.begin() as conn:

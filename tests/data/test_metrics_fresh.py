@@ -27,17 +27,33 @@ def mixed_rows(crm_rows, settings):
     r.employee(4, role="telemarketer")  # members of the telemarketer and canvasser dimensions
     r.employee(5, role="canvasser")
     times = [
-        "2026-03-08T05:59:00+00:00", "2026-03-08T06:00:00+00:00", "2026-03-09T04:59:00+00:00",
-        "2026-11-01T06:30:00+00:00", "2026-11-01T07:30:00+00:00", "2026-02-28 23:59",
-        "2026-06-15 00:00", "2026-02-20 00:00", "2026-11-04 23:59",
-    ]  # fmt: skip
+        "2026-03-08T05:59:00+00:00",
+        "2026-03-08T06:00:00+00:00",
+        "2026-03-09T04:59:00+00:00",
+        "2026-11-01T06:30:00+00:00",
+        "2026-11-01T07:30:00+00:00",
+        "2026-02-28 23:59",
+        "2026-06-15 00:00",
+        "2026-02-20 00:00",
+        "2026-11-04 23:59",
+    ]
     for i, t in enumerate(times):
         branch = (1, 2, 99)[i % 3]
         lead = r.lead(t, branch_id=branch, source_id=(1, 2, 7)[i % 3])
-        r.appointment(t, lead_id=lead, status=("ran", "no_show", "ran")[i % 3],
-                      result=("sold", None, "not_sold")[i % 3], branch_id=branch)  # fmt: skip
-        sale = r.sale(t, f"{100 + i}.{i:02d}", status=("active", "canceled", "Active")[i % 3],
-                      lead_id=lead if i % 4 else 999, branch_id=branch)  # fmt: skip
+        r.appointment(
+            t,
+            lead_id=lead,
+            status=("ran", "no_show", "ran")[i % 3],
+            result=("sold", None, "not_sold")[i % 3],
+            branch_id=branch,
+        )
+        sale = r.sale(
+            t,
+            f"{100 + i}.{i:02d}",
+            status=("active", "canceled", "Active")[i % 3],
+            lead_id=lead if i % 4 else 999,
+            branch_id=branch,
+        )
         r.split(sale, (1, 2, 3)[i % 3], "0.5000")
         r.split(sale, 1, "0.5000")
         r.job(t, ("completed", "canceled", "in_progress")[i % 3], branch_id=branch)
@@ -46,8 +62,7 @@ def mixed_rows(crm_rows, settings):
         r.knock(t, ("lead", "no_answer", "lead")[i % 3], branch_id=branch)
         r.request(t, ("api", "web", "api")[i % 3], status_code=(200, 500, 503)[i % 3])
         r.health(t, ("api", "db", "api")[i % 3], ok=bool(i % 2))
-        r.spend(date(2026, 1 + i, 1), f"{10 * i}.00", source_id=(1, 2, 7)[i % 3],
-                branch_id=branch)  # fmt: skip
+        r.spend(date(2026, 1 + i, 1), f"{10 * i}.00", source_id=(1, 2, 7)[i % 3], branch_id=branch)
     refresh_views(r.engine, settings)
     return r
 
@@ -89,8 +104,14 @@ WEEK_PERIODS = [
     (date(2026, 2, 23), date(2026, 11, 4)),  # from a Monday to midweek
     (date(2026, 2, 21), date(2026, 11, 2)),  # from midweek to a Monday
 ]
-WEEKLY_METRICS = ("closing_rate", "net_revenue", "bookings", "leads", "lead_to_sale_rate",
-                  "lead_funnel")  # fmt: skip
+WEEKLY_METRICS = (
+    "closing_rate",
+    "net_revenue",
+    "bookings",
+    "leads",
+    "lead_to_sale_rate",
+    "lead_funnel",
+)
 
 
 def test_whole_weeks_read_from_the_weekly_rollups_agree_with_the_crm_tables(mixed_rows, settings):
@@ -102,8 +123,13 @@ def test_whole_weeks_read_from_the_weekly_rollups_agree_with_the_crm_tables(mixe
         for by in ((), ("branch",)):
             for grain in (None, "week"):
                 for start, end in WEEK_PERIODS:
-                    kw = {"start": start, "end": end, "by": by, "grain": grain,
-                          "settings": settings}  # fmt: skip
+                    kw = {
+                        "start": start,
+                        "end": end,
+                        "by": by,
+                        "grain": grain,
+                        "settings": settings,
+                    }
                     views = plain_records(metrics.compute(metric_id, use_cache=False, **kw))
                     fresh = plain_records(metrics.compute(metric_id, fresh=True, **kw))
                     if views != fresh:

@@ -114,10 +114,15 @@ def test_ids_are_integers_in_frames_json_csv_and_tables(dangling, metric, dim, g
 
 # Where the fixture makes a null group beside the ids (the case pandas turns float).
 NULL_GROUPS = [
-    ("marketing_roi", "source"), ("leads", "source"), ("net_revenue", "source"),
-    ("closing_rate", "rep"), ("calls_made", "telemarketer"), ("doors_knocked", "canvasser"),
-    ("set_appointments_ran", "telemarketer"), ("canvass_sales", "canvasser"),
-]  # fmt: skip
+    ("marketing_roi", "source"),
+    ("leads", "source"),
+    ("net_revenue", "source"),
+    ("closing_rate", "rep"),
+    ("calls_made", "telemarketer"),
+    ("doors_knocked", "canvasser"),
+    ("set_appointments_ran", "telemarketer"),
+    ("canvass_sales", "canvasser"),
+]
 
 
 @pytest.mark.parametrize(("metric", "dim"), NULL_GROUPS)

@@ -47,8 +47,17 @@ def seeded_views(refreshed):
     use_settings(previous)
 
 
-def sql_sum(engine, tz: str, table: str, value: str, ts: str, first: D, last: D, until: str,
-            branch: str | None = None) -> Decimal | int:  # fmt: skip
+def sql_sum(
+    engine,
+    tz: str,
+    table: str,
+    value: str,
+    ts: str,
+    first: D,
+    last: D,
+    until: str,
+    branch: str | None = None,
+) -> Decimal | int:
     """`value` over [first 00:00, last until) local, read with PostgreSQL's own zone rules."""
     where = " and b.code = :branch" if branch else ""
     query = (
@@ -62,10 +71,13 @@ def sql_sum(engine, tz: str, table: str, value: str, ts: str, first: D, last: D,
 
 
 FIGURES = {
-    "net_revenue": ("sales", "coalesce(sum(t.amount) filter (where t.status = 'active'), 0)",
-                    "sold_at"),
+    "net_revenue": (
+        "sales",
+        "coalesce(sum(t.amount) filter (where t.status = 'active'), 0)",
+        "sold_at",
+    ),
     "leads": ("leads", "count(*)", "created_at"),
-}  # fmt: skip
+}
 
 
 def expected(engine, tz, metric, first, last, branch):
@@ -106,16 +118,19 @@ def test_periods_to_date_and_their_comparisons_stop_at_the_same_clock_time(
         days = (day - start).days + 1
         previous_start = start - dt.timedelta(days=days)
         assert (preset, got.current) == (
-            preset, expected(engine, settings.tz, metric, start, day, branch)
-        )  # fmt: skip
+            preset,
+            expected(engine, settings.tz, metric, start, day, branch),
+        )
         assert (preset, got.last_year) == (
-            preset, expected(engine, settings.tz, metric, last_year_start, last_year_day, branch)
-        )  # fmt: skip
+            preset,
+            expected(engine, settings.tz, metric, last_year_start, last_year_day, branch),
+        )
         assert (preset, got.previous) == (
             preset,
-            expected(engine, settings.tz, metric, previous_start,
-                     start - dt.timedelta(days=1), branch),
-        )  # fmt: skip
+            expected(
+                engine, settings.tz, metric, previous_start, start - dt.timedelta(days=1), branch
+            ),
+        )
     # the figures are not all empty: the test compares something (a branch may have no sales
     # in these windows at the demo's small scale)
     assert any(seen) or branch is not None
@@ -187,8 +202,9 @@ def test_the_cache_keeps_cut_and_whole_periods_apart(seeded_views):
     assert len({value for values in results.values() for value in values}) == 3
 
 
-@pytest.mark.parametrize("bad", ["9h45", dt.datetime(2026, 1, 1, 9, 45), 945,
-                                 dt.time(9, 45, tzinfo=dt.UTC)])  # fmt: skip
+@pytest.mark.parametrize(
+    "bad", ["9h45", dt.datetime(2026, 1, 1, 9, 45), 945, dt.time(9, 45, tzinfo=dt.UTC)]
+)
 def test_until_must_be_a_local_clock_time(seeded_views, bad):
     from pulsebi.errors import UsageError
 
@@ -210,11 +226,15 @@ def test_29_february_is_compared_with_28_february(crm_rows, settings):
 def _leap_day_figures(crm_rows, settings):
     crm_rows.branch(1, "AUS")
     for sold_at, amount in (
-        ("2028-02-29 08:00", "100.00"), ("2028-02-29 10:00", "200.00"),
-        ("2028-02-28 09:00", "1000.00"), ("2028-02-28 09:50", "2000.00"),
-        ("2027-02-28 09:00", "10.00"), ("2027-02-28 09:50", "20.00"),
-        ("2027-03-01 08:00", "40.00"), ("2027-01-05 12:00", "5.00"),
-    ):  # fmt: skip
+        ("2028-02-29 08:00", "100.00"),
+        ("2028-02-29 10:00", "200.00"),
+        ("2028-02-28 09:00", "1000.00"),
+        ("2028-02-28 09:50", "2000.00"),
+        ("2027-02-28 09:00", "10.00"),
+        ("2027-02-28 09:50", "20.00"),
+        ("2027-03-01 08:00", "40.00"),
+        ("2027-01-05 12:00", "5.00"),
+    ):
         crm_rows.sale(sold_at, amount)
     refresh_views(crm_rows.engine, settings)
     now = local(D(2028, 2, 29), settings.tz)
@@ -222,8 +242,10 @@ def _leap_day_figures(crm_rows, settings):
         "net_revenue", preset_range("today", D(2028, 2, 29)), now=now, previous=True
     )
     assert (today.current, today.last_year, today.previous) == (
-        Decimal("100.00"), Decimal("10.00"), Decimal("1000.00")
-    )  # fmt: skip
+        Decimal("100.00"),
+        Decimal("10.00"),
+        Decimal("1000.00"),
+    )
     year = compare_to_date("net_revenue", preset_range("year_to_date", D(2028, 2, 29)), now=now)
     assert (year.current, year.last_year) == (Decimal("3100.00"), Decimal("15.00"))
     # and the day after, 1 March against 1 March
@@ -235,9 +257,13 @@ def _leap_day_figures(crm_rows, settings):
 
 @pytest.mark.parametrize(
     ("day", "until"),
-    [(D(2025, 11, 2), "01:30"), (D(2025, 11, 2), "02:00"), (D(2026, 3, 8), "02:30"),
-     (D(2026, 3, 8), "03:00")],
-)  # fmt: skip
+    [
+        (D(2025, 11, 2), "01:30"),
+        (D(2025, 11, 2), "02:00"),
+        (D(2026, 3, 8), "02:30"),
+        (D(2026, 3, 8), "03:00"),
+    ],
+)
 def test_clock_times_dst_repeats_or_skips_end_where_postgresql_puts_them(
     crm_rows, settings, day, until
 ):
@@ -249,9 +275,13 @@ def test_clock_times_dst_repeats_or_skips_end_where_postgresql_puts_them(
             at = dt.datetime(day.year, day.month, day.day, utc_hour, minute, tzinfo=dt.UTC)
             crm_rows.sale(at, f"{utc_hour}.{minute:02d}")
     got = metrics.compute(
-        "net_revenue", start=day, end=day + dt.timedelta(days=1), settings=settings,
-        use_cache=False, until=dt.time.fromisoformat(until),
-    )  # fmt: skip
+        "net_revenue",
+        start=day,
+        end=day + dt.timedelta(days=1),
+        settings=settings,
+        use_cache=False,
+        until=dt.time.fromisoformat(until),
+    )
     sales = FIGURES["net_revenue"]
     assert got["net_revenue"].iloc[0] == sql_sum(
         crm_rows.engine, settings.tz, *sales, day, day, until

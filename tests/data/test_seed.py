@@ -26,8 +26,15 @@ from pulsebi.services import resolve_database_url
 from pulsebi.settings import Settings
 
 RULES = Path(__file__).with_name("seed_rules.sql")
-SPLIT_REASONS = {"share_sum", "commission_mismatch", "duplicate_employee", "employee_missing",
-                 "not_sales_rep", "not_employed", "no_split"}  # fmt: skip
+SPLIT_REASONS = {
+    "share_sum",
+    "commission_mismatch",
+    "duplicate_employee",
+    "employee_missing",
+    "not_sales_rep",
+    "not_employed",
+    "no_split",
+}
 EXTERNAL_REASONS = {"amount_mismatch", "status_mismatch", "missing_in_crm", "missing_externally"}
 VALUE_SETS = {
     ("employees", "role"): "sales_rep canvasser telemarketer project_manager service_tech manager",
@@ -50,10 +57,12 @@ def rule_queries() -> dict[str, str]:
 
 
 def load_invoices(conn, path: Path) -> None:
-    conn.execute(text(
-        "create temporary table invoices (invoice_no text, invoiced_on date, customer text,"
-        " amount numeric(12,2), status text) on commit drop"
-    ))  # fmt: skip
+    conn.execute(
+        text(
+            "create temporary table invoices (invoice_no text, invoiced_on date, customer text,"
+            " amount numeric(12,2), status text) on commit drop"
+        )
+    )
     with path.open() as handle:
         conn.connection.driver_connection.cursor().copy_expert(
             "copy invoices from stdin with (format csv, header true)", handle
@@ -80,10 +89,12 @@ def derive_exceptions(engine: Engine, settings: Settings) -> set[tuple]:
 
 def recorded_truth(engine: Engine) -> set[tuple]:
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "select kind, reason, appointment_id, sale_id, invoice_no from bi.seed_truth"
-            " where kind <> 'anomalous_day'"
-        ))  # fmt: skip
+        rows = conn.execute(
+            text(
+                "select kind, reason, appointment_id, sale_id, invoice_no from bi.seed_truth"
+                " where kind <> 'anomalous_day'"
+            )
+        )
         return {key(*row) for row in rows}
 
 
@@ -115,10 +126,16 @@ def test_every_kind_of_problem_is_injected(seeded_engine) -> None:
 
 def test_a_sale_without_splits_is_reported_only_as_no_split(seeded_engine) -> None:
     with seeded_engine.connect() as conn:
-        reasons = conn.execute(text(
-            "select t.reason from bi.seed_truth t join bi.seed_truth n on n.sale_id = t.sale_id"
-            " where n.reason = 'no_split' and t.kind = 'split'"
-        )).scalars().all()  # fmt: skip
+        reasons = (
+            conn.execute(
+                text(
+                    "select t.reason from bi.seed_truth t join bi.seed_truth n"
+                    " on n.sale_id = t.sale_id where n.reason = 'no_split' and t.kind = 'split'"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert reasons and set(reasons) == {"no_split"}
 
 
@@ -152,10 +169,13 @@ def test_values_stay_in_the_contract_value_sets(seeded_engine) -> None:
             allowed = set(words.split())
             values = set(conn.execute(text(f"select distinct {column} from crm.{table}")).scalars())
             assert values <= allowed and len(values) >= len(allowed) - 1, (table, column)
-        bad_results = conn.execute(text(
-            "select count(*) from crm.appointments where (status = 'ran') <> (result is not null)"
-            " or result not in ('sold', 'not_sold')"
-        )).scalar()  # fmt: skip
+        bad_results = conn.execute(
+            text(
+                "select count(*) from crm.appointments"
+                " where (status = 'ran') <> (result is not null)"
+                " or result not in ('sold', 'not_sold')"
+            )
+        ).scalar()
         csat = set(conn.execute(text("select distinct csat from crm.service_tickets")).scalars())
     assert bad_results == 0
     assert csat <= {None, 1, 2, 3, 4, 5}
@@ -163,19 +183,29 @@ def test_values_stay_in_the_contract_value_sets(seeded_engine) -> None:
 
 def test_history_ends_before_today_and_the_pipeline_looks_ahead(seeded, seeded_engine) -> None:
     with seeded_engine.connect() as conn:
-        latest = conn.execute(text(
-            "select max(t) < (date '2026-11-20')::timestamp at time zone :tz from ("
-            " select max(created_at) t from crm.leads union all select max(sold_at) from crm.sales"
-            " union all select max(ts) from crm.api_requests) x"
-        ), {"tz": seeded.tz}).scalar()  # fmt: skip
-        future = conn.execute(text(
-            "select count(*) from crm.appointments where status = 'scheduled'"
-            " and scheduled_for >= (date '2026-11-20')::timestamp at time zone :tz"
-        ), {"tz": seeded.tz}).scalar()  # fmt: skip
-        past_scheduled = conn.execute(text(
-            "select count(*) from crm.appointments where status = 'scheduled'"
-            " and scheduled_for < (date '2026-11-20')::timestamp at time zone :tz"
-        ), {"tz": seeded.tz}).scalar()  # fmt: skip
+        latest = conn.execute(
+            text(
+                "select max(t) < (date '2026-11-20')::timestamp at time zone :tz from ("
+                " select max(created_at) t from crm.leads"
+                " union all select max(sold_at) from crm.sales"
+                " union all select max(ts) from crm.api_requests) x"
+            ),
+            {"tz": seeded.tz},
+        ).scalar()
+        future = conn.execute(
+            text(
+                "select count(*) from crm.appointments where status = 'scheduled'"
+                " and scheduled_for >= (date '2026-11-20')::timestamp at time zone :tz"
+            ),
+            {"tz": seeded.tz},
+        ).scalar()
+        past_scheduled = conn.execute(
+            text(
+                "select count(*) from crm.appointments where status = 'scheduled'"
+                " and scheduled_for < (date '2026-11-20')::timestamp at time zone :tz"
+            ),
+            {"tz": seeded.tz},
+        ).scalar()
     assert latest is True
     assert future > 0 and past_scheduled == 0
 
@@ -207,11 +237,17 @@ def test_the_business_looks_real(seeded, seeded_engine) -> None:
               (select avg(n) from (select count(*) n from crm.lead_touches group by lead_id) t)
                  as touches_per_lead
         """), {"tz": seeded.tz}).one()  # fmt: skip
-        cost_per_lead = conn.execute(text(
-            "select m.spend / l.n from (select source_id, sum(amount) spend from"
-            " crm.marketing_spend group by 1) m join (select source_id, count(*) n from"
-            " crm.leads group by 1) l using (source_id)"
-        )).scalars().all()  # fmt: skip
+        cost_per_lead = (
+            conn.execute(
+                text(
+                    "select m.spend / l.n from (select source_id, sum(amount) spend from"
+                    " crm.marketing_spend group by 1) m join (select source_id, count(*) n from"
+                    " crm.leads group by 1) l using (source_id)"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert one.roles == 6 and one.branches == 5 and 120 <= one.people <= 180 and one.left_ > 0
     assert one.summer > 1.5 * one.winter and one.mondays > 2 * one.sundays
     assert one.last_year > one.year_before
@@ -265,8 +301,11 @@ def test_cli_seed_rejects_a_bad_date_with_exit_2(db) -> None:
 def test_pulsebi_seed_runs_as_a_command(db, cli_env) -> None:
     done = subprocess.run(
         ["pulsebi", "seed", "--years", "1", "--scale", "0.01", "--today", "2026-11-20"],
-        env=cli_env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "accounting export:" in done.stdout
     with db.connect() as conn:
@@ -302,8 +341,11 @@ def test_ground_truth_holds_in_a_zone_with_odd_daylight_saving(db, settings) -> 
     seed_database(engine, settings=zoned, years=1, scale=0.01, seed=11, today=date(2026, 4, 10))
     assert derive_exceptions(engine, zoned) == recorded_truth(engine)
     with engine.connect() as conn:
-        hours = conn.execute(text(
-            "select min(extract(hour from created_at at time zone :tz)),"
-            " max(extract(hour from created_at at time zone :tz)) from crm.leads"
-        ), {"tz": zoned.tz}).one()  # fmt: skip
+        hours = conn.execute(
+            text(
+                "select min(extract(hour from created_at at time zone :tz)),"
+                " max(extract(hour from created_at at time zone :tz)) from crm.leads"
+            ),
+            {"tz": zoned.tz},
+        ).one()
     assert hours[0] >= 7 and hours[1] <= 21

@@ -17,12 +17,17 @@ from pulsebi.seed.generate import build_dataset
 
 # every timestamp column of the crm tables that records something done (not planned)
 DONE = {
-    "api_requests": ("ts",), "appointments": ("created_at",), "calls": ("called_at",),
-    "door_knocks": ("knocked_at",), "health_checks": ("ts",),
-    "jobs": ("created_at", "started_at", "completed_at"), "lead_touches": ("touched_at",),
-    "leads": ("created_at",), "sales": ("sold_at", "canceled_at"),
+    "api_requests": ("ts",),
+    "appointments": ("created_at",),
+    "calls": ("called_at",),
+    "door_knocks": ("knocked_at",),
+    "health_checks": ("ts",),
+    "jobs": ("created_at", "started_at", "completed_at"),
+    "lead_touches": ("touched_at",),
+    "leads": ("created_at",),
+    "sales": ("sold_at", "canceled_at"),
     "service_tickets": ("opened_at", "resolved_at"),
-}  # fmt: skip
+}
 TUESDAY = dt.date(2026, 3, 10)
 
 
@@ -39,9 +44,13 @@ def on_day(conn, tz: str, table: str, column: str, day: dt.date, where: str = ""
 
 def test_history_runs_up_to_the_moment_and_holds_today_so_far(db, settings) -> None:
     summary = seed_database(
-        db, settings=settings, years=1, scale=0.3, seed=5,
+        db,
+        settings=settings,
+        years=1,
+        scale=0.3,
+        seed=5,
         today=dt.datetime.combine(TUESDAY, dt.time(15, 30)),  # naive: local time
-    )  # fmt: skip
+    )
     cutoff = dt.datetime.combine(TUESDAY, dt.time(15, 30), tzinfo=ZoneInfo(settings.tz))
     assert (summary.today, summary.until) == (TUESDAY, dt.time(15, 30))
     assert "to 2026-03-10 15:30," in summary.describe()
@@ -51,24 +60,36 @@ def test_history_runs_up_to_the_moment_and_holds_today_so_far(db, settings) -> N
                 assert latest(conn, table, column) < cutoff, (table, column)
         tz = settings.tz
         # today so far: leads, knocks, calls, sales, appointments that ran
-        for table, column in (("leads", "created_at"), ("door_knocks", "knocked_at"),
-                              ("calls", "called_at"), ("sales", "sold_at")):  # fmt: skip
+        for table, column in (
+            ("leads", "created_at"),
+            ("door_knocks", "knocked_at"),
+            ("calls", "called_at"),
+            ("sales", "sold_at"),
+        ):
             assert on_day(conn, tz, table, column, TUESDAY) > 0, table
         assert on_day(conn, tz, "appointments", "scheduled_for", TUESDAY, "status = 'ran'") > 0
         # later today is still to come: scheduled, not ran
-        later = conn.execute(text(
-            "select count(*), count(*) filter (where status <> 'scheduled') from crm.appointments"
-            " where scheduled_for >= :cutoff and timezone(:tz, scheduled_for)::date = :day"
-        ), {"cutoff": cutoff, "tz": tz, "day": TUESDAY}).one()  # fmt: skip
+        later = conn.execute(
+            text(
+                "select count(*), count(*) filter (where status <> 'scheduled')"
+                " from crm.appointments"
+                " where scheduled_for >= :cutoff and timezone(:tz, scheduled_for)::date = :day"
+            ),
+            {"cutoff": cutoff, "tz": tz, "day": TUESDAY},
+        ).one()
         assert later[0] > 0 and later[1] == 0
         # a sale is written after its appointment ran: none ran without its sale yet
-        ghosts_today = conn.execute(text(
-            "select count(*) from crm.appointments a where a.status = 'ran' and a.result = 'sold'"
-            " and timezone(:tz, a.scheduled_for)::date = :day"
-            " and not exists (select 1 from crm.sales s where s.appointment_id = a.id)"
-            " and a.id not in (select appointment_id from bi.seed_truth"
-            "                  where appointment_id is not null)"
-        ), {"tz": tz, "day": TUESDAY}).scalar()  # fmt: skip
+        ghosts_today = conn.execute(
+            text(
+                "select count(*) from crm.appointments a"
+                " where a.status = 'ran' and a.result = 'sold'"
+                " and timezone(:tz, a.scheduled_for)::date = :day"
+                " and not exists (select 1 from crm.sales s where s.appointment_id = a.id)"
+                " and a.id not in (select appointment_id from bi.seed_truth"
+                "                  where appointment_id is not null)"
+            ),
+            {"tz": tz, "day": TUESDAY},
+        ).scalar()
         assert ghosts_today == 0
     assert derive_exceptions(db, settings) == recorded_truth(db)
 

@@ -109,11 +109,18 @@ def three_way_sales(n: int) -> tuple[Sales, pd.DataFrame, Staff]:
     employed all along, the first split's commission one cent under the exact value."""
     day = np.full(n, 20_000, np.int64)  # 2024-10-04
     sold = Sales(
-        appt=np.arange(n), lead=np.arange(n), branch=np.ones(n, np.int64), day=day,
-        at=day * 86400 + 18 * 3600, cents=np.full(n, 1_128_300, np.int64),
-        rate=np.full(n, 1000, np.int64), product=np.full(n, "windows", object),
-        active=np.ones(n, bool), canceled_at=np.zeros(n, np.int64), rep=np.ones(n, np.int64),
-    )  # fmt: skip
+        appt=np.arange(n),
+        lead=np.arange(n),
+        branch=np.ones(n, np.int64),
+        day=day,
+        at=day * 86400 + 18 * 3600,
+        cents=np.full(n, 1_128_300, np.int64),
+        rate=np.full(n, 1000, np.int64),
+        product=np.full(n, "windows", object),
+        active=np.ones(n, bool),
+        canceled_at=np.zeros(n, np.int64),
+        rep=np.ones(n, np.int64),
+    )
     sale = np.repeat(np.arange(n), 3)
     share = np.full(3 * n, 3333, np.int64)
     cents = commission(sold.cents[sale], sold.rate[sale], share)

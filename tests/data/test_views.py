@@ -53,9 +53,11 @@ def test_a_view_built_in_parts_replaces_its_earlier_single_materialized_view(db,
     parts = materialized_names("sales_daily")
     assert len(parts) > 1
     assert kinds == {
-        "sales_daily": "v", **dict.fromkeys(parts, "m"),
-        "sales_branch_daily": "m", "sales_branch_weekly": "m",
-    }  # fmt: skip
+        "sales_daily": "v",
+        **dict.fromkeys(parts, "m"),
+        "sales_branch_daily": "m",
+        "sales_branch_weekly": "m",
+    }
 
 
 def test_refresh_logs_start_end_duration_and_bumps_the_data_version(db, settings):
