@@ -29,9 +29,13 @@ def two_branches(db):
          "opened_on": date(2020, 1, 1)},
     )  # fmt: skip
     sale = {
-        "lead_id": 1, "appointment_id": None, "commission_rate": Decimal("0.1"),
-        "product": "roof", "canceled_at": None, "external_ref": None,
-    }  # fmt: skip
+        "lead_id": 1,
+        "appointment_id": None,
+        "commission_rate": Decimal("0.1"),
+        "product": "roof",
+        "canceled_at": None,
+        "external_ref": None,
+    }
     _insert(
         db, "sales",
         {**sale, "id": 1, "branch_id": 1, "sold_at": "2026-01-05T10:00:00-06:00",
@@ -78,11 +82,19 @@ def test_kpi_csv_and_table_with_a_grain(two_branches) -> None:
 def test_kpi_fresh_reads_rows_not_yet_in_the_views(two_branches) -> None:
     CliRunner().invoke(main, ["refresh"])
     _insert(
-        two_branches, "sales",
-        {"id": 9, "lead_id": 1, "branch_id": 2, "sold_at": "2026-01-09T10:00:00-06:00",
-         "amount": Decimal("5.00"), "commission_rate": Decimal("0.1"), "product": "roof",
-         "status": "active"},
-    )  # fmt: skip
+        two_branches,
+        "sales",
+        {
+            "id": 9,
+            "lead_id": 1,
+            "branch_id": 2,
+            "sold_at": "2026-01-09T10:00:00-06:00",
+            "amount": Decimal("5.00"),
+            "commission_rate": Decimal("0.1"),
+            "product": "roof",
+            "status": "active",
+        },
+    )
     args = ["net_revenue", "--from", "2026-01-01", "--to", "2026-02-01", "--format", "csv"]
 
     assert kpi(*args, "--branch", "AUS").output.splitlines()[1] == "0"
@@ -109,9 +121,13 @@ def test_kpi_list_prints_the_catalog(db) -> None:
 )
 def test_bad_input_is_one_line_naming_it_with_exit_2(cli_env, two_branches, args, named):
     result = subprocess.run(
-        ["pulsebi", "kpi", *args], env=cli_env, capture_output=True, text=True, timeout=120,
+        ["pulsebi", "kpi", *args],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
-    )  # fmt: skip
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and named in lines[0]
@@ -125,15 +141,28 @@ def test_migrate_builds_and_refreshes_the_views(db) -> None:
 
 def test_kpi_json_keeps_rep_revenue_decimals(two_branches) -> None:
     _insert(
-        two_branches, "employees",
-        {"id": 7, "branch_id": 1, "full_name": "Ann", "role": "sales_rep",
-         "hired_on": date(2020, 1, 1), "terminated_on": None},
-    )  # fmt: skip
+        two_branches,
+        "employees",
+        {
+            "id": 7,
+            "branch_id": 1,
+            "full_name": "Ann",
+            "role": "sales_rep",
+            "hired_on": date(2020, 1, 1),
+            "terminated_on": None,
+        },
+    )
     _insert(
-        two_branches, "sale_splits",
-        {"id": 1, "sale_id": 1, "employee_id": 7, "share": Decimal("0.3333"),
-         "commission": Decimal("0")},
-    )  # fmt: skip
+        two_branches,
+        "sale_splits",
+        {
+            "id": 1,
+            "sale_id": 1,
+            "employee_id": 7,
+            "share": Decimal("0.3333"),
+            "commission": Decimal("0"),
+        },
+    )
     CliRunner().invoke(main, ["refresh"])
 
     result = kpi("rep_revenue", "--from", "2026-01-01", "--to", "2026-02-01",

@@ -112,9 +112,12 @@ def started_by_up(data_dir: Path) -> list[str]:
 
 def start_up(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        ["pulsebi", "up", "--no-seed"], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        ["pulsebi", "up", "--no-seed"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def read_until(proc: subprocess.Popen, text: str) -> str:

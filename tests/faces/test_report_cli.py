@@ -64,16 +64,20 @@ def test_a_pulsebi_error_raised_in_a_cell_shows_its_message_not_the_notebook(
 ):
     notebook = tmp_path / "refuses.ipynb"
     nbformat.write(
-        new_notebook(cells=[
-            new_code_cell("static = False", metadata={"tags": ["parameters"]}),
-            new_code_cell(
-                "from pulsebi.errors import UsageError\n"
-                "raise UsageError(\"grain 'quarter' is not offered on this page; use day\")"
-            ),
-        ], metadata={"kernelspec": {"name": "python3", "language": "python",
-                                    "display_name": "Python 3"}}),
+        new_notebook(
+            cells=[
+                new_code_cell("static = False", metadata={"tags": ["parameters"]}),
+                new_code_cell(
+                    "from pulsebi.errors import UsageError\n"
+                    "raise UsageError(\"grain 'quarter' is not offered on this page; use day\")"
+                ),
+            ],
+            metadata={
+                "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}
+            },
+        ),
         notebook,
-    )  # fmt: skip
+    )
     done = pulsebi(seeded_env, "report", "run", str(notebook))
     assert done.returncode == 2, done.stderr
     assert "Error: grain 'quarter' is not offered on this page; use day" in done.stderr

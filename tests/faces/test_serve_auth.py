@@ -146,9 +146,17 @@ def test_the_right_token_goes_to_the_page_asked_for(server):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "https://evil.example/", "///evil.example", "/\\evil.example",
-     "\\\\evil.example", "http:/evil.example", "evil.example", "/\t/evil.example"],
-)  # fmt: skip
+    [
+        "//evil.example",
+        "https://evil.example/",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "http:/evil.example",
+        "evil.example",
+        "/\t/evil.example",
+    ],
+)
 def test_login_never_redirects_to_another_site(server, target):
     # (browsers drop a tab inside a URL: "/\t/evil.example" would become "//evil.example")
     assert post_login(server, server.token, target) == (302, "/")
@@ -185,8 +193,11 @@ def test_the_cmo_deployment_logs_in_with_its_own_title(cli_env, tmp_path):
     with open(log, "ab") as out:  # its pages arrive later: an empty folder for now
         process = subprocess.Popen(
             args,
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     server = Server(process=process, port=port, token=TOKEN, log=log, env=env)
     try:
         wait_until_answering(server)

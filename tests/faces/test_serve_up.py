@@ -49,8 +49,9 @@ def test_up_ends_with_the_url_login_and_stop_and_keeps_the_token_out_of_logs(
         found = re.fullmatch(rf"open +http://127\.0\.0\.1:{port}/\?token=(\S+)", last[0])
         assert found, result.stdout
         token = found.group(1)  # generated once and kept in the data directory
-        assert re.fullmatch(rf"log in +that link logs you in .* the token {re.escape(token)}",
-                            last[1]), result.stdout  # fmt: skip
+        assert re.fullmatch(
+            rf"log in +that link logs you in .* the token {re.escape(token)}", last[1]
+        ), result.stdout
         assert re.fullmatch(r"stop +pulsebi down", last[2]), result.stdout
         assert "heads" not in result.stdout and "+psycopg2" not in result.stdout
         assert "sales_daily" not in result.stdout  # no list of the views
@@ -58,8 +59,11 @@ def test_up_ends_with_the_url_login_and_stop_and_keeps_the_token_out_of_logs(
         psql = re.search(r"^database +(psql .*)$", result.stdout, re.M).group(1)
         pasted = subprocess.run(
             [*shlex.split(psql), "-Atc", "select count(*) from crm.leads"],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert pasted.returncode == 0 and pasted.stdout.strip() == "0", pasted.stderr
 
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernels?token={token}") as r:
@@ -78,8 +82,11 @@ def test_up_ends_with_the_url_login_and_stop_and_keeps_the_token_out_of_logs(
         assert {p.stem for p in logs} >= {"serve-main", "live-worker", "report-worker"}
         for log in logs:
             assert mode(log) == 0o600, log
-        holding = [p for p in data_dir.rglob("*") if p.is_file() and p != token_file
-                   and token.encode() in p.read_bytes()]  # fmt: skip
+        holding = [
+            p
+            for p in data_dir.rglob("*")
+            if p.is_file() and p != token_file and token.encode() in p.read_bytes()
+        ]
         assert holding == []
     finally:
         down = run(["down"], env)
