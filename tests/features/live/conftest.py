@@ -27,10 +27,12 @@ def branches(db: Engine) -> Engine:
     with db.begin() as conn:
         for id_, code, name in BRANCHES:
             conn.execute(
-                text("insert into crm.branches values (:id, :code, :name, 'America/Chicago', "
-                     "'2020-01-01')"),
+                text(
+                    "insert into crm.branches values (:id, :code, :name, 'America/Chicago', "
+                    "'2020-01-01')"
+                ),
                 {"id": id_, "code": code, "name": name},
-            )  # fmt: skip
+            )
     return db
 
 

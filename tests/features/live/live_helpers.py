@@ -29,16 +29,22 @@ def wait_until(check: Callable[[], object], timeout: float = 15, what: str = "co
 
 
 def insert_sale(
-    engine: Engine, id_: int, branch_id: int, amount: str, status: str = "active",
+    engine: Engine,
+    id_: int,
+    branch_id: int,
+    amount: str,
+    status: str = "active",
     days_ago: int = 0,
-):  # fmt: skip
+):
     with engine.begin() as conn:
         conn.execute(
-            text("insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
-                 "commission_rate, product, status) values (:id, 1, :b, "
-                 "now() - make_interval(days => :ago), :amount, 0.1, 'roof', :status)"),
+            text(
+                "insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
+                "commission_rate, product, status) values (:id, 1, :b, "
+                "now() - make_interval(days => :ago), :amount, 0.1, 'roof', :status)"
+            ),
             {"id": id_, "b": branch_id, "amount": amount, "status": status, "ago": days_ago},
-        )  # fmt: skip
+        )
 
 
 def snapshot_value(client: redis_lib.Redis, settings: Settings, field: str):

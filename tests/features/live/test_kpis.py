@@ -30,9 +30,12 @@ def test_every_live_kpi_is_a_catalog_metric_with_a_branch_dimension() -> None:
 
 def test_a_table_feeds_only_its_kpis() -> None:
     assert {k.key for k in kpis_fed_by(["sales"])} == {
-        "net_revenue.today", "net_revenue.wtd", "net_revenue.mtd", "net_revenue.ytd",
+        "net_revenue.today",
+        "net_revenue.wtd",
+        "net_revenue.mtd",
+        "net_revenue.ytd",
         "pipeline_value.now",
-    }  # fmt: skip
+    }
     assert {k.key for k in kpis_fed_by(["door_knocks"])} == {
         "doors_knocked.today",
         "leads_generated.today",

@@ -54,8 +54,10 @@ def test_the_detached_worker_follows_writes_until_stopped(
     assert PROCESS_NAME in processes.running(settings)
     client = redis_lib.Redis.from_url(resolve_redis_url(settings))
     insert_sale(branches, 1, 1, "42.00")
-    wait_until(lambda: snapshot_value(client, settings, "net_revenue.today@DAL") == 42.0,
-               what="the detached worker's value")  # fmt: skip
+    wait_until(
+        lambda: snapshot_value(client, settings, "net_revenue.today@DAL") == 42.0,
+        what="the detached worker's value",
+    )
 
     assert processes.stop_all(settings) == [PROCESS_NAME]  # SIGTERM: a clean stop
     assert worker_status(client, settings) == "stopped"
@@ -67,8 +69,11 @@ def test_the_live_command_starts_the_worker_detached(branches: Engine, process_s
     command = "from pulsebi.cli.live import live; live()"
     result = subprocess.run(
         [sys.executable, "-c", command, "--detach"],
-        capture_output=True, text=True, env=dict(os.environ), timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "live worker running (pid" in result.stdout
     client = redis_lib.Redis.from_url(resolve_redis_url(process_settings))
@@ -79,7 +84,10 @@ def test_the_live_command_rejects_a_bad_option(process_settings) -> None:
     command = "from pulsebi.cli.live import live; live()"
     result = subprocess.run(
         [sys.executable, "-c", command, "--coalesce-ms", "-5"],
-        capture_output=True, text=True, env=dict(os.environ), timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "--coalesce-ms" in result.stderr

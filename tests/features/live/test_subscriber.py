@@ -102,10 +102,12 @@ def test_a_bulk_load_is_followed_by_a_few_updates_not_thousands(
     with branches.begin() as conn:
         for first in (1, 3001):  # two bulk statements of 3000 rows over both branches
             conn.execute(
-                text("insert into crm.calls select g, 1, 1 + g % 2, null, now(), 30, "
-                     "'no_answer' from generate_series(:a, :b) g"),
+                text(
+                    "insert into crm.calls select g, 1, 1 + g % 2, null, now(), 30, "
+                    "'no_answer' from generate_series(:a, :b) g"
+                ),
                 {"a": first, "b": first + 2999},
-            )  # fmt: skip
+            )
     wait_until(lambda: seen.shows(6000), what="all 6000 calls")
     values = [u.value for _, u in seen.updates if u.value is not None]
     assert len(set(values)) <= 3, values  # 0, maybe 3000, 6000: no trickle row by row
@@ -194,8 +196,12 @@ def test_bind_tile_rejects_an_unknown_kpi(live_settings, start_subscriber) -> No
     with pytest.raises(UsageError, match="unknown live KPI 'revenue'"):
         bind_tile(KpiTile(label="x"), "revenue", subscriber=start_subscriber(live_settings))
     with pytest.raises(UsageError, match="refresh 'soon'"):
-        bind_tile(KpiTile(label="x"), "leads.today", refresh="soon",
-                  subscriber=start_subscriber(live_settings))  # fmt: skip
+        bind_tile(
+            KpiTile(label="x"),
+            "leads.today",
+            refresh="soon",
+            subscriber=start_subscriber(live_settings),
+        )
 
 
 def test_the_refresh_picker_sets_the_page_refresh(live_settings, start_subscriber) -> None:

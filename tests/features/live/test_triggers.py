@@ -71,10 +71,12 @@ def test_an_update_moving_a_row_notifies_both_branches(db: Engine, listener) -> 
 
 def test_a_bulk_insert_sends_one_notification_per_branch(db: Engine, listener) -> None:
     with db.begin() as conn:
-        conn.execute(text(
-            "insert into crm.calls select g, 1, 1 + g % 3, null, now(), 30, 'no_answer' "
-            "from generate_series(1, 5000) g"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "insert into crm.calls select g, 1, 1 + g % 3, null, now(), 30, 'no_answer' "
+                "from generate_series(1, 5000) g"
+            )
+        )
     notes = received(listener)
     assert sorted((n["branch_id"], n["rows"], n["id"]) for n in notes) == [
         (1, 1666, None),
@@ -99,10 +101,12 @@ def test_copy_sends_one_notification_per_branch(db: Engine, listener) -> None:
 def test_suppress_notify_silences_one_transaction(db: Engine, listener) -> None:
     with db.begin() as conn:
         suppress_notify(conn)
-        conn.execute(text(
-            "insert into crm.sales select g, 1, null, 1, now(), 10, 0.1, 'roof', 'active', "
-            "null, null from generate_series(1, 100) g"
-        ))  # fmt: skip
+        conn.execute(
+            text(
+                "insert into crm.sales select g, 1, null, 1, now(), 10, 0.1, 'roof', 'active', "
+                "null, null from generate_series(1, 100) g"
+            )
+        )
     assert received(listener) == []
     with db.begin() as conn:  # the next transaction notifies again
         conn.execute(text("delete from crm.sales where id = 1"))

@@ -22,8 +22,10 @@ def test_a_new_sale_reaches_the_snapshot_with_the_metric_value(
     insert_sale(branches, 1, 1, "100.00")
     start_worker(live_settings)
     client = client_for(live_settings)
-    wait_until(lambda: snapshot_value(client, live_settings, "net_revenue.today@DAL") == 100.0,
-               what="the first full computation")  # fmt: skip
+    wait_until(
+        lambda: snapshot_value(client, live_settings, "net_revenue.today@DAL") == 100.0,
+        what="the first full computation",
+    )
 
     insert_sale(branches, 2, 1, "1234.56")
     insert_sale(branches, 3, 2, "50.25")
@@ -34,8 +36,10 @@ def test_a_new_sale_reaches_the_snapshot_with_the_metric_value(
         ("net_revenue.today", "net_revenue.today", None, 1384.81),
         ("net_revenue.ytd", "net_revenue.ytd", None, 1384.81),
     ]:
-        wait_until(lambda f=field, e=expected: snapshot_value(client, live_settings, f) == e,
-                   what=f"{field} = {expected}")  # fmt: skip
+        wait_until(
+            lambda f=field, e=expected: snapshot_value(client, live_settings, f) == e,
+            what=f"{field} = {expected}",
+        )
         assert snapshot_value(client, live_settings, field) == metric_value(
             live_settings, kpi, branch
         )
@@ -53,8 +57,10 @@ def test_canceling_and_deleting_sales_lower_net_revenue(
     with branches.begin() as conn:
         conn.execute(text("update crm.sales set status = 'canceled' where id = 1"))
     wait_until(lambda: snapshot_value(client, live_settings, field) == 40.0, what="40 after cancel")
-    wait_until(lambda: snapshot_value(client, live_settings, "net_revenue.ytd@DAL") == 40.0,
-               what="year to date after cancel")  # fmt: skip
+    wait_until(
+        lambda: snapshot_value(client, live_settings, "net_revenue.ytd@DAL") == 40.0,
+        what="year to date after cancel",
+    )
     with branches.begin() as conn:
         conn.execute(text("delete from crm.sales where id = 2"))
     wait_until(lambda: snapshot_value(client, live_settings, field) == 0.0, what="0 after delete")
@@ -77,8 +83,10 @@ def test_other_tables_feed_their_kpis(branches: Engine, live_settings, start_wor
         ("appointments_set.today@HOU", 1),
         ("jobs_in_progress.now@DAL", 1),
     ]:
-        wait_until(lambda f=field, e=expected: snapshot_value(client, live_settings, f) == e,
-                   what=f"{field} = {expected}")  # fmt: skip
+        wait_until(
+            lambda f=field, e=expected: snapshot_value(client, live_settings, f) == e,
+            what=f"{field} = {expected}",
+        )
 
 
 def test_after_its_database_session_is_killed_the_worker_reconnects_and_catches_up(
@@ -91,10 +99,15 @@ def test_after_its_database_session_is_killed_the_worker_reconnects_and_catches_
 
     def worker_pids() -> set[int]:
         with branches.connect() as conn:
-            return set(conn.execute(
-                text("select pid from pg_stat_activity where application_name = :app "
-                     "and datname = current_database()"), {"app": APPLICATION_NAME},
-            ).scalars())  # fmt: skip
+            return set(
+                conn.execute(
+                    text(
+                        "select pid from pg_stat_activity where application_name = :app "
+                        "and datname = current_database()"
+                    ),
+                    {"app": APPLICATION_NAME},
+                ).scalars()
+            )
 
     def status() -> str | None:
         data = channel.decode(client.get(channel.status_key(live_settings.namespace)))
@@ -112,18 +125,22 @@ def test_after_its_database_session_is_killed_the_worker_reconnects_and_catches_
             for pid in before:
                 conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid})
             conn.execute(
-                text("insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
-                     "commission_rate, product, status) values (9, 1, 2, now(), 777.77, 0.1, "
-                     "'roof', 'active')")
-            )  # fmt: skip
+                text(
+                    "insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
+                    "commission_rate, product, status) values (9, 1, 2, now(), 777.77, 0.1, "
+                    "'roof', 'active')"
+                )
+            )
             conn.commit()
             wait_until(lambda: status() == "db_down", what="the worker to report its database down")
             assert snapshot_value(client, live_settings, field) == 0.0
         finally:
             admin_conn.execute(text(allow.format(database, "true")))
     admin.dispose()
-    wait_until(lambda: snapshot_value(client, live_settings, field) == 777.77,
-               what="the sale written while the worker was away")  # fmt: skip
+    wait_until(
+        lambda: snapshot_value(client, live_settings, field) == 777.77,
+        what="the sale written while the worker was away",
+    )
     wait_until(lambda: status() == "live", what="the worker to report itself live again")
     after = wait_until(worker_pids, what="a new LISTEN session")
     assert not after & before
@@ -140,15 +157,19 @@ def test_after_a_lost_session_new_writes_are_followed_again(
     wait_until(lambda: snapshot_value(client, live_settings, "leads.today") == 0, what="values")
     with branches.begin() as conn:
         conn.execute(
-            text("select pg_terminate_backend(pid) from pg_stat_activity "
-                 "where application_name = :app and datname = current_database()"),
+            text(
+                "select pg_terminate_backend(pid) from pg_stat_activity "
+                "where application_name = :app and datname = current_database()"
+            ),
             {"app": APPLICATION_NAME},
-        )  # fmt: skip
+        )
     for n in (1, 2):
         with branches.begin() as conn:
             conn.execute(
                 text("insert into crm.leads values (:id, 1, 1, now(), 'new', null, null, null)"),
                 {"id": n},
             )
-        wait_until(lambda n=n: snapshot_value(client, live_settings, "leads.today") == n,
-                   what=f"{n} lead(s)")  # fmt: skip
+        wait_until(
+            lambda n=n: snapshot_value(client, live_settings, "leads.today") == n,
+            what=f"{n} lead(s)",
+        )
