@@ -92,14 +92,15 @@ def funnel(filters: Filters) -> list[Any]:
     frame = pd.DataFrame(
         {"stage": [s for s, _ in stages], "leads": [int(counts[c].iloc[0]) for _, c in stages]}
     )
-    rates = [
-        Tile(label, value(metric, period, filters.branch), "rate", metric, key=f"funnel-{metric}")
-        for metric, label in (
-            ("lead_to_appointment_rate", "Lead → appointment"),
-            ("closing_rate", "Closing rate (appointments ran → sold)"),
-            ("lead_to_sale_rate", "Lead → sale"),
-        )
-    ]
+    rates = []
+    for metric, label in (
+        ("lead_to_appointment_rate", "Lead → appointment"),
+        ("closing_rate", "Closing rate (appointments ran → sold)"),
+        ("lead_to_sale_rate", "Lead → sale"),
+    ):
+        c = compare_to_date(metric, period, filters.branch)  # as the period's tiles: to date
+        judged = None if c.maturing else metric
+        rates.append(Tile(label, c.current, "rate", judged, note=c.note, key=f"funnel-{metric}"))
     spec = ChartSpec(
         "funnel", frame, x="stage", y="leads", title="Conversion funnel", units="count"
     )

@@ -8,6 +8,10 @@ until 09:46. Last year's period ends on the date a year before today; on 29 Febr
 28 February. A partial period is never compared with a whole one.
 
 Cohort figures (`MATURING_DAYS`) are not compared while the cohort is still maturing.
+
+A rate, median or mean over no rows has no value (the metric layer gives None): the figure
+then says why, from what the metric is computed over (`EMPTY_NOTES`): "no appointments ran
+yet", "no tickets resolved in this period".
 """
 
 from __future__ import annotations
@@ -49,6 +53,34 @@ MATURING_DAYS: dict[str, int] = {
 }
 MATURING_NOTE = "cohort still maturing"
 
+# Why a figure has no value: what it is computed over (the catalog's definitions: a rate's
+# denominator, a median's or mean's population) is empty. `{when}` becomes " yet" for a period
+# that holds today, " in this period" for another, " now" for a snapshot. Sums and counts are
+# 0 over no rows and need none; tests/features/dashboards checks every other metric has one.
+EMPTY_NOTES: dict[str, str] = {
+    "lead_to_appointment_rate": "no leads created{when}",
+    "lead_to_sale_rate": "no leads created{when}",
+    "closing_rate": "no appointments ran{when}",
+    "marketing_roi": "no marketing spend{when}",
+    # the pipeline is valued at a branch's trailing-90-day average sale and closing rate
+    "pipeline_value": "not valued: no sale in the last 90 days",
+    "weighted_pipeline": "not valued: no sale, or no appointment ran, in the last 90 days",
+    "pipeline_due": "not valued: no sale in the last 90 days",
+    "weighted_pipeline_due": "not valued: no sale, or no appointment ran, in the last 90 days",
+    "job_completion_rate": "no jobs created{when} (canceled ones aside)",
+    "days_outstanding": "no open jobs{when}",
+    "resolution_hours": "no tickets resolved{when}",
+    "csat": "no tickets resolved with a CSAT score{when}",
+    "csat_top2_share": "no tickets resolved with a CSAT score{when}",
+    "telemarketing_conversion": "no calls made{when}",
+    "canvass_lead_rate": "no doors knocked{when}",
+    "api_latency_p50": "no API requests{when}",
+    "api_latency_p95": "no API requests{when}",
+    "error_rate": "no API requests{when}",
+    "system_health": "no health checks{when}",
+}
+EMPTY_NOTE = "no data{when}"  # a metric not in EMPTY_NOTES (a new one): still says something
+
 
 def plain(value: Any) -> Any:
     """None for NaN/NA, the value otherwise (Decimal money stays exact)."""
@@ -88,6 +120,7 @@ class Compared:
     previous: Any = None  # the previous period, when asked for
     until: dt.time | None = None  # the clock time both periods stop at; None: whole days
     maturing: bool = False  # a cohort still maturing: no comparison
+    empty: str = ""  # why `current` is None (`empty_note`); "" when it has a value
 
     def against(self, text: str = "vs last year") -> str:
         """A comparison's label, saying where to-date periods stop: "vs last year to 09:46"."""
@@ -95,7 +128,9 @@ class Compared:
 
     @property
     def note(self) -> str:
-        return MATURING_NOTE if self.maturing else ""
+        """What a tile says under the figure: why it is empty, or that its cohort is still
+        maturing (and so not compared); "" otherwise."""
+        return self.empty or (MATURING_NOTE if self.maturing else "")
 
 
 def is_maturing(metric: str, period: DateRange, today: dt.date) -> bool:
@@ -111,6 +146,54 @@ def maturing_note(metric: str, period: DateRange, now: dt.datetime | None = None
     if contains_today(*period, today):
         period = period_to_date(period[0], today)
     return MATURING_NOTE if is_maturing(metric, period, today) else ""
+
+
+def empty_note(metric: str, period: DateRange | None = None, now: dt.datetime | None = None) -> str:
+    """Why `metric` has no value over `period`: what it is computed over is empty.
+
+    Parameters
+    ----------
+    metric
+        A metric id of the catalog.
+    period
+        [from, to) local dates; None for a snapshot metric (relative to now).
+    now
+        The instant (default: this one); a period holding its local date is to date.
+
+    Returns
+    -------
+    str
+        E.g. "no appointments ran yet" (a period holding today), "no tickets resolved in this
+        period", "no open jobs now" (a snapshot); from `EMPTY_NOTES`, else `EMPTY_NOTE`.
+    """
+    if period is None:
+        when = " now"
+    else:
+        today = local_today(now or dt.datetime.now(dt.UTC))
+        when = " yet" if contains_today(*period, today) else " in this period"
+    return EMPTY_NOTES.get(metric, EMPTY_NOTE).format(when=when)
+
+
+def snapshot(metric: str, branch: str | None = None, column: str | None = None) -> Compared:
+    """A snapshot figure (relative to now: pipeline, jobs in progress), never compared.
+
+    Parameters
+    ----------
+    metric
+        A snapshot metric id of the catalog.
+    branch
+        A branch code; None: the company.
+    column
+        The value column (default: the metric id).
+
+    Returns
+    -------
+    Compared
+        Its value now, and why it has none (`empty_note`) when it has none.
+    """
+    today = local_today()
+    current = value(metric, (today, today + dt.timedelta(days=1)), branch, column)
+    return Compared(current, empty=empty_note(metric) if current is None else "")
 
 
 def compare_to_date(
@@ -134,14 +217,51 @@ def compare_to_date(
     else:
         shown, last_year, before = period, same_period_last_year(*period), previous_period(*period)
     current = value(metric, shown, branch, column, until)
+    empty = empty_note(metric, shown, now) if current is None else ""
     if is_maturing(metric, shown, today):
-        return Compared(current, until=until, maturing=True)
+        return Compared(current, until=until, maturing=True, empty=empty)
     return Compared(
         current,
         value(metric, last_year, branch, column, until),
         value(metric, before, branch, column, until) if previous else None,
         until,
+        empty=empty,
     )
+
+
+def value_to_date(
+    metric: str,
+    period: DateRange,
+    branch: str | None = None,
+    column: str | None = None,
+    now: dt.datetime | None = None,
+) -> Any:
+    """The figure over `period` cut as `compare_to_date` cuts it, without its comparisons.
+
+    Parameters
+    ----------
+    metric
+        A metric id of the catalog.
+    period
+        [from, to) local dates.
+    branch
+        A branch code; None: the company.
+    column
+        The value column (default: the metric id).
+    now
+        The instant (default: this one).
+
+    Returns
+    -------
+    Any
+        The value (None: none); to date when `period` holds `now`'s local date: ending today
+        at now's clock time, as the tiles it sits beside.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    today = local_today(now)
+    if contains_today(*period, today):
+        return value(metric, period_to_date(period[0], today), branch, column, to_date_until(now))
+    return value(metric, period, branch, column)
 
 
 def with_last_year(

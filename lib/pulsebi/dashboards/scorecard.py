@@ -10,7 +10,7 @@ from typing import Any
 
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.figures import Compared, compare_to_date, value
+from pulsebi.dashboards.figures import Compared, compare_to_date, snapshot
 from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters
 from pulsebi.dashboards.page import Chart, Page, Scorecard, Section, Tile, Tiles
 from pulsebi.widgets.filters import Filters
@@ -52,11 +52,11 @@ def compare(headline: Headline, filters: Filters) -> Compared:
     Compared
         Against the previous period and the same period last year, to date when the period
         holds today (`pulsebi.dashboards.figures.compare_to_date`); a cohort still maturing and
-        a snapshot ("now") are not compared.
+        a snapshot ("now") are not compared. A figure without a value says why (`note`).
     """
-    period = (filters.date_from, filters.date_to)
     if headline.snapshot:
-        return Compared(value(headline.metric, period, filters.branch, headline.column))
+        return snapshot(headline.metric, filters.branch, headline.column)
+    period = (filters.date_from, filters.date_to)
     return compare_to_date(headline.metric, period, filters.branch, headline.column, previous=True)
 
 
@@ -97,7 +97,7 @@ def headline_blocks(headlines: Sequence[Headline], filters: Filters) -> list[Any
                 None if c.maturing else h.metric,  # a maturing cohort: no threshold colour
                 previous=c.last_year,
                 comparison=c.against("vs last year") if compared else "",
-                note="now" if h.snapshot else c.note,
+                note=c.note or ("now" if h.snapshot else ""),
                 also=[(c.against("vs previous period"), c.previous)] if compared else [],
                 key=f"kpi-{h.column or h.metric}",
             )

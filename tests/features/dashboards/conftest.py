@@ -42,6 +42,20 @@ def seeded_in_use(seeded_env: dict[str, str], seeded: Settings):
     use_settings(previous)
 
 
+SEEDED_DAY = dt.date(2026, 11, 20)  # the `seeded` data's today (tests/conftest.py SEED_TODAY)
+
+
+@pytest.fixture
+def on_seeded_day(seeded_in_use: Settings):
+    """`seeded_in_use` with the process's clock at 10:30 local on the seeded data's today, so
+    that the last days hold activity (its history ends the day before)."""
+    import time_machine
+
+    now = dt.datetime.combine(SEEDED_DAY, DEMO_CLOCK, tzinfo=seeded_in_use.zone)
+    with time_machine.travel(now, tick=True):
+        yield seeded_in_use
+
+
 @pytest.fixture(scope="module")
 def branch_code(seeded: Settings) -> str:
     with get_engine(seeded).connect() as conn:

@@ -209,7 +209,7 @@ def test_the_checks_see_error_boxes_and_unexplained_tiles() -> None:
     assert [t.partition(":")[0] for t in unexplained_tiles(page_html)] == ["b"]
 
 
-# Tiles found empty with no word why, per row (a strict xfail below until the tiles say why).
+# Tiles found empty with no word why, per row (checked by test_every_empty_tile_says_why).
 UNEXPLAINED: dict[str, list[str]] = {}
 
 
@@ -248,12 +248,6 @@ def test_every_page_renders_without_an_error(demo_page, monkeypatch, caplog) -> 
     UNEXPLAINED[row_id(row)] = unexplained_tiles(page_html)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 (tiles): a rate or mean over no rows (closing rate before any appointment "
-    "ran today, job completion, resolution hours, CSAT, API latency...) shows '—' with no word "
-    "why; the tile needs an empty state that says why (e.g. 'no appointments ran yet')",
-)
 def test_every_empty_tile_says_why() -> None:
     """Over the rows rendered above: every tile a value or an explained empty state."""
     if not UNEXPLAINED:

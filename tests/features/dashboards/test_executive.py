@@ -60,8 +60,8 @@ def test_revenue_tiles_compare_to_the_same_time_last_year(seeded_in_use):
     assert tiles[-1].previous > 0  # last year to date had sales: the test compares something
 
 
-def test_period_tiles_say_a_young_cohort_is_still_maturing(seeded_in_use):
-    settings = seeded_in_use
+def test_period_tiles_say_a_young_cohort_is_still_maturing(on_seeded_day):
+    settings = on_seeded_day
     today = local_today(tz=settings.tz)
     week = Filters(today - dt.timedelta(days=6), today + dt.timedelta(days=1), preset="custom")
     tiles = {t.key.removeprefix("period-"): t for t in period_tiles(week)[0].tiles}
@@ -69,6 +69,7 @@ def test_period_tiles_say_a_young_cohort_is_still_maturing(seeded_in_use):
         assert tiles[cohort].note == MATURING_NOTE and tiles[cohort].previous is None
         assert tiles[cohort].metric is None  # no threshold colour on a maturing cohort
     assert tiles["closing_rate"].note == "" and tiles["net_revenue"].note == ""
+    assert tiles["closing_rate"].value is not None
     assert tiles["net_revenue"].comparison.startswith("vs last year to ")
     # a period a year old is mature: compared whole, with its comparison
     old = Filters(dt.date(2026, 6, 1), dt.date(2026, 7, 1), preset="custom")

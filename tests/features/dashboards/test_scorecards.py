@@ -79,10 +79,10 @@ def test_scorecard_shows_the_metric_layers_figures(name, one_branch, kernel_env,
         assert 'data-note="branch-ignored"' in page
 
 
-def test_headlines_of_a_maturing_cohort_say_so_and_comparisons_say_where_they_stop(seeded_in_use):
+def test_headlines_of_a_maturing_cohort_say_so_and_comparisons_say_where_they_stop(on_seeded_day):
     """The last seven days: a canvass cohort (its leads' sales) is still maturing; the counts
     are compared to date, the tiles and the table's headers saying at which clock time."""
-    today = local_today(tz=seeded_in_use.tz)
+    today = local_today(tz=on_seeded_day.tz)
     week = Filters(today - dt.timedelta(days=6), today + dt.timedelta(days=1), preset="custom")
     tiles_block, card = headline_blocks(canvass.HEADLINES, week)
     tiles = {t.key.removeprefix("kpi-"): t for t in tiles_block.tiles}
@@ -92,7 +92,7 @@ def test_headlines_of_a_maturing_cohort_say_so_and_comparisons_say_where_they_st
     [row] = card.rows[card.rows["metric"] == "canvass_sales"].to_dict("records")
     assert row["label"].endswith(f"({MATURING_NOTE})") and row["last_year"] is None
     doors = tiles["doors_knocked"]
-    assert doors.note == "" and doors.metric == "doors_knocked"
+    assert doors.note == "" and doors.metric == "doors_knocked" and doors.value > 0
     assert re.fullmatch(r"vs last year to \d\d:\d\d", doors.comparison)
     [(previous, _)] = doors.also
     assert re.fullmatch(r"vs previous period to \d\d:\d\d", previous)
