@@ -79,6 +79,8 @@ def test_a_quoted_newline_keeps_line_numbers_of_the_file(tmp_path) -> None:
 
 
 def test_an_odd_status_is_data_read_as_written(tmp_path) -> None:
-    path = write(tmp_path, f"{HEADER}\nA,2026-06-01,x,1.00,Paid\nB,2026-06-01,x,2.00,\n"
-                           f"C,2026-06-01,x,3.00, void\n")  # fmt: skip
+    path = write(
+        tmp_path,
+        f"{HEADER}\nA,2026-06-01,x,1.00,Paid\nB,2026-06-01,x,2.00,\nC,2026-06-01,x,3.00, void\n",
+    )
     assert [row[-1] for row in read_accounting_file(path)] == ["Paid", "", " void"]

@@ -93,8 +93,12 @@ def test_the_installed_command_names_the_bad_line(crm, cli_env, tmp_path) -> Non
     path.write_text("invoice_no,invoiced_on,customer,amount,status\nA,2026-06-01,x,abc,paid\n")
     result = subprocess.run(
         ["pulsebi", "reconcile", "external", "--file", str(path)],
-        env=cli_env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith(f"Error: accounting file rejected:\n  {path}, line 2: amount")
     assert result.stdout == ""
@@ -110,8 +114,12 @@ def test_odd_statuses_are_matched_and_noted_on_stderr(crm, cli_env, tmp_path) ->
     for fmt in ("json", "csv", "table"):
         result = subprocess.run(
             ["pulsebi", "reconcile", "external", "--file", str(path), "--format", fmt],
-            env=cli_env, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         assert result.stderr.startswith("Note: 2 invoices have a status outside open, paid, void")
         if fmt == "json":  # the output keeps its shape: a list of exceptions

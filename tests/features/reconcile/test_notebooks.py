@@ -27,9 +27,12 @@ def run_notebook(name: str, tmp_path, **parameters) -> dict:
 
     output = tmp_path / f"{name}.out.ipynb"
     papermill.execute_notebook(
-        f"{NOTEBOOKS}/{name}.ipynb", str(output), parameters=parameters,
-        kernel_name="python3", progress_bar=False,
-    )  # fmt: skip
+        f"{NOTEBOOKS}/{name}.ipynb",
+        str(output),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+    )
     return json.loads(output.read_text())
 
 

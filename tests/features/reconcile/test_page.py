@@ -86,8 +86,10 @@ def test_the_date_and_branch_filters_select_what_the_cli_filters(
         crm.sale(n, branch_id=1 + n % 2, sold_at=when, external_ref=f"INV-{n}")
         crm.appointment(n, branch_id=1 + n % 2, scheduled_for=when)
     accounting = tmp_path / "accounting.csv"
-    accounting.write_text("invoice_no,invoiced_on,customer,amount,status\n" + "".join(
-        f"X-{n},2026-06-{9 + n},c,1.00,paid\n" for n in range(1, 8)))  # fmt: skip
+    accounting.write_text(
+        "invoice_no,invoiced_on,customer,amount,status\n"
+        + "".join(f"X-{n},2026-06-{9 + n},c,1.00,paid\n" for n in range(1, 8))
+    )
     filters = parse_filters(branch, date_from, date_to)
     for check in ("ghost-appointments", "splits", "external"):
         everything = run_check(check, accounting_file=accounting)

@@ -22,13 +22,15 @@ COLUMNS = [
 
 def frame(n: int) -> pd.DataFrame:
     start = dt.datetime(2026, 11, 30, 14, 5, tzinfo=CHICAGO)
-    return pd.DataFrame({
-        "code": ["a" if i % 2 else "b" for i in range(n)],
-        "amount": [None if i == 3 else Decimal(i * 7 % 11) for i in range(n)],
-        "at": [start + dt.timedelta(hours=i) for i in range(n)],
-        "detail": [f"row {i} " + "long words " * 20 for i in range(n)],
-        "hidden": range(n),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "code": ["a" if i % 2 else "b" for i in range(n)],
+            "amount": [None if i == 3 else Decimal(i * 7 % 11) for i in range(n)],
+            "at": [start + dt.timedelta(hours=i) for i in range(n)],
+            "detail": [f"row {i} " + "long words " * 20 for i in range(n)],
+            "hidden": range(n),
+        }
+    )
 
 
 def shown_rows(table: PagedTable) -> list[int]:

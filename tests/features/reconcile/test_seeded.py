@@ -54,8 +54,11 @@ def test_the_demo_datas_injected_problems_are_all_found_and_nothing_else(seeded)
     truth = truth_keys(seeded)
     found = found_keys(seeded)
     assert {k[:2] for k in truth} >= {
-        ("ghost_appointment", "no_sale"), ("ghost_appointment", "no_job"),
-        ("split", "share_sum"), ("split", "no_split"), ("external", "missing_in_crm"),
-    }  # fmt: skip
+        ("ghost_appointment", "no_sale"),
+        ("ghost_appointment", "no_job"),
+        ("split", "share_sum"),
+        ("split", "no_split"),
+        ("external", "missing_in_crm"),
+    }
     assert sorted(found - truth, key=str) == []  # nothing else
     assert sorted(truth - found, key=str) == []  # all found
