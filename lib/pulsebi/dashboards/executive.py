@@ -11,7 +11,14 @@ from typing import Any
 
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
-from pulsebi.dashboards.figures import compare_to_date, plain, value
+from pulsebi.dashboards.figures import (
+    compare_to_date,
+    empty_note,
+    plain,
+    snapshot,
+    value,
+    value_to_date,
+)
 from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters
 from pulsebi.dashboards.page import Chart, Html, Page, Section, Table, Tile, Tiles
 from pulsebi.widgets.dates import local_today, preset_range
@@ -123,28 +130,70 @@ def sales_team(filters: Filters) -> list[Any]:
 
 
 def pipeline(filters: Filters, today: dt.date | None = None) -> list[Any]:
-    """Pipeline and weighted pipeline per branch; the month-end forecast with its basis."""
+    """Pipeline and weighted pipeline now, per branch; the month-end forecast with its basis.
+
+    The tiles show the metric layer's own figures for the page's branch or the company (the
+    sum over the branches that have one: a branch whose appointments cannot be valued counts
+    for nothing, and with none valued the tile says why rather than $0). The forecast is the
+    month's net revenue to date, cut as the revenue tiles are, plus the weighted pipeline due
+    by the month's end.
+
+    Parameters
+    ----------
+    filters
+        The page's filters (its branch; the pipeline is a snapshot, not of the period).
+    today
+        The local date whose month the forecast is for (default: today).
+
+    Returns
+    -------
+    list
+        A `Tiles` block (pipeline, weighted pipeline, forecast) and the `Table` per branch.
+    """
     today = today or local_today()
     month = preset_range("month_to_date", today)
     month_end = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    snapshot = dict(start=today, end=today + dt.timedelta(days=1))
-    per_branch = metrics.compute("pipeline_value", by=["branch"], **snapshot)
-    weighted = metrics.compute("weighted_pipeline", by=["branch"], **snapshot)
+    snapshot_day = dict(start=today, end=today + dt.timedelta(days=1))
+    per_branch = metrics.compute("pipeline_value", by=["branch"], **snapshot_day)
+    weighted = metrics.compute("weighted_pipeline", by=["branch"], **snapshot_day)
     per_branch["weighted_pipeline"] = weighted["weighted_pipeline"].to_numpy()
     if filters.branch:
         per_branch = per_branch[per_branch["branch"] == filters.branch]
-    mtd = value("net_revenue", month, filters.branch) or 0
-    due = value("weighted_pipeline_due", (today, month_end), filters.branch) or 0
-    forecast = plain(mtd + due)
+    value_now = snapshot("pipeline_value", filters.branch)
+    weighted_now = snapshot("weighted_pipeline", filters.branch)
+    mtd = value_to_date("net_revenue", month, filters.branch) or 0
+    due = value("weighted_pipeline_due", (today, month_end), filters.branch)
     last_day = month_end - dt.timedelta(days=1)
-    basis = f"month to date {_usd(mtd)} + weighted pipeline due by {last_day:%b %d} {_usd(due)}"
+    # appointments due that cannot be valued (the metric's null) add nothing, and it says so
+    due_text = _usd(due) if due is not None else empty_note("weighted_pipeline_due")
+    due_text = f"weighted pipeline due by {last_day:%b %d} {due_text}"
     tiles = [
-        Tile("Pipeline value", plain(per_branch["pipeline_value"].sum()), "usd", "pipeline_value",
-             key="pipeline-value", live="pipeline_value.now"),
-        Tile("Weighted pipeline", plain(per_branch["weighted_pipeline"].sum()), "usd",
-             "weighted_pipeline", key="weighted-pipeline"),
-        Tile("Month-end forecast", forecast, "usd", "net_revenue", note=basis, key="forecast"),
-    ]  # fmt: skip
+        Tile(
+            "Pipeline value",
+            value_now.current,
+            "usd",
+            "pipeline_value",
+            note=value_now.note,
+            key="pipeline-value",
+            live="pipeline_value.now",
+        ),
+        Tile(
+            "Weighted pipeline",
+            weighted_now.current,
+            "usd",
+            "weighted_pipeline",
+            note=weighted_now.note,
+            key="weighted-pipeline",
+        ),
+        Tile(
+            "Month-end forecast",
+            plain(mtd + (due or 0)),
+            "usd",
+            "net_revenue",
+            note=f"month to date {_usd(mtd)} + {due_text}",
+            key="forecast",
+        ),
+    ]
     formats = {"pipeline_value": "usd", "weighted_pipeline": "usd"}
     table = per_branch.drop(columns=["branch"]).rename(columns={"branch_name": "branch"})
     return [Tiles(tiles, columns=3), Table(table, "Pipeline by branch", formats)]

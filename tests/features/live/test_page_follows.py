@@ -34,23 +34,37 @@ def page_settings(live_settings: Settings) -> Iterator[Settings]:
 @pytest.fixture
 def crm(branches: Engine, page_settings: Settings) -> Engine:
     """Sales earlier this month and year, a scheduled appointment (a pipeline), views refreshed."""
-    for id_, branch, amount, days_ago in ((1, 1, "1200.00", 1), (2, 2, "800.50", 40),
-                                          (3, 1, "310.25", 0)):  # fmt: skip
+    sales = ((1, 1, "1200.00", 1), (2, 2, "800.50", 40), (3, 1, "310.25", 0))
+    for id_, branch, amount, days_ago in sales:
         insert_sale(branches, id_, branch, amount, days_ago=days_ago)
-    with branches.begin() as conn:
+    add_appointment(branches, 1, 1, "now() + interval '3 days'")
+    return refresh(branches, page_settings)
+
+
+def add_appointment(engine: Engine, id_: int, branch: int, when: str, ran: str = "") -> None:
+    """A scheduled appointment at `when` (SQL), or one that ran with the result `ran`."""
+    status, result = ("ran", f"'{ran}'") if ran else ("scheduled", "null")
+    with engine.begin() as conn:
         conn.execute(
-            text("insert into crm.appointments (id, lead_id, branch_id, rep_id, created_at, "
-                 "scheduled_for, status) values (1, 1, 1, 1, now(), now() + interval '3 days', "
-                 "'scheduled')")
-        )  # fmt: skip
-    refresh_views(branches, page_settings)
-    return branches
+            text(
+                "insert into crm.appointments (id, lead_id, branch_id, rep_id, created_at, "
+                f"scheduled_for, status, result) values (:id, 1, :branch, 1, now(), {when}, "
+                f"'{status}', {result})"
+            ),
+            {"id": id_, "branch": branch},
+        )
+
+
+def refresh(engine: Engine, settings: Settings) -> Engine:
+    refresh_views(engine, settings)
+    return engine
 
 
 def fresh(metric: str, period: tuple[dt.date, dt.date], branch: str | None):
     """The metric straight from the crm tables, as it is now."""
-    frame = metrics.compute(metric, start=period[0], end=period[1], branch=branch, fresh=True,
-                            use_cache=False)  # fmt: skip
+    frame = metrics.compute(
+        metric, start=period[0], end=period[1], branch=branch, fresh=True, use_cache=False
+    )
     value = frame[metric].iloc[0]
     return None if value is None or value != value else value
 
@@ -74,12 +88,8 @@ def expected_figures(today: dt.date, period=None, branch=None) -> dict[str, Deci
     }
     figures["period-net_revenue"] = fresh("net_revenue", period or month, branch)
     figures["forecast"] = (fresh("net_revenue", month, branch) or 0) + due
-    for metric in ("pipeline_value", "weighted_pipeline"):  # as the page: the branches' sum
-        frame = metrics.compute(metric, start=snapshot[0], end=snapshot[1], by=["branch"],
-                                use_cache=False)  # fmt: skip
-        if branch:
-            frame = frame[frame["branch"] == branch]
-        figures[metric.replace("_", "-")] = frame[metric].sum()
+    for metric in ("pipeline_value", "weighted_pipeline"):  # the metric's own, null or not
+        figures[metric.replace("_", "-")] = fresh(metric, snapshot, branch)
     return {key: cents(value) for key, value in figures.items()}
 
 
@@ -181,3 +191,39 @@ def test_a_burst_of_sales_is_followed_to_its_last_one(crm, page_settings, start_
 
     wait_until(dallas_today_agrees, 30, "the Dallas page to follow the burst")
     assert get_follower().recomputes - started < 20  # coalesced, not one recompute per sale
+
+
+def test_the_pipeline_tiles_are_the_metric_layers_and_say_why_when_null(crm, page_settings):
+    """Branch 1 has an appointment ahead valued at its average sale, but no appointment ran in
+    90 days: the weighted pipeline is null, and its tile says why rather than $0. Once one ran
+    there, the company's weighted pipeline is branch 1's, whatever a branch with an appointment
+    ahead and no sale (branch 2) adds: nothing. The forecast is the month-to-date tile's figure
+    plus what is due."""
+    from pulsebi.dashboards.executive import pipeline, revenue_tiles
+    from pulsebi.dashboards.figures import empty_note
+    from pulsebi.widgets.filters import Filters
+
+    today = dt.datetime.now(page_settings.zone).date()
+    filters = Filters(*preset_range("month_to_date", today))
+    snapshot = (today, today + dt.timedelta(days=1))
+
+    def tiles() -> dict:
+        return {t.key: t for t in [*revenue_tiles(filters)[0].tiles, *pipeline(filters)[0].tiles]}
+
+    shown = tiles()
+    weighted = shown["weighted-pipeline"]
+    assert (weighted.value, weighted.note) == (None, empty_note("weighted_pipeline"))
+    assert fresh("weighted_pipeline", snapshot, None) is None
+    assert shown["pipeline-value"].value == fresh("pipeline_value", snapshot, None) > 0
+    assert shown["forecast"].value == shown["revenue-month-to-date"].value
+    assert "not valued" in shown["forecast"].note
+
+    add_appointment(crm, 2, 1, "now() - interval '5 days'", ran="sold")
+    add_appointment(crm, 3, 2, "now() + interval '2 days'")
+    insert_sale(crm, 4, 2, "99.00", status="canceled")  # branch 2: still no active sale
+    refresh(crm, page_settings)
+    shown = tiles()
+    weighted = fresh("weighted_pipeline", snapshot, None)
+    assert weighted == fresh("weighted_pipeline", snapshot, "DAL") > 0  # branch 1's only
+    assert cents(shown["weighted-pipeline"].value) == cents(weighted)
+    assert shown["weighted-pipeline"].note == ""
