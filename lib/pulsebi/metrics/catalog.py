@@ -11,9 +11,17 @@ from dataclasses import dataclass
 UNITS = ("usd", "count", "rate", "hours", "days", "ms", "score")
 GRAINS = ("day", "week", "month", "year")
 DIMENSIONS = (
-    "branch", "rep", "source", "channel", "service",
-    "job_status", "category", "priority", "telemarketer", "canvasser",
-)  # fmt: skip
+    "branch",
+    "rep",
+    "source",
+    "channel",
+    "service",
+    "job_status",
+    "category",
+    "priority",
+    "telemarketer",
+    "canvasser",
+)
 
 PERIOD_GRAINS = GRAINS
 MONTHLY_GRAINS = ("month", "year")
@@ -168,7 +176,7 @@ CATALOG.update({
            "count of jobs created in the period (created_at); by job_status: jobs.status as "
            "it is (the contract's values, and any other value present)",
            ("branch", "job_status")),
-        _m("csat_top2_share", "Share of csat 4–5", "rate",
+        _m("csat_top2_share", "Share of CSAT 4–5", "rate",
            "of the tickets resolved in the period that have a csat, the share with csat 4 or 5",
            TICKET_DIMS),
         _m("set_appointments_ran", "Set appointments ran", "count",
