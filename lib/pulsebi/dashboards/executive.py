@@ -7,6 +7,7 @@ Every figure comes from `pulsebi.metrics`; this module only chooses which and la
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from pulsebi import metrics
@@ -19,8 +20,8 @@ from pulsebi.dashboards.figures import (
     value,
     value_to_date,
 )
-from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters
-from pulsebi.dashboards.page import Chart, Html, Page, Section, Table, Tile, Tiles
+from pulsebi.dashboards.filters import chart_span, list_branches, parse_date, resolve_filters
+from pulsebi.dashboards.page import Chart, Page, Section, Table, Tile, Tiles
 from pulsebi.widgets.dates import local_today, preset_range
 from pulsebi.widgets.filters import Filters
 
@@ -205,19 +206,29 @@ def _usd(amount: Any) -> str:
     return format_value(amount, "usd")
 
 
-def data_as_of_html() -> Html:
-    as_of = metrics.data_as_of()
-    return Html(f"<p class='pbi-as-of'>Data as of {as_of:%Y-%m-%d %H:%M}</p>" if as_of else "")
+def sections(today: dt.date | None = None) -> tuple[Section, ...]:
+    """The page's sections, counting from `today` (None: the local today at each build).
+
+    Parameters
+    ----------
+    today
+        The local date the revenue tiles and the forecast count from.
+
+    Returns
+    -------
+    tuple of Section
+    """
+    return (
+        Section("Revenue", functools.partial(revenue_tiles, today=today)),
+        Section("Selected period", period_tiles),
+        Section("Lead flow", lead_flow),
+        Section("Conversion funnel", funnel),
+        Section("Sales team", sales_team),
+        Section("Pipeline and forecast", functools.partial(pipeline, today=today)),
+    )
 
 
-SECTIONS = (
-    Section("Revenue", revenue_tiles),
-    Section("Selected period", period_tiles),
-    Section("Lead flow", lead_flow),
-    Section("Conversion funnel", funnel),
-    Section("Sales team", sales_team),
-    Section("Pipeline and forecast", pipeline),
-)
+SECTIONS = sections()
 
 
 def build(
@@ -228,15 +239,58 @@ def build(
     date_to: str = "",
     grain: str = "week",
     query: dict[str, str] | None = None,
+    today: dt.date | str | None = None,
 ) -> Page:
+    """The executive page for the notebook's parameters (and the page's query string).
+
+    Parameters
+    ----------
+    branch, preset, date_from, date_to, grain
+        The notebook's parameters (see `pulsebi.dashboards.filters.resolve_filters`).
+    query
+        The page's query string (`?branch=DAL`), overriding the parameters.
+    today
+        The local date the page counts from: its presets, the revenue tiles (today, week,
+        month and year to date) and the month-end forecast; a date or YYYY-MM-DD (default:
+        today in the reporting time zone, read at each build).
+
+    Returns
+    -------
+    Page
+        Not computed yet (`Page.prepare` or `Page.show` computes it).
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer, or `today` not a date.
+    """
+    day = parse_date(today, "today")
     known = list_branches()
     filters = resolve_filters(
-        branch=branch, preset=preset, date_from=date_from, date_to=date_to, grain=grain,
-        known_branches=known, query=query,
-    )  # fmt: skip
-    page = Page(TITLE, SECTIONS, filters, known, data_as_of=metrics.data_as_of)
-    page.parameters = {"branch": branch, "preset": preset, "date_from": date_from,
-                       "date_to": date_to, "grain": grain}  # fmt: skip
+        branch=branch,
+        preset=preset,
+        date_from=date_from,
+        date_to=date_to,
+        grain=grain,
+        known_branches=known,
+        query=query,
+        today=day,
+    )
+    page = Page(
+        TITLE,
+        sections(day),
+        filters,
+        known,
+        data_as_of=metrics.data_as_of,
+        today=(lambda: day) if day else None,
+    )
+    page.parameters = {
+        "branch": branch,
+        "preset": preset,
+        "date_from": date_from,
+        "date_to": date_to,
+        "grain": grain,
+    }
     return page
 
 
@@ -244,7 +298,26 @@ def prepare(*, static: bool = False, **parameters: Any) -> Page:
     """The page for the notebook's parameters, computed and (live) built but not shown yet.
 
     Under Voilà with preheated kernels this runs before a viewer asks for the page, so the
-    viewer's request only has to show it (see `present`)."""
+    viewer's request only has to show it (see `present`).
+
+    Parameters
+    ----------
+    static
+        True under Papermill (HTML and SVG, computed when shown), False under Voilà (widgets,
+        computed now).
+    **parameters
+        `build`'s: branch, preset, date_from, date_to, grain, query, today.
+
+    Returns
+    -------
+    Page
+        Ready for `present`.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer (`build`).
+    """
     from pulsebi.charts import use_mode
 
     use_mode(static)
@@ -258,12 +331,36 @@ def present(page: Page) -> None:
     """Show a prepared page, first applying the page's query string (`?branch=DAL`) if any.
 
     Live, with preheating, this waits until a viewer asks for the page; a mistake in the query
-    string is said above the page, which keeps the notebook's filters (`Page.present`)."""
+    string is said above the page, which keeps the notebook's filters (`Page.present`).
+
+    Parameters
+    ----------
+    page
+        From `prepare`.
+    """
     page.present()
 
 
 def show(*, static: bool = False, **parameters: Any) -> Page:
-    """Build the page from the notebook's parameters (and the page's query string), show it."""
+    """Build the page from the notebook's parameters (and the page's query string), show it.
+
+    Parameters
+    ----------
+    static
+        True under Papermill, False under Voilà (see `prepare`).
+    **parameters
+        `build`'s parameters.
+
+    Returns
+    -------
+    Page
+        The page shown.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer (`build`).
+    """
     page = prepare(static=static, **parameters)
     present(page)
     return page

@@ -26,7 +26,25 @@ def list_branches(settings: Settings | None = None) -> dict[str, str]:
         return {code: name for code, name in rows}
 
 
-def _date(value: object, name: str) -> dt.date | None:
+def parse_date(value: object, name: str) -> dt.date | None:
+    """A parameter's date: a date, or an ISO string (YYYY-MM-DD); None when unset.
+
+    Parameters
+    ----------
+    value
+        The parameter's value (None or "" for unset).
+    name
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    datetime.date or None
+
+    Raises
+    ------
+    UsageError
+        `value` is not a date.
+    """
     if value in (None, ""):
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -95,7 +113,7 @@ def resolve_filters(
     if grain not in grains:
         offered = "not offered on this page" if grain in GRAINS else "unknown"
         raise UsageError(f"grain {grain!r} is {offered}; use one of {', '.join(grains)}")
-    start, end = _date(date_from, from_name), _date(date_to, to_name)
+    start, end = parse_date(date_from, from_name), parse_date(date_to, to_name)
     today = today or local_today()
     if start or end:
         preset = "custom"

@@ -7,9 +7,11 @@ The whole product is thousands of pages; by default a covering selection renders
 values of any two axes at least once (`covering_rows`). `PULSEBI_EVERY_PAGE=full` renders the
 whole product (hours).
 
-"Today" is set by travelling the process's clock (time-machine) to DEMO_CLOCK on the day: the
-executive dashboard cannot be told its today (it reads the clock), the scorecards only for
-their presets. The database's clock is not moved: snapshot figures (pipeline, jobs in progress)
+"Today" is set by travelling the process's clock (time-machine) to DEMO_CLOCK on the day. Every
+page can be told its today (`prepare(today=...)`: the executive page's presets, revenue tiles
+and forecast; a scorecard's presets), but what is "to date" (a period holding now is compared
+up to now's clock time) reads the clock, so the pages here keep their default today and the
+clock travels. The database's clock is not moved: snapshot figures (pipeline, jobs in progress)
 count from the real now, which the test accepts as long as a tile says why it is empty.
 """
 

@@ -5,6 +5,7 @@ its comparisons stop at the same local time last year, and young cohorts are not
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from dashboard_helpers import execute_notebook, kpi_value, shown, tile_value
 from sqlalchemy import text
 
@@ -13,6 +14,8 @@ from pulsebi.dashboards.figures import MATURING_NOTE
 from pulsebi.db import get_engine
 from pulsebi.widgets.dates import local_today, to_date_until
 from pulsebi.widgets.filters import Filters
+
+ONE_DAY = dt.timedelta(days=1)
 
 
 def test_executive_dashboard_year_to_date_revenue_is_the_metric_layers(kernel_env, tmp_path):
@@ -76,3 +79,26 @@ def test_period_tiles_say_a_young_cohort_is_still_maturing(on_seeded_day):
     tiles = {t.key.removeprefix("period-"): t for t in period_tiles(old)[0].tiles}
     assert tiles["lead_to_sale_rate"].note == "" and tiles["lead_to_sale_rate"].previous is not None
     assert tiles["lead_to_sale_rate"].comparison == "vs last year"
+
+
+def test_the_executive_page_can_be_told_its_today(seeded_in_use):
+    """Its presets, revenue tiles and forecast count from `today` (a date or YYYY-MM-DD); a day
+    long past is compared in whole days."""
+    from pulsebi.dashboards import executive
+    from pulsebi.dashboards.figures import value
+    from pulsebi.errors import UsageError
+
+    day = dt.date(2026, 6, 2)
+    page = executive.build(today="2026-06-02", preset="month_to_date")
+    assert (page.filters.date_from, page.filters.date_to) == (dt.date(2026, 6, 1), day + ONE_DAY)
+    blocks = {s.title: s.build(page.filters) for s in page.sections}
+    tiles = {t.key: t for b in blocks.values() for t in getattr(b[0], "tiles", [])}
+    assert tiles["revenue-today"].value == value("net_revenue", (day, day + ONE_DAY))
+    assert tiles["revenue-today"].comparison == "vs last year"
+    month = value("net_revenue", (dt.date(2026, 6, 1), day + ONE_DAY))
+    assert tiles["revenue-month-to-date"].value == month
+    assert tiles["forecast"].note.startswith(f"month to date {shown(month, 'net_revenue')} + ")
+    assert "due by Jun 30" in tiles["forecast"].note
+    assert executive.build(today=day).filters == page.filters
+    with pytest.raises(UsageError, match="today='2026-13-01' is not a date"):
+        executive.build(today="2026-13-01")
