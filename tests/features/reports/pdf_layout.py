@@ -33,8 +33,10 @@ def page_count(pdf: Path) -> int:
 def words(pdf: Path, page: int) -> list[tuple[Box, str]]:
     out = subprocess.run(
         ["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [
         ((float(a), float(b), float(c), float(d)), html_lib.unescape(text))
         for a, b, c, d, text in _WORD.findall(out)
@@ -44,8 +46,10 @@ def words(pdf: Path, page: int) -> list[tuple[Box, str]]:
 def page_text(pdf: Path, page: int) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def tile_boxes(print_html: str, workdir: Path) -> dict[int, list[Box]]:
@@ -89,9 +93,11 @@ def overflowing_words(pdf: Path, boxes: dict[int, list[Box]], slack: float = 1.0
             for bx0, by0, bx1, by1 in page_boxes:
                 touches = x0 < bx1 and x1 > bx0 and y0 < by1 and y1 > by0
                 inside = (
-                    x0 >= bx0 - slack and x1 <= bx1 + slack
-                    and y0 >= by0 - slack and y1 <= by1 + slack
-                )  # fmt: skip
+                    x0 >= bx0 - slack
+                    and x1 <= bx1 + slack
+                    and y0 >= by0 - slack
+                    and y1 <= by1 + slack
+                )
                 if touches and not inside:
                     bad.append((page, text, (x0, y0, x1, y1), (bx0, by0, bx1, by1)))
     return bad

@@ -54,9 +54,13 @@ def env(settings, box) -> dict[str, str]:
 def start(args: list[str], env: dict, cwd: Path, log: Path) -> subprocess.Popen:
     with open(log, "wb") as out:
         return subprocess.Popen(
-            ["pulsebi", *args], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+            ["pulsebi", *args],
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -95,11 +99,17 @@ def enqueue(d: Delivery) -> None:
 
 def delivery(notebook="table_and_chart.ipynb", to="dal@pulse.example", **changes) -> Delivery:
     values = dict(
-        key=f"celery|{uuid.uuid4().hex}|{to}", notebook=f"notebooks/{notebook}",
+        key=f"celery|{uuid.uuid4().hex}|{to}",
+        notebook=f"notebooks/{notebook}",
         parameters={"branch": "DAL"} if notebook == "table_and_chart.ipynb" else {},
-        formats=["html", "pdf", "xlsx"], recipients=[to], kind="scheduled", schedule="celery-test",
-        scheduled_for="2026-11-23T07:00:00-06:00", owner="owner@pulse.example", retry_backoff=1,
-    )  # fmt: skip
+        formats=["html", "pdf", "xlsx"],
+        recipients=[to],
+        kind="scheduled",
+        schedule="celery-test",
+        scheduled_for="2026-11-23T07:00:00-06:00",
+        owner="owner@pulse.example",
+        retry_backoff=1,
+    )
     values.update(changes)
     return Delivery(**values)
 
@@ -143,8 +153,10 @@ def test_smtp_down_then_up_sends_exactly_one_email(worker, engine, box):
     box.stop()
     try:
         enqueue(d)
-        wait_until(lambda: (r := history.read_run(engine, d.key)) and r["status"] == "retrying",
-                   what="a failed attempt")  # fmt: skip
+        wait_until(
+            lambda: (r := history.read_run(engine, d.key)) and r["status"] == "retrying",
+            what="a failed attempt",
+        )
     finally:
         box.start()
     wait_until(lambda: mails_to(box, to), what="the email after SMTP came back")
@@ -170,18 +182,21 @@ def test_failing_notebook_fails_its_run_and_mails_the_owner_once(worker, engine,
                 " where idempotency_key = :k"
             ),
             {"k": d.key},
-        ).all()  # fmt: skip
+        ).all()
     assert [tuple(r) for r in rows] == [("failed", 3, 1)]
     assert mails_to(box, "dal@pulse.example") == []
 
 
 def test_a_worker_killed_mid_run_is_taken_over_and_sends_once(worker, engine, box):
     to = f"{uuid.uuid4().hex[:8]}@pulse.example"
-    d = delivery("sleeps_then_reports.ipynb", to=to, parameters={"seconds": 8}, timeout=20,
-                 formats=["pdf"])  # fmt: skip
+    d = delivery(
+        "sleeps_then_reports.ipynb", to=to, parameters={"seconds": 8}, timeout=20, formats=["pdf"]
+    )
     enqueue(d)
-    running = wait_until(lambda: (r := history.read_run(engine, d.key)) and r["status"] == "running"
-                         and r, what="the run")  # fmt: skip
+    running = wait_until(
+        lambda: (r := history.read_run(engine, d.key)) and r["status"] == "running" and r,
+        what="the run",
+    )
     os.kill(int(running["worker"].split(":")[1]), signal.SIGKILL)  # the pool process running it
     wait_until(lambda: mails_to(box, to), 180, "the email from the second worker")
     settle()
@@ -191,11 +206,18 @@ def test_a_worker_killed_mid_run_is_taken_over_and_sends_once(worker, engine, bo
 
 
 def test_two_beats_queue_a_newly_added_schedule_once(worker, engine, env, project, box, tmp_path):
-    beats = [start(["beat", "--scan-every", "1"], env, project, tmp_path / f"beat{i}.log")
-             for i in (1, 2)]  # fmt: skip
+    beats = [
+        start(["beat", "--scan-every", "1"], env, project, tmp_path / f"beat{i}.log")
+        for i in (1, 2)
+    ]
     try:
-        wait_until(lambda: all("beat: Starting" in (tmp_path / f"beat{i}.log").read_text()
-                               for i in (1, 2)), 60, "the beats")  # fmt: skip
+        wait_until(
+            lambda: all(
+                "beat: Starting" in (tmp_path / f"beat{i}.log").read_text() for i in (1, 2)
+            ),
+            60,
+            "the beats",
+        )
         (project / "schedules" / "broken.yaml").write_text("name: broken\ncron: every day\n")
         fire = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
         to = f"{uuid.uuid4().hex[:8]}@pulse.example"

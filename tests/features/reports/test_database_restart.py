@@ -52,8 +52,12 @@ class OwnPostgres:
         self._pg("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres")
 
     def _pg(self, tool: str, *args: str) -> None:
-        subprocess.run([self.runuser, "-u", "postgres", "--", str(self.bin / tool), *args],
-                       check=True, capture_output=True, cwd=self.dir)  # fmt: skip
+        subprocess.run(
+            [self.runuser, "-u", "postgres", "--", str(self.bin / tool), *args],
+            check=True,
+            capture_output=True,
+            cwd=self.dir,
+        )
 
     def start(self) -> None:
         opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
@@ -98,16 +102,25 @@ def test_database_restart_is_retried_and_the_report_sent_once(
     engine = get_engine(own)
     upgrade_database(engine)
     env = dict(
-        os.environ, DATABASE_URL=own_postgres.url, REDIS_URL=settings.redis_url,
-        PULSEBI_NAMESPACE=own.namespace, PULSEBI_DATA_DIR=str(tmp_path),
-        PULSEBI_SMTP_HOST="127.0.0.1", PULSEBI_SMTP_PORT=str(box.port),
+        os.environ,
+        DATABASE_URL=own_postgres.url,
+        REDIS_URL=settings.redis_url,
+        PULSEBI_NAMESPACE=own.namespace,
+        PULSEBI_DATA_DIR=str(tmp_path),
+        PULSEBI_SMTP_HOST="127.0.0.1",
+        PULSEBI_SMTP_PORT=str(box.port),
         PULSEBI_SMTP_SENDER="reports@pulse.example",
-    )  # fmt: skip
+    )
     log = tmp_path / "worker.log"
     with open(log, "wb") as out:
-        worker = subprocess.Popen(["pulsebi", "worker", "--concurrency", "1"], env=env,
-                                  cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
-                                  start_new_session=True)  # fmt: skip
+        worker = subprocess.Popen(
+            ["pulsebi", "worker", "--concurrency", "1"],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     sender = Celery("sender", broker=settings.redis_url, set_as_current=False)
     sender.conf.broker_transport_options = {"global_keyprefix": f"{own.namespace}:celery:"}
     try:
@@ -116,13 +129,22 @@ def test_database_restart_is_retried_and_the_report_sent_once(
         d = Delivery(
             key=f"pg-restart|{uuid.uuid4().hex}|{to}",
             notebook=str(NOTEBOOKS / "table_and_chart.ipynb"),
-            parameters={"branch": "DAL"}, formats=["pdf"], recipients=[to], kind="scheduled",
-            schedule="pg-restart", owner="owner@pulse.example", retry_backoff=1, retry_attempts=12,
-        )  # fmt: skip
+            parameters={"branch": "DAL"},
+            formats=["pdf"],
+            recipients=[to],
+            kind="scheduled",
+            schedule="pg-restart",
+            owner="owner@pulse.example",
+            retry_backoff=1,
+            retry_attempts=12,
+        )
         own_postgres.stop()
         sender.send_task("pulsebi.deliver_report", args=(d.to_dict(),), queue="reports")
-        wait_until(lambda: "database unreachable" in log.read_text(errors="replace"), 60,
-                   "a failed attempt")  # fmt: skip
+        wait_until(
+            lambda: "database unreachable" in log.read_text(errors="replace"),
+            60,
+            "a failed attempt",
+        )
         own_postgres.start()
         wait_until(lambda: [m for m in box.messages if m["To"] == to], 120, "the email")
         time.sleep(5)

@@ -102,19 +102,30 @@ def test_parameter_values_cannot_inject_headers_through_the_subject(long_run, ma
 
 
 def report_cli(cli_env, mailbox, *args):
-    env = dict(cli_env, PULSEBI_SMTP_HOST="127.0.0.1", PULSEBI_SMTP_PORT=str(mailbox.port),
-               PULSEBI_SMTP_SENDER="reports@pulse.example")  # fmt: skip
+    env = dict(
+        cli_env,
+        PULSEBI_SMTP_HOST="127.0.0.1",
+        PULSEBI_SMTP_PORT=str(mailbox.port),
+        PULSEBI_SMTP_SENDER="reports@pulse.example",
+    )
     return subprocess.run(
         ["pulsebi", "report", *args],
-        capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_cli_refuses_an_injected_recipient_before_running_anything(cli_env, mailbox):
     result = report_cli(
-        cli_env, mailbox, "run", str(NOTEBOOKS / "table_and_chart.ipynb"),
-        "--to", "m@pulse.example\nBcc: evil@x.example",
-    )  # fmt: skip
+        cli_env,
+        mailbox,
+        "run",
+        str(NOTEBOOKS / "table_and_chart.ipynb"),
+        "--to",
+        "m@pulse.example\nBcc: evil@x.example",
+    )
     assert result.returncode == 2
     assert "header injection" in result.stderr
     assert mailbox.messages == []

@@ -26,8 +26,9 @@ def test_report_pdf_and_workbook_agree_with_pulsebi_kpi(seeded, tmp_path):
     }
 
     def pulsebi(*args: str) -> str:
-        result = subprocess.run(["pulsebi", *args], env=env, capture_output=True, text=True,
-                                timeout=300)  # fmt: skip
+        result = subprocess.run(
+            ["pulsebi", *args], env=env, capture_output=True, text=True, timeout=300
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -42,12 +43,15 @@ def test_report_pdf_and_workbook_agree_with_pulsebi_kpi(seeded, tmp_path):
     book = openpyxl.load_workbook(paths["xlsx"])
     assert book.sheetnames[0] == "Summary"
     sheet = book.worksheets[1]
-    in_workbook = {r[0]: Decimal(str(r[1])).quantize(Decimal("0.01"))
-                   for r in sheet.iter_rows(min_row=2, values_only=True)}  # fmt: skip
+    in_workbook = {
+        r[0]: Decimal(str(r[1])).quantize(Decimal("0.01"))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
     assert in_workbook == expected
     assert sheet["B2"].number_format == "$#,##0.00"
-    text = subprocess.run(["pdftotext", "-layout", paths["pdf"], "-"], capture_output=True,
-                          text=True, check=True).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", paths["pdf"], "-"], capture_output=True, text=True, check=True
+    ).stdout
     for branch, value in expected.items():
         assert f"{branch}" in text and f"${value:,.2f}" in text
 
@@ -59,8 +63,9 @@ def test_an_in_process_run_reads_the_database_of_its_settings(seeded):
     from pulsebi.reports.execute import execute_report
 
     run = execute_report(seeded, NOTEBOOKS / "metric_by_branch.ipynb", {"start": "2026-01-01"})
-    frame = metrics.compute("net_revenue", start=date(2026, 1, 1), end=date(2026, 7, 1),
-                            by=["branch"], settings=seeded)  # fmt: skip
+    frame = metrics.compute(
+        "net_revenue", start=date(2026, 1, 1), end=date(2026, 7, 1), by=["branch"], settings=seeded
+    )
     expected = {b: float(v) for b, v in zip(frame["branch"], frame["net_revenue"], strict=True)}
     (table,) = run.tables
     assert dict(table.rows) == pytest.approx(expected) and expected

@@ -36,8 +36,10 @@ def test_files_are_named_after_the_report_and_its_parameters(page_run):
     name, run = page_run
     stem = f"{REPORTS[name][2]}_2026-10-01_2026-11-01"
     assert {f: p.name for f, p in run.outputs.items()} == {
-        "html": f"{stem}.html", "pdf": f"{stem}.pdf", "xlsx": f"{stem}.xlsx",
-    }  # fmt: skip
+        "html": f"{stem}.html",
+        "pdf": f"{stem}.pdf",
+        "xlsx": f"{stem}.xlsx",
+    }
 
 
 def test_pdf_tiles_hold_their_text(page_run, tmp_path):
@@ -88,8 +90,13 @@ def test_sheets_are_headed_as_the_page_and_no_number_is_left_unformatted(page_ru
     if name == "branch":
         scorecard = book["Scorecard"]
         assert [c.value for c in scorecard[1]] == [
-            "Metric", "Metric id", "Unit", "Value", "Previous period", "Same period last year",
-        ]  # fmt: skip
+            "Metric",
+            "Metric id",
+            "Unit",
+            "Value",
+            "Previous period",
+            "Same period last year",
+        ]
         for row in scorecard.iter_rows(min_row=2):
             unit = row[2].value
             for cell in row[3:]:

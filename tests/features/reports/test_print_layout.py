@@ -93,8 +93,16 @@ def test_a_small_table_is_never_split_across_pages_and_keeps_its_heading(tmp_pat
         where = {}
         for page in range(1, page_count(pdf) + 1):
             text = page_text(pdf, page)
-            for needle in ("Revenue by branch", "Five branches", "AUS", "DAL", "HOU", "OKC",
-                           "SAT", "$5.25"):  # fmt: skip
+            for needle in (
+                "Revenue by branch",
+                "Five branches",
+                "AUS",
+                "DAL",
+                "HOU",
+                "OKC",
+                "SAT",
+                "$5.25",
+            ):
                 if needle in text:
                     where.setdefault(needle, set()).add(page)
         assert all(len(p) == 1 for p in where.values()), f"{filler} paragraphs: split {where}"

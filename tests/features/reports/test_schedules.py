@@ -130,8 +130,13 @@ def test_a_bad_file_is_reported_and_the_other_schedules_still_load(tmp_path, cli
     assert {Path(e.file).name for e in loaded.errors} == {"broken.yaml", "notyaml.yaml"}
 
     def cli(*args):
-        return subprocess.run(["pulsebi", "schedule", *args, "--dir", str(folder)],
-                              capture_output=True, text=True, env=cli_env, timeout=120)  # fmt: skip
+        return subprocess.run(
+            ["pulsebi", "schedule", *args, "--dir", str(folder)],
+            capture_output=True,
+            text=True,
+            env=cli_env,
+            timeout=120,
+        )
 
     validate = cli("validate")
     assert validate.returncode == 2

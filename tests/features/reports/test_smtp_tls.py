@@ -61,8 +61,14 @@ def tls_server(certificate, monkeypatch, request) -> Iterator[tuple[Inbox, int, 
         options = {"ssl_context": context, "server_hostname": "localhost"}
     else:
         options = {"tls_context": context, "require_starttls": True}
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticate,
-                            auth_require_tls=True, **options)  # fmt: skip
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticate,
+        auth_require_tls=True,
+        **options,
+    )
     controller.start()
     yield inbox, port, request.param
     controller.stop()
@@ -71,9 +77,14 @@ def tls_server(certificate, monkeypatch, request) -> Iterator[tuple[Inbox, int, 
 @pytest.mark.parametrize("tls_server", ["starttls"], indirect=True)
 def test_mail_goes_over_tls_with_the_configured_login(settings, tls_server):
     inbox, port, mode = tls_server
-    smtp = settings.replace(smtp_host="localhost", smtp_port=port, smtp_tls=mode,
-                            smtp_user="reports", smtp_password="s3cret",
-                            smtp_sender="reports@pulse.example")  # fmt: skip
+    smtp = settings.replace(
+        smtp_host="localhost",
+        smtp_port=port,
+        smtp_tls=mode,
+        smtp_user="reports",
+        smtp_password="s3cret",
+        smtp_sender="reports@pulse.example",
+    )
     send_email(smtp, build_failure_message(smtp, "owner@pulse.example", "TLS check", "body"))
     assert len(inbox.messages) == 1 and b"TLS check" in inbox.messages[0]
 
@@ -84,8 +95,12 @@ def test_an_untrusted_certificate_stops_the_mail(settings, tls_server, monkeypat
 
     inbox, port, _ = tls_server
     monkeypatch.delenv("SSL_CERT_FILE")
-    smtp = settings.replace(smtp_host="localhost", smtp_port=port, smtp_tls="starttls",
-                            smtp_sender="reports@pulse.example")  # fmt: skip
+    smtp = settings.replace(
+        smtp_host="localhost",
+        smtp_port=port,
+        smtp_tls="starttls",
+        smtp_sender="reports@pulse.example",
+    )
     with pytest.raises(DeliveryDeferred, match="CERTIFICATE_VERIFY_FAILED"):
         send_email(smtp, build_failure_message(smtp, "o@pulse.example", "x", "y"))
     assert inbox.messages == []
