@@ -212,6 +212,12 @@ def test_a_page_s_tiles_bundle_carries_their_exact_figures() -> None:
     bundle = tiles_bundle([{"label": "Revenue", "value": 1234567.891, "unit": "usd"}], columns=3)
     assert ">$1.23M</div>" in bundle["text/html"]
     assert bundle[TILES_MIMETYPE] == [
-        {"label": "Revenue", "value": 1234567.891, "unit": "usd", "previous": None,
-         "comparison": None, "note": None}
-    ]  # fmt: skip
+        {
+            "label": "Revenue",
+            "value": 1234567.891,
+            "unit": "usd",
+            "previous": None,
+            "comparison": None,
+            "note": None,
+        }
+    ]

@@ -50,9 +50,13 @@ def test_static_run_has_svg_html_and_export_payload_and_no_script(tmp_path: Path
     assert "widgets" not in notebook["metadata"]  # static mode made no widget at all
     revenue, rate = read_export_tiles(notebook)  # the tiles' exact figures, for workbooks
     assert revenue == {
-        "label": "Revenue MTD", "value": 5734.74, "unit": "usd", "previous": 5000,
-        "comparison": "vs last year", "note": "",
-    }  # fmt: skip
+        "label": "Revenue MTD",
+        "value": 5734.74,
+        "unit": "usd",
+        "previous": 5000,
+        "comparison": "vs last year",
+        "note": "",
+    }
     assert (rate["label"], rate["value"], rate["unit"]) == ("Closing rate", 0.3125, "rate")
     (table,) = read_export_tables(notebook)
     assert table.name == "Revenue by week" and table.rows[1][1] == 2500.25

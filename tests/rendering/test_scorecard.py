@@ -55,9 +55,14 @@ def test_scorecard_names_missing_columns() -> None:
 
 def test_a_tile_can_show_two_comparisons() -> None:
     tile = KpiTile(
-        label="Leads", metric="leads", unit="count", value=120, previous=100,
-        comparison="vs last year", also=[("vs previous period", 130)],
-    )  # fmt: skip
+        label="Leads",
+        metric="leads",
+        unit="count",
+        value=120,
+        previous=100,
+        comparison="vs last year",
+        also=[("vs previous period", 130)],
+    )
     page = tile.to_html()
     assert page.count('class="pbi-tile-change"') == 2
     assert "▲ 20.0%" in page and "▼ 7.7%" in page and "vs previous period" in page
