@@ -77,10 +77,15 @@ def main() -> None:
     print(f"seeded: {summary.describe()}")
     t0 = date(summary.today.year - 3, summary.today.month, 1)
     params = {
-        "t0": t0, "span": 3 * 365 * 86400, "branches": summary.rows["branches"],
-        "sources": summary.rows["lead_sources"], "leads": args.leads,
-        "appointments": args.appointments, "sales": args.sales, "splits": args.splits,
-    }  # fmt: skip
+        "t0": t0,
+        "span": 3 * 365 * 86400,
+        "branches": summary.rows["branches"],
+        "sources": summary.rows["lead_sources"],
+        "leads": args.leads,
+        "appointments": args.appointments,
+        "sales": args.sales,
+        "splits": args.splits,
+    }
     with engine.begin() as conn:
         conn.execute(text("set local synchronous_commit = off"))
         for statement in BULK.split(";"):

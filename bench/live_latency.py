@@ -50,10 +50,16 @@ CHROMIUM = "/usr/bin/chromium"
 # 20 pages in one headless Chromium stand for 20 viewers, each with a foreground tab: no
 # backgrounding of the other 19 (lower priority, throttled timers) that real viewers would not get
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-renderer-backgrounding",
-    "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+]
 TILE_VALUE = '.pbi-tile[data-tile="live-revenue"] .pbi-tile-value'
 OBSERVER = """
 () => {
@@ -279,8 +285,12 @@ def measure(pages, remote, conn, sub, sub_times, first_id, events, rate) -> dict
         missed += lost
     sub_ms, _ = latencies(list(sub_times), sub_base)
     return {
-        "pages": len(pages) + (len(remote.viewers) if remote else 0), "tabs": len(pages),
-        "events": events, "rate": rate, "samples": len(dom) + len(arrived), "missed": missed,
+        "pages": len(pages) + (len(remote.viewers) if remote else 0),
+        "tabs": len(pages),
+        "events": events,
+        "rate": rate,
+        "samples": len(dom) + len(arrived),
+        "missed": missed,
         "dom_p50_ms": percentile(dom, 0.5) if dom else None,
         "dom_p95_ms": percentile(dom, 0.95) if dom else None,
         "dom_max_ms": max(dom) if dom else None,
@@ -288,7 +298,7 @@ def measure(pages, remote, conn, sub, sub_times, first_id, events, rate) -> dict
         "remote_p95_ms": percentile(arrived, 0.95) if arrived else None,
         "subscriber_p50_ms": percentile(sub_ms, 0.5) if sub_ms else None,
         "subscriber_p95_ms": percentile(sub_ms, 0.95) if sub_ms else None,
-    }  # fmt: skip
+    }
 
 
 # a LISTENer in a process of its own (in this one it would compete for the GIL)

@@ -90,14 +90,27 @@ def main() -> None:
 
     today = date.today()
     cases = [
-        ("net_revenue YTD by branch", "net_revenue",
-         {"start": date(today.year, 1, 1), "end": today + timedelta(days=1), "by": ["branch"]}),
-        ("net_revenue 12 months by branch × month", "net_revenue",
-         {"start": date(today.year - 1, today.month, 1), "end": date(today.year, today.month, 1),
-          "by": ["branch"], "grain": "month"}),
-        ("closing_rate 3 years by branch × week", "closing_rate",
-         {"start": date(today.year - 3, 1, 1), "end": today, "by": ["branch"], "grain": "week"}),
-    ]  # fmt: skip
+        (
+            "net_revenue YTD by branch",
+            "net_revenue",
+            {"start": date(today.year, 1, 1), "end": today + timedelta(days=1), "by": ["branch"]},
+        ),
+        (
+            "net_revenue 12 months by branch × month",
+            "net_revenue",
+            {
+                "start": date(today.year - 1, today.month, 1),
+                "end": date(today.year, today.month, 1),
+                "by": ["branch"],
+                "grain": "month",
+            },
+        ),
+        (
+            "closing_rate 3 years by branch × week",
+            "closing_rate",
+            {"start": date(today.year - 3, 1, 1), "end": today, "by": ["branch"], "grain": "week"},
+        ),
+    ]
     if args.skip_latency:
         cases = []
     lines = [
