@@ -30,9 +30,12 @@ def executive_server(seeded: Settings, tmp_path_factory) -> Iterator[Server]:
     env = {**os.environ, **seeded.to_environ()}
     log = tmp_path_factory.mktemp("serve-executive") / "serve.log"
     server = start_server(
-        env, log, dirs=(NOTEBOOKS,), preheat=("notebooks/executive.ipynb",),
+        env,
+        log,
+        dirs=(NOTEBOOKS,),
+        preheat=("notebooks/executive.ipynb",),
         extra_env={"PULSEBI_SERVE_POOL": "1"},
-    )  # fmt: skip
+    )
     yield server
     server.stop()
 
@@ -40,9 +43,12 @@ def executive_server(seeded: Settings, tmp_path_factory) -> Iterator[Server]:
 def year_to_date(settings: Settings, branch: str | None = None) -> str:
     today = local_today(tz=settings.tz)
     frame = metrics.compute(
-        "net_revenue", start=dt.date(today.year, 1, 1), end=today + dt.timedelta(days=1),
-        branch=branch, settings=settings,
-    )  # fmt: skip
+        "net_revenue",
+        start=dt.date(today.year, 1, 1),
+        end=today + dt.timedelta(days=1),
+        branch=branch,
+        settings=settings,
+    )
     return format_value(frame["net_revenue"].iloc[0], "usd")
 
 

@@ -24,9 +24,11 @@ TILE = '.pbi-tile[data-tile="live-revenue"]'
 def crm(db: Engine) -> Engine:
     with db.begin() as conn:
         conn.execute(
-            text("insert into crm.branches values (1, 'DAL', 'Dallas', 'America/Chicago', "
-                 "'2020-01-01')")
-        )  # fmt: skip
+            text(
+                "insert into crm.branches values (1, 'DAL', 'Dallas', 'America/Chicago', "
+                "'2020-01-01')"
+            )
+        )
     return db
 
 
@@ -72,10 +74,12 @@ def test_a_new_sale_changes_the_tile_text_in_chromium(page, live_server, crm, li
 
     with crm.begin() as conn:
         conn.execute(
-            text("insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
-                 "commission_rate, product, status) values (1, 1, 1, now(), 1234.56, 0.1, "
-                 "'roof', 'active')")
-        )  # fmt: skip
+            text(
+                "insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
+                "commission_rate, product, status) values (1, 1, 1, now(), 1234.56, 0.1, "
+                "'roof', 'active')"
+            )
+        )
     expect(value).to_have_attribute("title", "$1,234.56", timeout=15_000)
 
     live_worker.set()  # the worker stops and says so: the tile keeps its number, marked stale
@@ -114,13 +118,16 @@ def test_after_a_sale_the_executive_page_shows_one_month_to_date(
 
     with crm.begin() as conn:
         conn.execute(
-            text("insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
-                 "commission_rate, product, status) values (7, 1, 1, now(), 4321.09, 0.1, "
-                 "'roof', 'active')")
-        )  # fmt: skip
+            text(
+                "insert into crm.sales (id, lead_id, branch_id, sold_at, amount, "
+                "commission_rate, product, status) values (7, 1, 1, now(), 4321.09, 0.1, "
+                "'roof', 'active')"
+            )
+        )
     month = preset_range("month_to_date", local_today(tz=settings.tz))
-    fresh = metrics.compute("net_revenue", start=month[0], end=month[1], fresh=True,
-                            use_cache=False)["net_revenue"].iloc[0]  # fmt: skip
+    fresh = metrics.compute(
+        "net_revenue", start=month[0], end=month[1], fresh=True, use_cache=False
+    )["net_revenue"].iloc[0]
     shown = format_value(fresh, "usd")
     assert shown == "$4,321.09"
     expect(mtd).to_have_attribute("title", shown, timeout=15_000)

@@ -19,17 +19,37 @@ SALES = 31  # sale 1 (DAL) split with a canvasser; 2..31 without a split, one a 
 def add_dirty_splits(engine) -> None:
     with engine.begin() as conn:
         for id_, code in ((1, "DAL"), (2, "HOU")):
-            conn.execute(insert(schema.branches).values(
-                id=id_, code=code, name=f"Branch {code}", timezone="America/Chicago",
-                opened_on=dt.date(2015, 1, 1)))  # fmt: skip
-        conn.execute(insert(schema.employees).values(
-            id=12, branch_id=1, full_name="Casey Canvasser", role="canvasser",
-            hired_on=dt.date(2020, 1, 1)))  # fmt: skip
+            conn.execute(
+                insert(schema.branches).values(
+                    id=id_,
+                    code=code,
+                    name=f"Branch {code}",
+                    timezone="America/Chicago",
+                    opened_on=dt.date(2015, 1, 1),
+                )
+            )
+        conn.execute(
+            insert(schema.employees).values(
+                id=12,
+                branch_id=1,
+                full_name="Casey Canvasser",
+                role="canvasser",
+                hired_on=dt.date(2020, 1, 1),
+            )
+        )
         for id_ in range(1, SALES + 1):
-            conn.execute(insert(schema.sales).values(
-                id=id_, lead_id=id_, branch_id=1 if id_ % 3 else 2, amount=Decimal(999 + id_),
-                sold_at=FIRST + dt.timedelta(days=id_ - 1), commission_rate=Decimal("0.1"),
-                product="roof", status="active"))  # fmt: skip
+            conn.execute(
+                insert(schema.sales).values(
+                    id=id_,
+                    lead_id=id_,
+                    branch_id=1 if id_ % 3 else 2,
+                    amount=Decimal(999 + id_),
+                    sold_at=FIRST + dt.timedelta(days=id_ - 1),
+                    commission_rate=Decimal("0.1"),
+                    product="roof",
+                    status="active",
+                )
+            )
         split = {"id": 1, "sale_id": 1, "employee_id": 12, "share": 1, "commission": 100}
         conn.execute(insert(schema.sale_splits).values(**split))
 

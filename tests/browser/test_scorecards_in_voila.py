@@ -45,8 +45,9 @@ def scorecard_server(seeded: Settings, tmp_path_factory) -> Iterator[Server]:
 
 @pytest.mark.parametrize("branch", ["all", "DAL"])
 @pytest.mark.parametrize("name", list(FIRST_TILE))
-def test_scorecard_renders_live_without_console_errors(name, branch, page, page_log,
-                                                       scorecard_server):  # fmt: skip
+def test_scorecard_renders_live_without_console_errors(
+    name, branch, page, page_log, scorecard_server
+):
     from playwright.sync_api import expect
 
     query = f"token={scorecard_server.token}&branch={branch}&from=2026-10-01&to=2026-11-01"
@@ -87,8 +88,9 @@ def test_kernels_stay_bounded_one_ready_per_scorecard(browser, scorecard_server)
     context = browser.new_context()
     for name in FIRST_TILE:
         page = context.new_page()
-        page.goto(scorecard_server.page_url(f"scorecards/{name}.ipynb",
-                                            f"token={scorecard_server.token}"))  # fmt: skip
+        page.goto(
+            scorecard_server.page_url(f"scorecards/{name}.ipynb", f"token={scorecard_server.token}")
+        )
         expect(page.locator(".pbi-page .pbi-tile").first).to_be_visible(timeout=90_000)
         assert len(scorecard_server.kernels()) <= pools + 2  # this page's, a refill starting
         page.close(run_before_unload=True)  # what closing a tab does

@@ -29,13 +29,21 @@ def toolkit_url() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     command = [
-        sys.executable, "-m", "voila", "renders_toolkit_live.ipynb", "--no-browser",
-        f"--port={port}", "--Voila.ip=127.0.0.1",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "voila",
+        "renders_toolkit_live.ipynb",
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+    ]
     process = subprocess.Popen(
-        command, cwd=NOTEBOOKS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        command,
+        cwd=NOTEBOOKS,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

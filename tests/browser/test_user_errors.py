@@ -43,9 +43,12 @@ def server(seeded: Settings, tmp_path_factory) -> Iterator[Server]:
     env = {**os.environ, **seeded.to_environ()}
     log = tmp_path_factory.mktemp("serve-user-errors") / "serve.log"
     server = start_server(
-        env, log, dirs=(ROOT / "notebooks", PAGES), preheat=(EXECUTIVE, CRASHING),
+        env,
+        log,
+        dirs=(ROOT / "notebooks", PAGES),
+        preheat=(EXECUTIVE, CRASHING),
         extra_env={"PULSEBI_SERVE_POOL": "1"},
-    )  # fmt: skip
+    )
     yield server
     server.stop()
 
