@@ -67,9 +67,11 @@ def test_served_kernels_give_pages_the_query_string(tmp_path):
     code = "from pulsebi.dashboards.request import request_params\nprint(request_params())"
     with open(tmp_path / "kernel.log", "w") as log:
         messages = run_in_kernel(
-            write_kernel_profile(tmp_path / "ipython"), code, log,
+            write_kernel_profile(tmp_path / "ipython"),
+            code,
+            log,
             {"VOILA_PREHEAT": "False", "QUERY_STRING": "branch=DAL&token=x"},
-        )  # fmt: skip
+        )
     printed = "".join(m["content"].get("text", "") for m in messages)
     assert "{'branch': 'DAL'}" in printed  # the login token is the server's, never the page's
 
