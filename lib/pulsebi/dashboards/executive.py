@@ -20,7 +20,7 @@ from pulsebi.dashboards.figures import (
     value,
     value_to_date,
 )
-from pulsebi.dashboards.filters import chart_span, list_branches, parse_date, resolve_filters
+from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters, today_source
 from pulsebi.dashboards.page import Chart, Page, Section, Table, Tile, Tiles
 from pulsebi.widgets.dates import local_today, preset_range
 from pulsebi.widgets.filters import Filters
@@ -42,9 +42,10 @@ def revenue_tiles(filters: Filters, today: dt.date | None = None) -> list[Any]:
         c = compare_to_date("net_revenue", preset_range(preset, today), filters.branch)
         key = f"revenue-{preset.replace('_', '-')}"
         tiles.append(
-            Tile(label, c.current, "usd", "net_revenue", c.last_year, c.against(), key=key,
-                 live=live)
-        )  # fmt: skip
+            Tile(
+                label, c.current, "usd", "net_revenue", c.last_year, c.against(), key=key, live=live
+            )
+        )
     return [Tiles(tiles, columns=4)]
 
 
@@ -62,9 +63,17 @@ def period_tiles(filters: Filters) -> list[Any]:
         c = compare_to_date(metric, period, filters.branch)
         judged = None if c.maturing else metric  # a maturing cohort is not held to thresholds
         tiles.append(
-            Tile(label, c.current, unit, judged, c.last_year, c.against(), note=c.note,
-                 key=f"period-{metric}")
-        )  # fmt: skip
+            Tile(
+                label,
+                c.current,
+                unit,
+                judged,
+                c.last_year,
+                c.against(),
+                note=c.note,
+                key=f"period-{metric}",
+            )
+        )
     return [Tiles(tiles, columns=5)]
 
 
@@ -93,8 +102,12 @@ def funnel(filters: Filters) -> list[Any]:
     """Leads created in the period → with an appointment → with one that ran → with a sale."""
     period = (filters.date_from, filters.date_to)
     counts = metrics.compute("lead_funnel", start=period[0], end=period[1], branch=filters.branch)
-    stages = [("Leads", "funnel_leads"), ("Appointments", "funnel_appointments"),
-              ("Ran", "funnel_ran"), ("Sold", "funnel_sold")]  # fmt: skip
+    stages = [
+        ("Leads", "funnel_leads"),
+        ("Appointments", "funnel_appointments"),
+        ("Ran", "funnel_ran"),
+        ("Sold", "funnel_sold"),
+    ]
     import pandas as pd
 
     frame = pd.DataFrame(
@@ -264,7 +277,8 @@ def build(
     UsageError
         A parameter the page does not offer, or `today` not a date.
     """
-    day = parse_date(today, "today")
+    clock = today_source(today)
+    day = clock() if clock else None
     known = list_branches()
     filters = resolve_filters(
         branch=branch,
@@ -282,7 +296,7 @@ def build(
         filters,
         known,
         data_as_of=metrics.data_as_of,
-        today=(lambda: day) if day else None,
+        today=clock,
     )
     page.parameters = {
         "branch": branch,

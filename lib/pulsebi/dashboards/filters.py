@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,18 @@ ALL_BRANCHES = ("", "all", "ALL", None)
 
 
 def list_branches(settings: Settings | None = None) -> dict[str, str]:
-    """Branch code → name, in code order."""
+    """The company's branches.
+
+    Parameters
+    ----------
+    settings
+        Whose database to read (default: the process's settings).
+
+    Returns
+    -------
+    dict
+        Branch code → name, in code order.
+    """
     engine = get_engine(settings or get_settings())
     with engine.connect() as conn:
         rows = conn.execute(select(branches.c.code, branches.c.name).order_by(branches.c.code))
@@ -55,6 +66,36 @@ def parse_date(value: object, name: str) -> dt.date | None:
         raise UsageError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def today_source(today: object) -> Callable[[], dt.date] | None:
+    """A page's `today` parameter as the function `Page` asks for the day.
+
+    Parameters
+    ----------
+    today
+        A date, YYYY-MM-DD, a function giving the day, or None / "" for the local today.
+
+    Returns
+    -------
+    callable or None
+        The function (a fixed day's for a date); None for the local today (read at each use).
+
+    Raises
+    ------
+    UsageError
+        `today` is not a date.
+    """
+    if callable(today):
+        return today
+    day = parse_date(today, "today")
+    if day is None:
+        return None
+
+    def fixed() -> dt.date:
+        return day
+
+    return fixed
+
+
 def resolve_filters(
     *,
     branch: str | None,
@@ -71,9 +112,17 @@ def resolve_filters(
 
     Parameters
     ----------
-    branch, preset, date_from, date_to, grain
-        The notebook's parameters: a branch code or all, a date preset, or a custom range
-        (`date_from`/`date_to` as YYYY-MM-DD, to exclusive), a grain.
+    branch
+        A branch code, or all ("all", "" or None).
+    preset
+        A date preset (`pulsebi.widgets.dates.PRESETS`), used unless a custom range is given.
+    date_from
+        The custom range's first day (YYYY-MM-DD or a date; "" for none).
+    date_to
+        The day after the custom range's last (exclusive; "" for tomorrow when `date_from`
+        is given).
+    grain
+        The charts' buckets: day, week, month (as the page offers).
     known_branches
         Branch code → name (`list_branches`).
     query

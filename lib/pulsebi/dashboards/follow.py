@@ -161,8 +161,9 @@ def show_recomputed(page: Any, filters: Any, built: list[list[Any] | None]) -> N
     """Put sections' freshly built blocks into the live page (None: leave that section be)."""
     from pulsebi.dashboards.page import Section
 
-    for section, blocks, box, new in zip(page.sections, page._live, page._boxes, built,
-                                         strict=True):  # fmt: skip
+    for section, blocks, box, new in zip(
+        page.sections, page._live, page._boxes, built, strict=True
+    ):
         if new is None:
             continue
         page._build_section(Section(section.title, lambda _f, new=new: new), filters, blocks)

@@ -20,22 +20,50 @@ CRASH_TEXT = "This part could not be shown (error id {id}); the details are in t
 
 
 def new_error_id() -> str:
-    """A short random id (8 hex digits) to find one crash's traceback in the log."""
+    """A short random id to find one crash's traceback in the log.
+
+    Returns
+    -------
+    str
+        8 hex digits.
+    """
     return secrets.token_hex(4)
 
 
 def log_crash(what: str, error: BaseException) -> str:
-    """Log `error`'s traceback with a new error id; returns the id."""
+    """Log `error`'s traceback at ERROR with a new error id.
+
+    Parameters
+    ----------
+    what
+        What failed, for the log line (e.g. "section 'Revenue' of 'Executive dashboard'").
+    error
+        The exception caught; its traceback is logged.
+
+    Returns
+    -------
+    str
+        The error id, for the box the viewer sees (`crash_html`).
+    """
     error_id = new_error_id()
-    log.error(
-        "%s failed (error id %s)", what, error_id,
-        exc_info=(type(error), error, error.__traceback__),
-    )  # fmt: skip
+    trace = (type(error), error, error.__traceback__)
+    log.error("%s failed (error id %s)", what, error_id, exc_info=trace)
     return error_id
 
 
 def crash_html(error_id: str) -> str:
-    """The box a viewer sees in place of what crashed."""
+    """The box a viewer sees in place of what crashed.
+
+    Parameters
+    ----------
+    error_id
+        From `log_crash`: the box names it, to find the traceback in the server's log.
+
+    Returns
+    -------
+    str
+        HTML: ``div.pbi-crash`` with ``data-error-id``.
+    """
     text = html.escape(CRASH_TEXT.format(id=error_id))
     return (
         f'<div class="pulsebi-error pbi-crash" role="alert" data-error-id="{error_id}">{text}</div>'
@@ -43,5 +71,16 @@ def crash_html(error_id: str) -> str:
 
 
 def notice_html(message: str) -> str:
-    """A viewer's mistake, said in place (the message of a UsageError)."""
+    """A viewer's mistake, said in place.
+
+    Parameters
+    ----------
+    message
+        The message of a `pulsebi.errors.UsageError` (it names the fix); escaped.
+
+    Returns
+    -------
+    str
+        HTML: ``div.pbi-notice``.
+    """
     return f'<div class="pbi-notice" role="alert">{html.escape(message)}</div>'

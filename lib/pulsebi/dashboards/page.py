@@ -129,9 +129,15 @@ def _static_bundle(block: Block) -> dict[str, Any]:
         return StaticScorecardTable(**block.widget_kwargs())._repr_mimebundle_()
     if isinstance(block, Table):
         return table_bundle(
-            block.df, block.name, block.formats, block.export, block.chart,
-            labels=block.labels, max_rows=block.max_rows, static=True,
-        )  # fmt: skip
+            block.df,
+            block.name,
+            block.formats,
+            block.export,
+            block.chart,
+            labels=block.labels,
+            max_rows=block.max_rows,
+            static=True,
+        )
     return {"text/html": block.html}
 
 
@@ -162,9 +168,12 @@ class _LiveBlock:
             self.widget = ScorecardTable(**block.widget_kwargs())
         elif isinstance(block, Table):
             self.widget = table_view(
-                block.df, block.formats, labels=block.labels, caption=block.name,
+                block.df,
+                block.formats,
+                labels=block.labels,
+                caption=block.name,
                 max_rows=block.max_rows,
-            )  # fmt: skip
+            )
         else:
             self.widget = w.HTML(block.html)
 
@@ -188,9 +197,12 @@ class _LiveBlock:
             self.widget.update(**block.widget_kwargs())
         elif isinstance(block, Table):
             self.widget.html = table_html(
-                block.df, block.formats, labels=block.labels, caption=block.name,
+                block.df,
+                block.formats,
+                labels=block.labels,
+                caption=block.name,
                 max_rows=block.max_rows,
-            )  # fmt: skip
+            )
         else:
             self.widget.value = block.html
         self.block = block
@@ -296,9 +308,12 @@ class Page:
 
         try:
             filters = resolve_filters(
-                **self.parameters, known_branches=self.branches, grains=self.grains,
-                query=query, today=self._today() if self._today else None,
-            )  # fmt: skip
+                **self.parameters,
+                known_branches=self.branches,
+                grains=self.grains,
+                query=query,
+                today=self._today() if self._today else None,
+            )
         except UsageError as error:
             self.notify(f"{error}. The page shows its default filters instead.")
             return
@@ -360,9 +375,13 @@ class Page:
 
         f = self.filters
         bar = FilterBar(
-            self.branches, preset=f.preset, branch=f.branch, grain=f.grain, grains=self.grains,
+            self.branches,
+            preset=f.preset,
+            branch=f.branch,
+            grain=f.grain,
+            grains=self.grains,
             **({"date_from": f.date_from, "date_to": f.date_to} if f.preset == "custom" else {}),
-        )  # fmt: skip
+        )
         self._context = w.HTML(self._context_html(f))
         self._notice = w.HTML()
         self._notice.add_class("pbi-page-notice")

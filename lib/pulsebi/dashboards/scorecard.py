@@ -11,7 +11,12 @@ from typing import Any
 from pulsebi import metrics
 from pulsebi.charts import ChartSpec
 from pulsebi.dashboards.figures import Compared, compare_to_date, snapshot
-from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters
+from pulsebi.dashboards.filters import (
+    chart_span,
+    list_branches,
+    resolve_filters,
+    today_source,
+)
 from pulsebi.dashboards.page import Chart, Page, Scorecard, Section, Tile, Tiles
 from pulsebi.widgets.filters import Filters
 
@@ -124,7 +129,20 @@ def headline_blocks(headlines: Sequence[Headline], filters: Filters) -> list[Any
 
 
 def period_args(filters: Filters, branch: bool = True) -> dict[str, Any]:
-    """`metrics.compute` arguments for the page's period (and branch, unless `branch=False`)."""
+    """`metrics.compute` arguments for the page's period (and branch).
+
+    Parameters
+    ----------
+    filters
+        The page's filters.
+    branch
+        False: the company, whatever branch the page shows (company-wide figures).
+
+    Returns
+    -------
+    dict
+        ``start``, ``end`` and (with `branch`) ``branch``.
+    """
     args: dict[str, Any] = {"start": filters.date_from, "end": filters.date_to}
     if branch:
         args["branch"] = filters.branch
@@ -134,8 +152,25 @@ def period_args(filters: Filters, branch: bool = True) -> dict[str, Any]:
 def by_dimension(
     metric_ids: Sequence[str], dim: str, filters: Filters, *, branch: bool = True
 ) -> Any:
-    """Several metrics side by side, one row per member of `dim` (every member listed; the
-    value columns of each metric, in order)."""
+    """Several metrics side by side, one row per member of a dimension.
+
+    Parameters
+    ----------
+    metric_ids
+        The metrics, in column order.
+    dim
+        A dimension every one of them has (`pulsebi.metrics.catalog.DIMENSIONS`).
+    filters
+        The page's filters (period, branch).
+    branch
+        False: over the company, whatever branch the page shows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The dimension's key and label columns (every member listed), then the value columns
+        of each metric, in order.
+    """
     from pulsebi.metrics.dimensions import COLUMNS
 
     keys = list(COLUMNS[dim])
@@ -152,6 +187,22 @@ def ranking(metric_ids: Sequence[str], dim: str, filters: Filters, order: Sequen
 
     The null group (ids that are no such employee) comes last, unranked, labelled as such. With
     one branch, members with nothing in that branch are left out.
+
+    Parameters
+    ----------
+    metric_ids
+        The metrics shown (`by_dimension`).
+    dim
+        An employee dimension: rep, telemarketer, canvasser.
+    filters
+        The page's filters.
+    order
+        The value columns ranked on, first decides.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank`` (None for the null group), the member's name and the value columns; no id.
     """
     from pulsebi.metrics.dimensions import COLUMNS
 
@@ -175,15 +226,49 @@ def ranking(metric_ids: Sequence[str], dim: str, filters: Filters, order: Sequen
 
 
 def trend(metric_id: str, filters: Filters, *, by: str | None = None, branch: bool = True) -> Any:
-    """The metric per grain bucket of the page's period (per member of `by`); a bucket
-    without a value (a mean over no rows) is kept, and charts draw it as a gap."""
+    """The metric per grain bucket of the page's period.
+
+    Parameters
+    ----------
+    metric_id
+        A metric with the page's grain.
+    filters
+        The page's filters (period, branch, grain).
+    by
+        A dimension to split each bucket by (one row per bucket and member).
+    branch
+        False: over the company, whatever branch the page shows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period`` and the value columns, every bucket of the period; a bucket without a value
+        (a mean over no rows) is kept, and charts draw it as a gap.
+    """
     return metrics.compute(
         metric_id, by=[by] if by else [], grain=filters.grain, **period_args(filters, branch)
     )
 
 
 def counts_side_by_side(filters: Filters, first: str, second: str, title: str) -> list[Any]:
-    """Two count metrics per grain bucket as grouped bars (e.g. calls and appointments set)."""
+    """Two count metrics per grain bucket as grouped bars (e.g. calls and appointments set).
+
+    Parameters
+    ----------
+    filters
+        The page's filters.
+    first
+        The first count metric (the left bar of each bucket).
+    second
+        The second.
+    title
+        The chart's title; " per <grain>" is added.
+
+    Returns
+    -------
+    list
+        One `Chart` block, its buckets cut by the period marked partial.
+    """
     frame = trend(first, filters)
     frame[second] = trend(second, filters)[second].to_numpy()
     spec = ChartSpec(
@@ -199,6 +284,19 @@ def counts_side_by_side(filters: Filters, first: str, second: str, title: str) -
 
 
 def headline_section(headlines: Sequence[Headline], title: str = "Headline figures") -> Section:
+    """A section of headline tiles and the scorecard table (`headline_blocks`).
+
+    Parameters
+    ----------
+    headlines
+        The figures, in order.
+    title
+        The section's heading.
+
+    Returns
+    -------
+    Section
+    """
     return Section(title, lambda filters: headline_blocks(headlines, filters))
 
 
@@ -213,7 +311,7 @@ def prepare_scorecard(
     grain: str,
     preset: str = "month_to_date",
     grains: Sequence[str] = ("day", "week", "month"),
-    today: Callable[[], dt.date] | None = None,
+    today: Callable[[], dt.date] | dt.date | str | None = None,
 ) -> Page:
     """A scorecard page for the notebook's parameters, computed and (live) built, not shown.
 
@@ -222,16 +320,29 @@ def prepare_scorecard(
 
     Parameters
     ----------
-    title, sections
+    title
+        The page's title.
+    sections
         What the page shows.
     static
         True under Papermill (HTML and SVG), False under Voilà (widgets).
-    branch, date_from, date_to, grain, preset
-        The notebook's parameters (see `pulsebi.dashboards.filters.resolve_filters`).
+    branch
+        A branch code, or all (the notebook's parameters, read as
+        `pulsebi.dashboards.filters.resolve_filters` reads them).
+    date_from
+        A custom range's first day (YYYY-MM-DD; "" for none).
+    date_to
+        The day after its last ("" for tomorrow).
+    grain
+        The charts' buckets.
+    preset
+        The date preset, used without a custom range.
     grains
         The grains the page offers.
     today
-        The local date the presets count from (default: today in the reporting time zone).
+        The local date the presets count from: a date, YYYY-MM-DD, or a function giving it
+        (read again when a page prepared yesterday is shown); default: today in the reporting
+        time zone.
 
     Returns
     -------
@@ -241,14 +352,20 @@ def prepare_scorecard(
     Raises
     ------
     UsageError
-        A parameter the page does not offer.
+        A parameter the page does not offer, or `today` not a date.
     """
     from pulsebi.charts import use_mode
 
+    today = today_source(today)
     use_mode(static)
     known = list_branches()
-    parameters = {"branch": branch, "preset": preset, "date_from": date_from,
-                  "date_to": date_to, "grain": grain}  # fmt: skip
+    parameters = {
+        "branch": branch,
+        "preset": preset,
+        "date_from": date_from,
+        "date_to": date_to,
+        "grain": grain,
+    }
     filters = resolve_filters(
         **parameters, known_branches=known, grains=grains, today=today() if today else None
     )
@@ -262,12 +379,38 @@ def prepare_scorecard(
 
 
 def present(page: Page) -> None:
-    """Show a prepared scorecard (live: following the page's query string; see `Page.present`)."""
+    """Show a prepared scorecard (live: following the page's query string; see `Page.present`).
+
+    Parameters
+    ----------
+    page
+        From `prepare_scorecard`.
+    """
     page.present()
 
 
 def show_scorecard(title: str, sections: Sequence[Section], **parameters: Any) -> Page:
-    """Prepare and show a scorecard page at once (`prepare_scorecard`'s parameters)."""
+    """Prepare and show a scorecard page at once.
+
+    Parameters
+    ----------
+    title
+        The page's title.
+    sections
+        What the page shows.
+    **parameters
+        `prepare_scorecard`'s other parameters.
+
+    Returns
+    -------
+    Page
+        The page shown.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer.
+    """
     page = prepare_scorecard(title, sections, **parameters)
     present(page)
     return page

@@ -22,9 +22,13 @@ def execute_notebook(path: str, tmp_path: Path, **parameters) -> str:
 
     output = tmp_path / f"{Path(path).stem}.out.ipynb"
     notebook = papermill.execute_notebook(
-        str(ROOT / path), str(output), parameters=parameters, kernel_name="python3",
-        progress_bar=False, cwd=str(ROOT / Path(path).parent),
-    )  # fmt: skip
+        str(ROOT / path),
+        str(output),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / Path(path).parent),
+    )
     body, _ = HTMLExporter(exclude_input=True).from_notebook_node(nbformat.from_dict(notebook))
     return body
 
@@ -43,8 +47,11 @@ def kpi_value(env: dict[str, str], metric: str, *args: str, column: str | None =
     """`pulsebi kpi METRIC ARGS --format json`: the one row's value (exact: Decimal money)."""
     done = subprocess.run(
         ["pulsebi", "kpi", metric, *args, "--format", "json"],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     [row] = json.loads(done.stdout, parse_float=Decimal)
     value = row[column or metric]

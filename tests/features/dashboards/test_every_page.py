@@ -49,9 +49,13 @@ DAYS = {
 }
 MODES = ("static", "live")
 AXES: dict[str, Sequence] = {
-    "page": tuple(PAGES), "branch": BRANCHES, "preset": tuple(PRESETS), "grain": GRAINS,
-    "day": tuple(DAYS), "mode": MODES,
-}  # fmt: skip
+    "page": tuple(PAGES),
+    "branch": BRANCHES,
+    "preset": tuple(PRESETS),
+    "grain": GRAINS,
+    "day": tuple(DAYS),
+    "mode": MODES,
+}
 CUSTOM_DAYS = 10  # the custom range: the last ten days through today (across a month's start)
 
 
@@ -75,9 +79,15 @@ def covering_rows(axes: Mapping[str, Sequence]) -> list[dict]:
     }
     rows = []
     while uncovered:
-        a, va, b, vb = min(uncovered, key=lambda p: (order[p[0]], order[p[2]],
-                                                      axes[p[0]].index(p[1]),
-                                                      axes[p[2]].index(p[3])))  # fmt: skip
+        a, va, b, vb = min(
+            uncovered,
+            key=lambda p: (
+                order[p[0]],
+                order[p[2]],
+                axes[p[0]].index(p[1]),
+                axes[p[2]].index(p[3]),
+            ),
+        )
         row = {a: va, b: vb}
         for name in names:
             if name in row:
@@ -85,10 +95,14 @@ def covering_rows(axes: Mapping[str, Sequence]) -> list[dict]:
 
             def gain(value, name=name, row=row) -> int:
                 return sum(
-                    ((n, row[n], name, value) if order[n] < order[name]
-                     else (name, value, n, row[n])) in uncovered
+                    (
+                        (n, row[n], name, value)
+                        if order[n] < order[name]
+                        else (name, value, n, row[n])
+                    )
+                    in uncovered
                     for n in row
-                )  # fmt: skip
+                )
 
             row[name] = max(axes[name], key=gain)
         for i, x in enumerate(names):
@@ -102,12 +116,18 @@ def covering_rows(axes: Mapping[str, Sequence]) -> list[dict]:
 # (`scorecards/branch.ipynb?branch=DAL`) in the first days of a month, where its live trend
 # chart had one point (issue 13, defect 1).
 KNOWN_ROWS = [
-    {"page": "branch", "branch": "DAL", "preset": "month_to_date", "grain": grain, "day": day,
-     "mode": mode}
+    {
+        "page": "branch",
+        "branch": "DAL",
+        "preset": "month_to_date",
+        "grain": grain,
+        "day": day,
+        "mode": mode,
+    }
     for day in (dt.date(2026, 6, 1), dt.date(2026, 6, 2), dt.date(2026, 11, 1))
     for grain in ("week", "month")
     for mode in MODES
-]  # fmt: skip
+]
 
 
 def selected_rows() -> list[dict]:
@@ -139,8 +159,13 @@ def test_the_covering_rows_hold_every_pair_and_every_value() -> None:
 
 def page_parameters(row: Mapping) -> dict:
     day = row["day"]
-    params = {"branch": row["branch"], "preset": row["preset"], "grain": row["grain"],
-              "date_from": "", "date_to": ""}  # fmt: skip
+    params = {
+        "branch": row["branch"],
+        "preset": row["preset"],
+        "grain": row["grain"],
+        "date_from": "",
+        "date_to": "",
+    }
     if row["preset"] == "custom":
         start = day - dt.timedelta(days=CUSTOM_DAYS - 1)
         params.update(date_from=start.isoformat(), date_to=(day + dt.timedelta(days=1)).isoformat())
@@ -175,8 +200,9 @@ def render_live(module, params: dict) -> str:
     return page.first_paint_html()
 
 
-TILE = re.compile(r'<div class="pbi-tile" data-tile="([^"]*)"(.*?)(?=<div class="pbi-tile" |\Z)',
-                  re.S)  # fmt: skip
+TILE = re.compile(
+    r'<div class="pbi-tile" data-tile="([^"]*)"(.*?)(?=<div class="pbi-tile" |\Z)', re.S
+)
 
 
 def error_boxes(page_html: str) -> list[str]:
@@ -201,12 +227,17 @@ def test_the_checks_see_error_boxes_and_unexplained_tiles() -> None:
     from pulsebi.dashboards.notices import crash_html, notice_html
     from pulsebi.widgets.tile import tile_html
 
-    page_html = "".join([
-        tile_html(label="Revenue", value=12.5, unit="usd", key="a"),
-        tile_html(label="Closing rate", value=None, unit="rate", key="b"),
-        tile_html(label="Lead → sale", value=None, unit="rate", key="c", note="cohort maturing"),
-        crash_html("0badc0de"), notice_html("branch 'XXX' is unknown"),
-    ])  # fmt: skip
+    page_html = "".join(
+        [
+            tile_html(label="Revenue", value=12.5, unit="usd", key="a"),
+            tile_html(label="Closing rate", value=None, unit="rate", key="b"),
+            tile_html(
+                label="Lead → sale", value=None, unit="rate", key="c", note="cohort maturing"
+            ),
+            crash_html("0badc0de"),
+            notice_html("branch 'XXX' is unknown"),
+        ]
+    )
     assert len(error_boxes(page_html)) == 2
     assert [t.partition(":")[0] for t in unexplained_tiles(page_html)] == ["b"]
 

@@ -51,14 +51,20 @@ def test_revenue_tiles_compare_to_the_same_time_last_year(seeded_in_use):
     clocks = {to_date_until(dt.datetime.now(dt.UTC), settings.tz)}
     tiles = revenue_tiles(filters)[0].tiles
     clocks.add(to_date_until(dt.datetime.now(dt.UTC), settings.tz))
-    starts = [today, today - dt.timedelta(days=today.weekday()), today.replace(day=1),
-              today.replace(month=1, day=1)]  # fmt: skip
+    starts = [
+        today,
+        today - dt.timedelta(days=today.weekday()),
+        today.replace(day=1),
+        today.replace(month=1, day=1),
+    ]
     for tile, start in zip(tiles, starts, strict=True):
         until = next(c for c in clocks if tile.comparison == f"vs last year to {c:%H:%M}")
         expected = last_year_revenue(
-            settings, start.replace(year=start.year - 1), today.replace(year=today.year - 1),
+            settings,
+            start.replace(year=start.year - 1),
+            today.replace(year=today.year - 1),
             until.isoformat(),
-        )  # fmt: skip
+        )
         assert tile.previous == expected, tile.label
     assert tiles[-1].previous > 0  # last year to date had sales: the test compares something
 

@@ -11,9 +11,15 @@ COMPARISONS = {"vs previous period": "previous", "vs same period last year": "la
 
 def _scorecard(value: float) -> Scorecard:
     rows = pd.DataFrame(
-        {"label": ["Closing rate"], "metric": ["closing_rate"], "unit": ["rate"],
-         "value": [value], "previous": [0.25], "last_year": [None]}
-    )  # fmt: skip
+        {
+            "label": ["Closing rate"],
+            "metric": ["closing_rate"],
+            "unit": ["rate"],
+            "value": [value],
+            "previous": [0.25],
+            "last_year": [None],
+        }
+    )
     return Scorecard(rows, "Scorecard", COMPARISONS)
 
 
@@ -30,8 +36,15 @@ def test_live_scorecard_and_tiles_take_new_figures_in_place():
         table = _LiveBlock(_scorecard(0.4), None)
         table.put(_scorecard(0.1), None)
         assert "10.0%" in table.widget.to_html() and "40.0%" not in table.widget.to_html()
-        tile = Tile("Closing rate", 0.4, "rate", "closing_rate", previous=0.3,
-                    comparison="vs last year", also=[("vs previous period", 0.5)])  # fmt: skip
+        tile = Tile(
+            "Closing rate",
+            0.4,
+            "rate",
+            "closing_rate",
+            previous=0.3,
+            comparison="vs last year",
+            also=[("vs previous period", 0.5)],
+        )
         tiles = _LiveBlock(Tiles([tile]), None)
         html = tiles.widget.children[0].to_html()
         assert "vs last year" in html and "▼ 10.0 pp" in html and "vs previous period" in html
@@ -40,8 +53,13 @@ def test_live_scorecard_and_tiles_take_new_figures_in_place():
 # --- what goes wrong stays where it happened (no database) -----------------------------------
 
 BRANCHES = {"AUS": "Austin", "DAL": "Dallas"}
-PARAMETERS = {"branch": "all", "preset": "month_to_date", "date_from": "", "date_to": "",
-              "grain": "week"}  # fmt: skip
+PARAMETERS = {
+    "branch": "all",
+    "preset": "month_to_date",
+    "date_from": "",
+    "date_to": "",
+    "grain": "week",
+}
 
 
 def _filters(branch=None):
@@ -77,10 +95,11 @@ def _notice(page):
 def _values(page):
     """The HTML each section's widgets show."""
     return [
-        " ".join(b.widget.to_html() if hasattr(b.widget, "to_html") else b.widget.value
-                 for b in blocks)
+        " ".join(
+            b.widget.to_html() if hasattr(b.widget, "to_html") else b.widget.value for b in blocks
+        )
         for blocks in page._live
-    ]  # fmt: skip
+    ]
 
 
 def test_a_crashing_section_shows_a_box_with_an_id_whose_traceback_is_logged(caplog):

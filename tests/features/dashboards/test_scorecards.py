@@ -51,13 +51,20 @@ def _scorecard_value(page: str, metric: str) -> str:
 
 @pytest.mark.parametrize("one_branch", [True, False], ids=["one-branch", "all-branches"])
 @pytest.mark.parametrize("name", list(FIGURES))
-def test_scorecard_shows_the_metric_layers_figures(name, one_branch, kernel_env, branch_code,
-                                                   tmp_path):  # fmt: skip
+def test_scorecard_shows_the_metric_layers_figures(
+    name, one_branch, kernel_env, branch_code, tmp_path
+):
     branch = branch_code if one_branch else "all"
     page = execute_notebook(
-        f"scorecards/{name}.ipynb", tmp_path, branch=branch, preset="custom",
-        date_from=FROM, date_to=TO, grain="week", static=True,
-    )  # fmt: skip
+        f"scorecards/{name}.ipynb",
+        tmp_path,
+        branch=branch,
+        preset="custom",
+        date_from=FROM,
+        date_to=TO,
+        grain="week",
+        static=True,
+    )
 
     assert "Traceback" not in page  # papermill raises on a failing cell; nothing went to stderr
     args = ["--from", FROM, "--to", TO]

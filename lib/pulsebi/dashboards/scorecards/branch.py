@@ -75,18 +75,56 @@ SECTIONS = (
 
 
 def prepare(**parameters: Any) -> Page:
-    """The page for the notebook's parameters, computed and built, not shown yet
-    (`pulsebi.dashboards.scorecard.prepare_scorecard`)."""
+    """The page for the notebook's parameters, computed (live: and built), not shown yet.
+
+    Parameters
+    ----------
+    **parameters
+        `pulsebi.dashboards.scorecard.prepare_scorecard`'s: static, branch, date_from,
+        date_to, grain, preset, today.
+
+    Returns
+    -------
+    Page
+        Ready for `present`.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer.
+    """
     return prepare_scorecard(TITLE, SECTIONS, **parameters)
 
 
 def present(page: Page) -> None:
-    """Show the prepared page, following the page's query string (`?branch=DAL`)."""
+    """Show the prepared page, following the page's query string (`?branch=DAL`).
+
+    Parameters
+    ----------
+    page
+        From `prepare`.
+    """
     page.present()
 
 
 def show(**parameters: Any) -> Page:
-    """Prepare and show the page at once."""
+    """Prepare and show the page at once.
+
+    Parameters
+    ----------
+    **parameters
+        `prepare`'s.
+
+    Returns
+    -------
+    Page
+        The page shown.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer.
+    """
     page = prepare(**parameters)
     present(page)
     return page

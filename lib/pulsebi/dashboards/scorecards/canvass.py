@@ -46,9 +46,13 @@ def canvasser_ranking(filters: Filters) -> list[Any]:
     table = ranking(METRICS, "canvasser", filters, ["leads_generated", "canvass_revenue"])
     top = table[table["rank"].notna()].head(15)
     spec = ChartSpec(
-        "hbar", top, x="canvasser_name", y="leads_generated", units="count",
+        "hbar",
+        top,
+        x="canvasser_name",
+        y="leads_generated",
+        units="count",
         title="Leads generated (top 15)",
-    )  # fmt: skip
+    )
     return [Chart(spec), Table(table, "Canvasser ranking", FORMATS, labels=LABELS, max_rows=100)]
 
 
@@ -66,18 +70,56 @@ SECTIONS = (
 
 
 def prepare(**parameters: Any) -> Page:
-    """The page for the notebook's parameters, computed and built, not shown yet
-    (`pulsebi.dashboards.scorecard.prepare_scorecard`)."""
+    """The page for the notebook's parameters, computed (live: and built), not shown yet.
+
+    Parameters
+    ----------
+    **parameters
+        `pulsebi.dashboards.scorecard.prepare_scorecard`'s: static, branch, date_from,
+        date_to, grain, preset, today.
+
+    Returns
+    -------
+    Page
+        Ready for `present`.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer.
+    """
     return prepare_scorecard(TITLE, SECTIONS, **parameters)
 
 
 def present(page: Page) -> None:
-    """Show the prepared page, following the page's query string (`?branch=DAL`)."""
+    """Show the prepared page, following the page's query string (`?branch=DAL`).
+
+    Parameters
+    ----------
+    page
+        From `prepare`.
+    """
     page.present()
 
 
 def show(**parameters: Any) -> Page:
-    """Prepare and show the page at once."""
+    """Prepare and show the page at once.
+
+    Parameters
+    ----------
+    **parameters
+        `prepare`'s.
+
+    Returns
+    -------
+    Page
+        The page shown.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer.
+    """
     page = prepare(**parameters)
     present(page)
     return page

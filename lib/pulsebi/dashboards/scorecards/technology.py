@@ -82,10 +82,16 @@ def platform_health(filters: Filters) -> list[Any]:
     Redis and bi.report_runs (failed runs created in the period)."""
     checks = platform.platform_health(filters.date_from, filters.date_to)
     tiles = [
-        Tile(c["label"], c["value"], c["unit"], c["check"], note=c["detail"],
-             key=c["check"].replace("_", "-"))
+        Tile(
+            c["label"],
+            c["value"],
+            c["unit"],
+            c["check"],
+            note=c["detail"],
+            key=c["check"].replace("_", "-"),
+        )
         for c in checks
-    ]  # fmt: skip
+    ]
     return [Tiles(tiles, columns=4)]
 
 
@@ -98,18 +104,56 @@ SECTIONS = (
 
 
 def prepare(**parameters: Any) -> Page:
-    """The page for the notebook's parameters, computed and built, not shown yet
-    (`pulsebi.dashboards.scorecard.prepare_scorecard`)."""
+    """The page for the notebook's parameters, computed (live: and built), not shown yet.
+
+    Parameters
+    ----------
+    **parameters
+        `pulsebi.dashboards.scorecard.prepare_scorecard`'s: static, branch, date_from,
+        date_to, grain, preset, today.
+
+    Returns
+    -------
+    Page
+        Ready for `present`.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer.
+    """
     return prepare_scorecard(TITLE, SECTIONS, **parameters)
 
 
 def present(page: Page) -> None:
-    """Show the prepared page, following the page's query string (`?branch=DAL`)."""
+    """Show the prepared page, following the page's query string (`?branch=DAL`).
+
+    Parameters
+    ----------
+    page
+        From `prepare`.
+    """
     page.present()
 
 
 def show(**parameters: Any) -> Page:
-    """Prepare and show the page at once."""
+    """Prepare and show the page at once.
+
+    Parameters
+    ----------
+    **parameters
+        `prepare`'s.
+
+    Returns
+    -------
+    Page
+        The page shown.
+
+    Raises
+    ------
+    UsageError
+        A parameter the page does not offer.
+    """
     page = prepare(**parameters)
     present(page)
     return page
