@@ -272,9 +272,11 @@ def _current_options(
         return {}
     views_before, split = current
     days_in_views = (
-        info.id in split and until is not None and views_before == today
+        info.id in split
+        and until is not None
+        and views_before == today
         and end == today + timedelta(days=1)
-    )  # fmt: skip
+    )
     return {"use_cache": False} if days_in_views else {"use_cache": False, "fresh": True}
 
 
@@ -297,8 +299,8 @@ def compute(
     cached in Redis under the data version (the last view refresh), for
     ``settings.cache_ttl`` seconds, at most `SNAPSHOT_TTL` for a metric relative to now; with
     Redis unreachable it is computed from the database, uncached. Inside `current_rows`, a
-    period reaching today is read from the crm tables, uncached, whatever `fresh` and
-    `use_cache` say.
+    period reaching today (and every snapshot) counts the crm rows committed a moment ago,
+    uncached, whatever `fresh` and `use_cache` say.
 
     Parameters
     ----------
@@ -316,7 +318,7 @@ def compute(
         once); each must be one of `MetricInfo.dimensions`, and source and channel cannot be
         combined. Default: no grouping, one row (or one per bucket).
     grain : {"day", "week", "month", "year"}, optional
-        Bucket the period by calendar day, week (Monday), month or year, in the reporting zone;
+        Bucket the period by calendar day, week (from Monday), month or year, in the reporting zone;
         one of `MetricInfo.grains`. Default: the whole period in one value.
     branch : str, optional
         Keep only the branch with this code, e.g. ``"DAL"``. Default: every branch. Only for

@@ -79,23 +79,33 @@ def _rate(m: dict) -> tuple:
 a, t, k, cl = crm.appointments, crm.service_tickets, crm.door_knocks, crm.calls
 
 _appointments_by_rep = select(
-    a.c.id, a.c.branch_id, a.c.scheduled_for, a.c.status, a.c.result,
+    a.c.id,
+    a.c.branch_id,
+    a.c.scheduled_for,
+    a.c.status,
+    a.c.result,
     member_or_null(a.c.rep_id, "sales_rep").label("rep"),
     flag(a.c.status == "ran").label("ran"),
     flag((a.c.status == "ran") & (a.c.result == "sold")).label("ran_sold"),
-).subquery("appointments_by_rep")  # fmt: skip
+).subquery("appointments_by_rep")
 _calls_by_telemarketer = select(
-    cl.c.id, cl.c.branch_id, cl.c.called_at, cl.c.outcome,
+    cl.c.id,
+    cl.c.branch_id,
+    cl.c.called_at,
+    cl.c.outcome,
     member_or_null(cl.c.telemarketer_id, "telemarketer").label("telemarketer"),
     literal(1, Integer).label("calls"),
     flag(cl.c.outcome == "appointment_set").label("appointments_set"),
-).subquery("calls_by_telemarketer")  # fmt: skip
+).subquery("calls_by_telemarketer")
 _knocks_by_canvasser = select(
-    k.c.id, k.c.branch_id, k.c.knocked_at, k.c.outcome,
+    k.c.id,
+    k.c.branch_id,
+    k.c.knocked_at,
+    k.c.outcome,
     member_or_null(k.c.canvasser_id, "canvasser").label("canvasser"),
     literal(1, Integer).label("knocks"),
     flag(k.c.outcome == "lead").label("leads"),
-).subquery("knocks_by_canvasser")  # fmt: skip
+).subquery("knocks_by_canvasser")
 _tickets = select(
     t,
     literal(1, Integer).label("opened"),
@@ -106,9 +116,10 @@ _tickets = select(
 TICKET_DIMS = {"branch": "branch_id", "category": "category", "priority": "priority"}
 BY_REP = Source(_appointments_by_rep, {"branch": "branch_id", "rep": "rep"}, ts="scheduled_for")
 BY_TELEMARKETER = Source(
-    _calls_by_telemarketer, {"branch": "branch_id", "telemarketer": "telemarketer"},
+    _calls_by_telemarketer,
+    {"branch": "branch_id", "telemarketer": "telemarketer"},
     ts="called_at",
-)  # fmt: skip
+)
 BY_CANVASSER = Source(
     _knocks_by_canvasser, {"branch": "branch_id", "canvasser": "canvasser"}, ts="knocked_at"
 )
@@ -142,7 +153,10 @@ _active_sale = _lead_ids(crm.sales, crm.sales.c.status == "active", "active_sale
 # what `fresh=True` reads instead of bi.leads_daily.
 _lead_funnel = (
     select(
-        crm.leads.c.id, crm.leads.c.branch_id, crm.leads.c.source_id, crm.leads.c.created_at,
+        crm.leads.c.id,
+        crm.leads.c.branch_id,
+        crm.leads.c.source_id,
+        crm.leads.c.created_at,
         _any_appointment.c.lead_id.is_not(None).label("has_appointment"),
         _ran_appointment.c.lead_id.is_not(None).label("has_ran"),
         _active_sale.c.lead_id.is_not(None).label("has_active_sale"),
@@ -153,29 +167,36 @@ _lead_funnel = (
         .outerjoin(_active_sale, _active_sale.c.lead_id == crm.leads.c.id)
     )
     .subquery("lead_funnel")
-)  # fmt: skip
+)
 
 
 _split_sales = (
     select(
-        crm.sales.c.id.label("sale_id"), crm.sales.c.branch_id, crm.sales.c.sold_at,
+        crm.sales.c.id.label("sale_id"),
+        crm.sales.c.branch_id,
+        crm.sales.c.sold_at,
         crm.sale_splits.c.employee_id,
     )
     .select_from(crm.sale_splits.join(crm.sales, crm.sales.c.id == crm.sale_splits.c.sale_id))
     .where(crm.sales.c.status == "active")
     .subquery("split_sales")
-)  # fmt: skip
+)
 _set_appointments = (
     select(
-        a.c.id, a.c.branch_id, a.c.scheduled_for, a.c.status, a.c.result,
+        a.c.id,
+        a.c.branch_id,
+        a.c.scheduled_for,
+        a.c.status,
+        a.c.result,
         member_or_null(a.c.set_by_id, "telemarketer").label("telemarketer"),
     )
     .where(a.c.set_by_id.is_not(None))
     .subquery("set_appointments")
-)  # fmt: skip
+)
 _canvass_sales = (
     select(
-        crm.leads.c.branch_id, crm.leads.c.created_at,
+        crm.leads.c.branch_id,
+        crm.leads.c.created_at,
         member_or_null(crm.leads.c.canvasser_id, "canvasser").label("canvasser"),
         crm.sales.c.amount,
     )
@@ -187,7 +208,7 @@ _canvass_sales = (
     )
     .where(crm.leads.c.canvasser_id.is_not(None))
     .subquery("canvass_sales")
-)  # fmt: skip
+)
 
 SET_DIMS = {"branch": "branch_id", "telemarketer": "telemarketer"}
 CANVASS_DIMS = {"branch": "branch_id", "canvasser": "canvasser"}
@@ -196,8 +217,10 @@ CANVASS_DIMS = {"branch": "branch_id", "canvasser": "canvasser"}
 def _set_appointments_spec(condition) -> Spec:
     return Spec(
         Source(_set_appointments, SET_DIMS, ts="scheduled_for"),
-        {"n": _count(condition)}, {"n": 0}, _counts(["n"]),
-    )  # fmt: skip
+        {"n": _count(condition)},
+        {"n": 0},
+        _counts(["n"]),
+    )
 
 
 NEW_SPECS: dict[str, Spec] = {

@@ -75,13 +75,16 @@ def oldest_open_jobs(branch: str | None = None, limit: int = 10, settings: Setti
     age = extract("epoch", func.now() - jobs.c.created_at) / 86400
     stmt = (
         select(
-            jobs.c.id.label("job_id"), branches.c.code.label("branch"), jobs.c.status,
-            jobs.c.created_at, age.label("days_outstanding"),
+            jobs.c.id.label("job_id"),
+            branches.c.code.label("branch"),
+            jobs.c.status,
+            jobs.c.created_at,
+            age.label("days_outstanding"),
         )
         .select_from(jobs.outerjoin(branches, branches.c.id == jobs.c.branch_id))
         .where(jobs.c.status.in_(OPEN_JOB_STATUSES))
         .order_by(jobs.c.created_at, jobs.c.id)
-    )  # fmt: skip
+    )
     frame = _rows(stmt, jobs, branch, limit, settings, ("created_at",))
     frame["days_outstanding"] = frame["days_outstanding"].astype(float)
     return frame
@@ -121,13 +124,17 @@ def oldest_open_tickets(
     age = extract("epoch", func.now() - t.opened_at) / 3600
     stmt = (
         select(
-            t.id.label("ticket_id"), branches.c.code.label("branch"), t.category, t.priority,
-            t.opened_at, age.label("hours_open"),
+            t.id.label("ticket_id"),
+            branches.c.code.label("branch"),
+            t.category,
+            t.priority,
+            t.opened_at,
+            age.label("hours_open"),
         )
         .select_from(service_tickets.outerjoin(branches, branches.c.id == t.branch_id))
         .where(t.resolved_at.is_(None))
         .order_by(t.opened_at, t.id)
-    )  # fmt: skip
+    )
     frame = _rows(stmt, service_tickets, branch, limit, settings, ("opened_at",))
     frame["hours_open"] = frame["hours_open"].astype(float)
     return frame

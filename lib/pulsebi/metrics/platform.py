@@ -35,11 +35,15 @@ def last_refresh(settings: Settings | None = None) -> dict[str, Any] | None:
     """The newest row of bi.refresh_log (a refresh or re-creation of the views); None if none."""
     settings = settings or get_settings()
     stmt = (
-        select(refresh_log.c.started_at, refresh_log.c.finished_at, refresh_log.c.duration_ms,
-               refresh_log.c.kind)
+        select(
+            refresh_log.c.started_at,
+            refresh_log.c.finished_at,
+            refresh_log.c.duration_ms,
+            refresh_log.c.kind,
+        )
         .order_by(refresh_log.c.id.desc())
         .limit(1)
-    )  # fmt: skip
+    )
     with _engine(settings).connect() as conn:
         row = conn.execute(stmt).mappings().first()
     return dict(row) if row else None
@@ -131,17 +135,34 @@ def platform_health(
     lag = worker["lag_seconds"]
     finished = refresh["finished_at"].astimezone(settings.zone) if refresh else None
     return [
-        {"check": "platform_last_refresh", "label": "Last view refresh",
-         "value": f"{finished:%Y-%m-%d %H:%M %Z}" if finished else None, "unit": "text",
-         "detail": refresh["kind"] if refresh else "never: run `pulsebi refresh`"},
-        {"check": "platform_refresh_ms", "label": "Refresh duration",
-         "value": refresh["duration_ms"] if refresh else None, "unit": "ms",
-         "detail": "the last refresh of the bi views"},
-        {"check": "platform_live_lag_ms", "label": "Live worker lag",
-         "value": None if lag is None else lag * 1000, "unit": "ms",
-         "detail": f"status {worker['status']}" if worker["status"]
-         else "no heartbeat: the live worker is not running"},
-        {"check": "platform_report_runs_failed", "label": "Report runs failed",
-         "value": report_runs_failed(start, end, settings), "unit": "count",
-         "detail": "report runs created in the period that failed"},
-    ]  # fmt: skip
+        {
+            "check": "platform_last_refresh",
+            "label": "Last view refresh",
+            "value": f"{finished:%Y-%m-%d %H:%M %Z}" if finished else None,
+            "unit": "text",
+            "detail": refresh["kind"] if refresh else "never: run `pulsebi refresh`",
+        },
+        {
+            "check": "platform_refresh_ms",
+            "label": "Refresh duration",
+            "value": refresh["duration_ms"] if refresh else None,
+            "unit": "ms",
+            "detail": "the last refresh of the bi views",
+        },
+        {
+            "check": "platform_live_lag_ms",
+            "label": "Live worker lag",
+            "value": None if lag is None else lag * 1000,
+            "unit": "ms",
+            "detail": f"status {worker['status']}"
+            if worker["status"]
+            else "no heartbeat: the live worker is not running",
+        },
+        {
+            "check": "platform_report_runs_failed",
+            "label": "Report runs failed",
+            "value": report_runs_failed(start, end, settings),
+            "unit": "count",
+            "detail": "report runs created in the period that failed",
+        },
+    ]

@@ -18,21 +18,26 @@ from pulsebi.metrics.specs import BRANCH_DIMS, SALES_DIMS, SERVICE_DIMS, SPECS, 
 
 _sales_with_source = (
     select(
-        crm.sales.c.branch_id, crm.sales.c.sold_at, crm.sales.c.amount, crm.sales.c.status,
+        crm.sales.c.branch_id,
+        crm.sales.c.sold_at,
+        crm.sales.c.amount,
+        crm.sales.c.status,
         crm.leads.c.source_id,
     )
     .select_from(crm.sales.outerjoin(crm.leads, crm.leads.c.id == crm.sales.c.lead_id))
     .subquery("sales_with_source")
-)  # fmt: skip
+)
 _split_revenue = (
     select(
-        crm.sales.c.branch_id, crm.sales.c.sold_at, crm.sale_splits.c.employee_id,
+        crm.sales.c.branch_id,
+        crm.sales.c.sold_at,
+        crm.sale_splits.c.employee_id,
         (crm.sales.c.amount * crm.sale_splits.c.share).label("revenue"),
     )
     .select_from(crm.sale_splits.join(crm.sales, crm.sales.c.id == crm.sale_splits.c.sale_id))
     .where(crm.sales.c.status == "active")
     .subquery("split_revenue")
-)  # fmt: skip
+)
 
 SALES = Source(_sales_with_source, SALES_DIMS, ts="sold_at")
 SPEND = Source(crm.marketing_spend, SALES_DIMS, day="month")
