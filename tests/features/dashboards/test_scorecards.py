@@ -110,3 +110,16 @@ def test_headlines_of_a_maturing_cohort_say_so_and_comparisons_say_where_they_st
     sales = next(t for t in tiles_block.tiles if t.key == "kpi-canvass_sales")
     assert sales.note == "" and sales.comparison == "vs last year" and sales.previous is not None
     assert list(card.comparisons) == ["vs previous period", "vs same period last year"]
+
+
+def test_a_scorecard_can_be_told_its_today_as_a_date_or_iso_text(seeded_in_use):
+    from pulsebi.dashboards.scorecards import production
+    from pulsebi.errors import UsageError
+
+    june = (dt.date(2026, 6, 1), dt.date(2026, 6, 3))
+    parameters = dict(static=True, branch="all", date_from="", date_to="", grain="week")
+    for today in ("2026-06-02", dt.date(2026, 6, 2), lambda: dt.date(2026, 6, 2)):
+        page = production.prepare(**parameters, today=today)
+        assert (page.filters.date_from, page.filters.date_to) == june
+    with pytest.raises(UsageError, match="today='June 2' is not a date"):
+        production.prepare(**parameters, today="June 2")
