@@ -35,7 +35,21 @@ REVENUE_PERIODS = (
 
 
 def revenue_tiles(filters: Filters, today: dt.date | None = None) -> list[Any]:
-    """Net revenue today, week, month and year to date, each against the same dates last year."""
+    """Net revenue today, week, month and year to date, each against the same dates last year.
+
+    Parameters
+    ----------
+    filters
+        The page's filters (their branch; the periods are today's).
+    today
+        The local date the periods count from (default: today). When it is today, each is
+        compared up to now's clock time ("vs last year to 09:14").
+
+    Returns
+    -------
+    list
+        One `Tiles` block; each tile follows its live KPI on a live page.
+    """
     today = today or local_today()
     tiles = []
     for preset, label, live in REVENUE_PERIODS:
@@ -50,7 +64,19 @@ def revenue_tiles(filters: Filters, today: dt.date | None = None) -> list[Any]:
 
 
 def period_tiles(filters: Filters) -> list[Any]:
-    """The selected period's leads and rates, against the same period last year."""
+    """The selected period's revenue, leads and rates, against the same period last year.
+
+    Parameters
+    ----------
+    filters
+        The page's filters (period, branch).
+
+    Returns
+    -------
+    list
+        One `Tiles` block: to date when the period holds today; a cohort still maturing is
+        not compared, an empty figure says why.
+    """
     period = (filters.date_from, filters.date_to)
     tiles = []
     for metric, label, unit in (
@@ -78,6 +104,18 @@ def period_tiles(filters: Filters) -> list[Any]:
 
 
 def lead_flow(filters: Filters) -> list[Any]:
+    """Leads per grain bucket by channel, and leads with their conversion rates by source.
+
+    Parameters
+    ----------
+    filters
+        The page's filters (period, branch, grain).
+
+    Returns
+    -------
+    list
+        A stacked bar `Chart` (partial buckets marked) and a `Table`.
+    """
     period = dict(start=filters.date_from, end=filters.date_to, branch=filters.branch)
     by_channel = metrics.compute("leads", by=["channel"], grain=filters.grain, **period)
     by_source = metrics.compute("leads", by=["source"], **period)
@@ -99,7 +137,18 @@ def lead_flow(filters: Filters) -> list[Any]:
 
 
 def funnel(filters: Filters) -> list[Any]:
-    """Leads created in the period → with an appointment → with one that ran → with a sale."""
+    """Leads created in the period → with an appointment → with one that ran → with a sale.
+
+    Parameters
+    ----------
+    filters
+        The page's filters (period, branch).
+
+    Returns
+    -------
+    list
+        The funnel `Chart` and a `Tiles` block of its rates, to date as the period's tiles.
+    """
     period = (filters.date_from, filters.date_to)
     counts = metrics.compute("lead_funnel", start=period[0], end=period[1], branch=filters.branch)
     stages = [
@@ -129,7 +178,18 @@ def funnel(filters: Filters) -> list[Any]:
 
 
 def sales_team(filters: Filters) -> list[Any]:
-    """Reps by rep revenue per branch, with their closing rate and number of sales."""
+    """Reps by rep revenue per branch, with their closing rate and number of sales.
+
+    Parameters
+    ----------
+    filters
+        The page's filters (period, branch).
+
+    Returns
+    -------
+    list
+        One `Table` (at most 60 rows shown).
+    """
     period = dict(start=filters.date_from, end=filters.date_to, branch=filters.branch)
     ranking = metrics.compute("rep_ranking", **period)
     closing = metrics.compute("closing_rate", by=["rep"], **period)
@@ -258,8 +318,17 @@ def build(
 
     Parameters
     ----------
-    branch, preset, date_from, date_to, grain
-        The notebook's parameters (see `pulsebi.dashboards.filters.resolve_filters`).
+    branch
+        A branch code, or all (the notebook's parameters, read as
+        `pulsebi.dashboards.filters.resolve_filters` reads them).
+    preset
+        The date preset, used without a custom range.
+    date_from
+        A custom range's first day (YYYY-MM-DD; "" for none).
+    date_to
+        The day after its last ("" for tomorrow).
+    grain
+        The lead flow chart's buckets.
     query
         The page's query string (`?branch=DAL`), overriding the parameters.
     today

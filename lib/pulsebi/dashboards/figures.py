@@ -83,7 +83,18 @@ EMPTY_NOTE = "no data{when}"  # a metric not in EMPTY_NOTES (a new one): still s
 
 
 def plain(value: Any) -> Any:
-    """None for NaN/NA, the value otherwise (Decimal money stays exact)."""
+    """A metric's value as pages hold it.
+
+    Parameters
+    ----------
+    value
+        A cell of a metric's frame.
+
+    Returns
+    -------
+    Any
+        None for None, NaN and NA; the value otherwise (Decimal money stays exact).
+    """
     import pandas as pd
 
     if value is None or value is pd.NA:
@@ -103,8 +114,31 @@ def value(
     column: str | None = None,
     until: dt.time | None = None,
 ) -> Any:
-    """The metric over `period` for one branch (code) or the company; `until` cuts the
-    period's last day at that local clock time."""
+    """The metric over a period, for one branch or the company.
+
+    Parameters
+    ----------
+    metric
+        A metric id of the catalog.
+    period
+        [from, to) local dates.
+    branch
+        A branch code; None: the company.
+    column
+        The value column (default: the metric id).
+    until
+        Cuts the period's last day at that local clock time (None: whole days).
+
+    Returns
+    -------
+    Any
+        The value; None when the metric has none (a rate over no rows).
+
+    Raises
+    ------
+    UsageError
+        From `pulsebi.metrics.compute`: an unknown metric or branch, or a period it refuses.
+    """
     frame = metrics.compute(metric, start=period[0], end=period[1], branch=branch, until=until)
     if frame.empty:
         return None
@@ -123,7 +157,18 @@ class Compared:
     empty: str = ""  # why `current` is None (`empty_note`); "" when it has a value
 
     def against(self, text: str = "vs last year") -> str:
-        """A comparison's label, saying where to-date periods stop: "vs last year to 09:46"."""
+        """A comparison's label, saying where to-date periods stop.
+
+        Parameters
+        ----------
+        text
+            The label for whole periods.
+
+        Returns
+        -------
+        str
+            `text`, or `text` and the clock time: "vs last year to 09:46".
+        """
         return text if self.until is None else f"{text} to {self.until:%H:%M}"
 
     @property
@@ -134,14 +179,43 @@ class Compared:
 
 
 def is_maturing(metric: str, period: DateRange, today: dt.date) -> bool:
-    """A cohort figure whose period's last day is younger than its `MATURING_DAYS`."""
+    """Whether a cohort figure is still maturing.
+
+    Parameters
+    ----------
+    metric
+        A metric id; only those in `MATURING_DAYS` are cohorts.
+    period
+        [from, to) local dates.
+    today
+        The local date it is.
+
+    Returns
+    -------
+    bool
+        True when the period's last day is younger than the metric's `MATURING_DAYS`.
+    """
     days = MATURING_DAYS.get(metric)
     return days is not None and (today - (period[1] - dt.timedelta(days=1))).days < days
 
 
 def maturing_note(metric: str, period: DateRange, now: dt.datetime | None = None) -> str:
-    """`MATURING_NOTE` for a cohort figure over `period` (to date if it holds today) that is
-    still maturing at `now`, else "": what a tile says instead of its comparisons."""
+    """What a tile says instead of its comparisons while its cohort matures.
+
+    Parameters
+    ----------
+    metric
+        A metric id.
+    period
+        [from, to) local dates; to date when it holds `now`'s local date.
+    now
+        The instant (default: this one).
+
+    Returns
+    -------
+    str
+        `MATURING_NOTE` for a cohort figure still maturing at `now`, else "".
+    """
     today = local_today(now or dt.datetime.now(dt.UTC))
     if contains_today(*period, today):
         period = period_to_date(period[0], today)
@@ -205,8 +279,37 @@ def compare_to_date(
     previous: bool = False,
     now: dt.datetime | None = None,
 ) -> Compared:
-    """The figure over `period`, against the same period last year (and, with `previous`,
-    the period of the same length just before), to date when `period` contains `now`."""
+    """The figure over a period and its comparisons, to date when the period holds now.
+
+    A period holding `now`'s local date ends today, and it and its comparisons stop at now's
+    clock time (module docstring); a cohort still maturing is not compared.
+
+    Parameters
+    ----------
+    metric
+        A metric id of the catalog.
+    period
+        [from, to) local dates.
+    branch
+        A branch code; None: the company.
+    column
+        The value column (default: the metric id).
+    previous
+        Also compare with the period of the same length just before.
+    now
+        The instant (default: this one).
+
+    Returns
+    -------
+    Compared
+        The figure, last year's (and the previous period's), where they stop (`until`),
+        whether it is maturing, and why it is empty when it is (`Compared.note`).
+
+    Raises
+    ------
+    UsageError
+        From `pulsebi.metrics.compute` (see `value`).
+    """
     now = now or dt.datetime.now(dt.UTC)
     today = local_today(now)
     until = None
@@ -262,12 +365,3 @@ def value_to_date(
     if contains_today(*period, today):
         return value(metric, period_to_date(period[0], today), branch, column, to_date_until(now))
     return value(metric, period, branch, column)
-
-
-def with_last_year(
-    metric: str, period: DateRange, branch: str | None = None, column: str | None = None
-) -> tuple[Any, Any]:
-    """(value over `period`, value over the same period one year earlier), to date when the
-    period contains now; the comparison is None for a cohort still maturing."""
-    compared = compare_to_date(metric, period, branch, column)
-    return compared.current, compared.last_year

@@ -19,7 +19,20 @@ MIMETYPE = "application/vnd.pulsebi.first-paint+html"
 
 
 def block_html(block: Any, widget: Any) -> str:
-    """One live block as static HTML (what its widget shows, or a box of a chart's size)."""
+    """One live block as static HTML.
+
+    Parameters
+    ----------
+    block
+        A page block (`pulsebi.dashboards.page`: Tiles, Chart, Table, Scorecard, Html).
+    widget
+        Its live widget.
+
+    Returns
+    -------
+    str
+        What the widget shows; for a chart, a box of its height with its title.
+    """
     from pulsebi.dashboards.page import Chart, Table
 
     if isinstance(block, Chart):
@@ -38,8 +51,25 @@ def block_html(block: Any, widget: Any) -> str:
 def page_html(
     title: str, context: str, sections: Iterable[tuple[str, Iterable[str]]], notice: str = ""
 ) -> str:
-    """The page: title, its notice (HTML) if any, a box where the filter bar will be, context
-    line, each section."""
+    """A page's first paint.
+
+    Parameters
+    ----------
+    title
+        The page's title (escaped).
+    context
+        The context line's HTML (branch, dates, data as of).
+    sections
+        (heading, the HTML of each block) per section.
+    notice
+        The notice's HTML above the page, if any.
+
+    Returns
+    -------
+    str
+        ``div.pbi-first-paint``: title, notice, a box where the filter bar will be, the
+        context line, each section.
+    """
     parts = [
         f"<h1 style='margin:0 0 4px'>{html.escape(title)}</h1>",
         notice,
@@ -53,7 +83,22 @@ def page_html(
 
 
 def with_first_paint(widget: Any, first_paint: str, label: str) -> dict[str, Any]:
-    """The widget's display bundle (as ipywidgets makes it) plus its first paint."""
+    """The widget's display bundle (as ipywidgets makes it) plus its first paint.
+
+    Parameters
+    ----------
+    widget
+        The page's root widget.
+    first_paint
+        Its first paint (`page_html` or `first_paint_of`).
+    label
+        The bundle's text/plain.
+
+    Returns
+    -------
+    dict
+        A mimebundle to `display(..., raw=True)`.
+    """
     view = {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
     return {
         "application/vnd.jupyter.widget-view+json": view,
@@ -63,9 +108,19 @@ def with_first_paint(widget: Any, first_paint: str, label: str) -> dict[str, Any
 
 
 def widget_html(widget: Any) -> str:
-    """Any widget tree as static HTML, for pages not made of blocks: what its HTML widgets (and
-    widgets with `to_html`) show, boxes as their children; a filter bar becomes a box of its
-    height, other controls nothing."""
+    """Any widget tree as static HTML, for pages not made of blocks.
+
+    Parameters
+    ----------
+    widget
+        The tree's root.
+
+    Returns
+    -------
+    str
+        What its HTML widgets (and widgets with `to_html`) show, boxes as their children; a
+        filter bar becomes a box of its height, other controls nothing.
+    """
     if "pbi-filter-bar" in getattr(widget, "_dom_classes", ()):
         return '<div class="pbi-first-paint-bar"></div>'
     if hasattr(widget, "to_html"):
@@ -79,8 +134,20 @@ def widget_html(widget: Any) -> str:
 
 
 def first_paint_of(widget: Any, live: str) -> str:
-    """`widget`'s first paint; it gives way once an element matching the CSS selector `live`
-    (e.g. a class the widget adds to itself) is drawn. Show it with `with_first_paint`."""
+    """A widget tree's first paint, which gives way once its live counterpart is drawn.
+
+    Parameters
+    ----------
+    widget
+        The tree's root (`widget_html`).
+    live
+        A CSS selector of the live counterpart (e.g. a class the widget adds to itself).
+
+    Returns
+    -------
+    str
+        ``div.pbi-first-paint`` with ``data-live``; show it with `with_first_paint`.
+    """
     return (
         f'<div class="pbi-first-paint" data-live="{html.escape(live)}">{widget_html(widget)}</div>'
     )

@@ -158,7 +158,17 @@ def _kernel_loop() -> asyncio.AbstractEventLoop | None:
 
 
 def show_recomputed(page: Any, filters: Any, built: list[list[Any] | None]) -> None:
-    """Put sections' freshly built blocks into the live page (None: leave that section be)."""
+    """Put sections' freshly built blocks into the live page.
+
+    Parameters
+    ----------
+    page
+        A built live `Page`.
+    filters
+        The filters the blocks were built for.
+    built
+        Per section, its new blocks; None leaves that section be.
+    """
     from pulsebi.dashboards.page import Section
 
     for section, blocks, box, new in zip(
@@ -175,7 +185,19 @@ _follower_lock = threading.Lock()
 
 
 def get_follower(subscriber: Any = None, every: float = FOLLOW_EVERY) -> _Follower:
-    """This process's follower, on `subscriber` (default: the process's live subscriber)."""
+    """This process's follower (one per process; a new one after a fork or another subscriber).
+
+    Parameters
+    ----------
+    subscriber
+        The live subscriber it listens to (default: the process's).
+    every
+        Seconds between two recomputes at most (changes in between are coalesced).
+
+    Returns
+    -------
+    _Follower
+    """
     global _follower
     from pulsebi.live.subscriber import get_subscriber
 
@@ -190,8 +212,22 @@ def get_follower(subscriber: Any = None, every: float = FOLLOW_EVERY) -> _Follow
 
 
 def follow_page(page: Any, subscriber: Any = None) -> _Follower:
-    """Keep the live `page`'s figures current after each CRM change; its "data as of" says
-    when they were last recomputed (the views' refresh until then)."""
+    """Keep a live page's figures current after each CRM change.
+
+    Its "data as of" then says when they were last recomputed (the views' refresh until then).
+
+    Parameters
+    ----------
+    page
+        A built live `Page`.
+    subscriber
+        The live subscriber (default: the process's).
+
+    Returns
+    -------
+    _Follower
+        The process's follower, now following `page`.
+    """
     follower = get_follower(subscriber)
     follower.add(page)
     views_as_of = page._data_as_of
