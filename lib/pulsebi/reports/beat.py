@@ -35,9 +35,35 @@ def _redis(settings: Settings):
     return redis.Redis.from_url(resolve_redis_url(settings))
 
 
-def collect_due(settings: Settings, directory: Path | str, now: dt.datetime | None = None,
-                client=None) -> list[Delivery]:  # fmt: skip
-    """Deliveries due since the last scan, not yet handed out by any beat."""
+def collect_due(
+    settings: Settings, directory: Path | str, now: dt.datetime | None = None, client=None
+) -> list[Delivery]:
+    """Deliveries due since the last scan, not yet handed out by any beat.
+
+    The scan's window is (last scan, `now`]: the last scan's time is kept in Redis; without
+    it (a first scan) the window reaches back `LOOKBACK`, and never more than `MAX_CATCHUP`.
+    Each delivery is handed out once: a Redis marker per idempotency key, kept `QUEUED_TTL`,
+    spares the workers most duplicate tasks (the key in ``bi.report_runs`` makes any repeat
+    harmless). A schedule file with an error is logged once per distinct problem and skipped.
+
+    Parameters
+    ----------
+    settings : Settings
+        Where Redis is and the namespace of its keys.
+    directory : path-like or str
+        The folder of the ``*.yaml`` schedules, read on every scan (edits need no restart).
+    now : datetime.datetime, optional
+        The end of the window, time zone aware; default: the current instant.
+    client : redis.Redis, optional
+        The Redis client to use; default: one for ``settings`` (the embedded Valkey started
+        if needed).
+
+    Returns
+    -------
+    list of Delivery
+        The deliveries of every fire time in the window, schedule by schedule, one per
+        ``for_each`` member; those an earlier scan already handed out are left out.
+    """
     now = now or dt.datetime.now(dt.UTC)
     client = client or _redis(settings)
     mark = f"{settings.namespace}:reports:beat:checked_until"

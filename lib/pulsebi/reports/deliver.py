@@ -117,7 +117,42 @@ class Result:
 def deliver(settings: Settings, delivery: Delivery, *, lease: dt.timedelta | None = None) -> Result:
     """Run and send `delivery` unless it was (or is being) delivered already.
 
-    Raises DeliveryDeferred for transient trouble (the row is left `retrying`).
+    The delivery's key is claimed in ``bi.report_runs`` first; then the notebook runs, its
+    files are written and, when it has recipients, the message is sent and recorded. A
+    failure that retrying cannot mend ends the row ``failed`` and tells the schedule's owner
+    once.
+
+    Parameters
+    ----------
+    settings : Settings
+        The database, SMTP server and data directory to use.
+    delivery : Delivery
+        What to run, with which parameters and formats, for whom, under which key.
+    lease : datetime.timedelta, optional
+        How long the claim holds before another worker may take the delivery over (its
+        worker presumed dead); default: ``delivery.timeout`` seconds.
+
+    Returns
+    -------
+    Result
+        ``status`` is ``sent`` (mailed and recorded), ``done`` (no recipients: the files
+        written), ``duplicate`` (delivered, failed or gone uncertain before, or taken over by
+        another worker meanwhile: nothing done), ``busy`` (another worker holds it;
+        ``retry_in`` says in how many seconds its lease ends), ``failed`` (the notebook or a
+        Pulse BI check refused, SMTP refused for good, or a bug; ``error`` says why;
+        ``notice_pending`` when the owner's notice could not be sent yet) or ``uncertain``
+        (the connection broke while handing the message over: not resent). ``run`` is the
+        `ExecutedRun` when the notebook ran.
+
+    Raises
+    ------
+    DeliveryDeferred
+        The database or the SMTP server is unreachable, or the server deferred the message
+        (4xx): worth retrying; the row is left ``retrying``.
+    ConfigError
+        If ``bi.report_runs`` cannot be written (run ``pulsebi migrate``).
+    ServiceError
+        If ``DATABASE_URL`` is unset and the embedded PostgreSQL cannot be started.
     """
     from pulsebi.db import get_engine
 
@@ -302,7 +337,21 @@ def notify_owner(settings: Settings, delivery: Delivery, error: str) -> Result |
 
 
 def give_up(settings: Settings, delivery: Delivery, error: str) -> None:
-    """Retries ran out on transient trouble: fail the delivery and tell the owner (once)."""
+    """Retries ran out on transient trouble: fail the delivery and tell the owner (once).
+
+    Only a row left ``retrying`` becomes ``failed`` (error ``gave up: <error>``); when no row
+    changed (another worker delivered it meanwhile, or it failed already) nothing is done and
+    nobody is told again.
+
+    Parameters
+    ----------
+    settings : Settings
+        The database and SMTP server to use.
+    delivery : Delivery
+        The delivery given up on; its ``owner`` (if any) is mailed a failure notice.
+    error : str
+        The last transient error, for the history and the notice.
+    """
     from pulsebi.db import get_engine
 
     if history.fail_released(get_engine(settings), delivery.key, f"gave up: {error}"):

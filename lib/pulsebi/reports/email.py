@@ -51,6 +51,25 @@ def render_subject(template: str, parameters: dict[str, Any]) -> str:
 
 
 def check_header(name: str, value: str) -> str:
+    """Refuse a header value that could inject headers (never cleaned).
+
+    Parameters
+    ----------
+    name : str
+        What the value is (``"subject"``, ``"address"``), for the message.
+    value : str
+        The header value.
+
+    Returns
+    -------
+    str
+        `value`, unchanged.
+
+    Raises
+    ------
+    UsageError
+        If `value` contains a carriage return, a line feed or a NUL character.
+    """
     if _HEADER_BREAKERS.search(value):
         raise UsageError(f"{name} {value!r} contains a line break: refused (header injection)")
     return value
@@ -66,6 +85,26 @@ def validate_address(address: str) -> str:
 
 
 def validate_recipients(recipients: Iterable[str]) -> list[str]:
+    """Check the report's recipients: bare addresses, each once.
+
+    Parameters
+    ----------
+    recipients : iterable of str
+        Email addresses, each a bare ``name@example.com`` (no display name, no list, no line
+        break; blanks around it are dropped).
+
+    Returns
+    -------
+    list of str
+        The addresses in the given order, stripped; one differing from an earlier one only in
+        case is dropped.
+
+    Raises
+    ------
+    UsageError
+        If an address is not a valid bare address (or contains a line break), or there is
+        none.
+    """
     addresses: list[str] = []
     for item in recipients:
         address = validate_address(item)
@@ -76,8 +115,9 @@ def validate_recipients(recipients: Iterable[str]) -> list[str]:
     return addresses
 
 
-def _base_message(settings: Settings, recipients: Sequence[str], subject: str,
-                  message_id: str | None) -> EmailMessage:  # fmt: skip
+def _base_message(
+    settings: Settings, recipients: Sequence[str], subject: str, message_id: str | None
+) -> EmailMessage:
     msg = EmailMessage()
     msg["Subject"] = check_header("subject", subject)
     msg["From"] = validate_address(settings.smtp_sender)
@@ -114,9 +154,11 @@ def build_report_message(
         if fmt in ("pdf", "xlsx"):
             maintype, subtype = ATTACHMENT_TYPES[fmt]
             msg.add_attachment(
-                Path(path).read_bytes(), maintype=maintype, subtype=subtype,
+                Path(path).read_bytes(),
+                maintype=maintype,
+                subtype=subtype,
                 filename=Path(path).name,  # the report and its parameters (safe characters)
-            )  # fmt: skip
+            )
     return msg
 
 
@@ -156,12 +198,18 @@ def _text_table(table: Any) -> str:
         return str(value)
 
     rows = [[str(c) for c in table.columns]]
-    rows += [[show(v, table.formats.get(c)) for v, c in zip(r, table.columns, strict=False)]
-             for r in table.rows]  # fmt: skip
+    rows += [
+        [show(v, table.formats.get(c)) for v, c in zip(r, table.columns, strict=False)]
+        for r in table.rows
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w)
-                       for i, (cell, w) in enumerate(zip(row, widths, strict=False)))
-             for row in rows]  # fmt: skip
+    lines = [
+        "  ".join(
+            cell.rjust(w) if i else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=False))
+        )
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(line.rstrip() for line in lines)
 

@@ -25,8 +25,15 @@ from pulsebi.reports.summary_sheet import (
 
 FLOAT_FORMAT = "#,##0.00"  # a number without a unit: never 10 decimals
 # the export format's chart types -> xlsxwriter's (Excel's "bar" is horizontal)
-CHART_TYPES = {"bar": "column", "column": "column", "barh": "bar", "line": "line",
-               "area": "area", "pie": "pie", "scatter": "scatter"}  # fmt: skip
+CHART_TYPES = {
+    "bar": "column",
+    "column": "column",
+    "barh": "bar",
+    "line": "line",
+    "area": "area",
+    "pie": "pie",
+    "scatter": "scatter",
+}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -159,11 +166,13 @@ def _add_chart(workbook, sheet, sheet_name: str, table: ExportTable, at_col: int
     quoted = "'" + sheet_name.replace("'", "''") + "'"
     for y in ys:
         y_col = columns.index(y)
-        chart.add_series({
-            "name": [sheet_name, 0, y_col],
-            "categories": f"={quoted}!${_col(x_col)}$2:${_col(x_col)}${last + 1}",
-            "values": f"={quoted}!${_col(y_col)}$2:${_col(y_col)}${last + 1}",
-        })  # fmt: skip
+        chart.add_series(
+            {
+                "name": [sheet_name, 0, y_col],
+                "categories": f"={quoted}!${_col(x_col)}$2:${_col(x_col)}${last + 1}",
+                "values": f"={quoted}!${_col(y_col)}$2:${_col(y_col)}${last + 1}",
+            }
+        )
     chart.set_title({"name": spec.get("title") or table.name})
     if kind != "pie":
         unit = table.formats.get(ys[0])
@@ -185,6 +194,9 @@ def write_xlsx(run: Any) -> Path:
     from pulsebi.reports.headers import table_headers
 
     return write_workbook(
-        run.tables, run.directory / f"{run.file_stem}.xlsx", context=run.context,
-        tiles=run.tiles, headers=table_headers(run.raw_notebook),
-    )  # fmt: skip
+        run.tables,
+        run.directory / f"{run.file_stem}.xlsx",
+        context=run.context,
+        tiles=run.tiles,
+        headers=table_headers(run.raw_notebook),
+    )

@@ -126,7 +126,27 @@ class ExecutedRun:
 
 
 def parse_parameter(text: str) -> tuple[str, Any]:
-    """`key=value` from the command line; the value is read as a YAML scalar."""
+    """`key=value` from the command line; the value is read as a YAML scalar.
+
+    Parameters
+    ----------
+    text : str
+        ``key=value`` (``pulsebi report run -p``): the key a Python name, the value YAML
+        (``3``, ``true``, ``DAL``, ``2026-11-01``...).
+
+    Returns
+    -------
+    tuple of (str, object)
+        The key and its value: a number, bool, None or text; a date as its ISO string; text
+        when the value is empty (``""``) or looks like a date but is none (``2026-13-01``,
+        which the page then refuses with its own message).
+
+    Raises
+    ------
+    UsageError
+        If `text` is not ``key=value`` with a Python name as key, the value is not valid
+        YAML, or it is not a scalar (a list, a mapping).
+    """
     import yaml
 
     key, sep, raw = text.partition("=")
@@ -162,7 +182,21 @@ def read_notebook_parameters(notebook: Path) -> dict[str, dict[str, Any]]:
 
 
 def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
-    """Raise UsageError naming any parameter the notebook's `parameters` cell does not define."""
+    """Raise UsageError naming any parameter the notebook's `parameters` cell does not define.
+
+    Parameters
+    ----------
+    notebook : pathlib.Path
+        The report notebook.
+    parameters : dict of str to object
+        The values asked for, by name; ``static`` is always allowed (it is injected).
+
+    Raises
+    ------
+    UsageError
+        If a name is not in the notebook's ``parameters`` cell (the message lists the ones it
+        has), or the notebook cannot be read as a notebook.
+    """
     known = read_notebook_parameters(notebook)
     unknown = [name for name in parameters if name not in known and name != "static"]
     if unknown:
@@ -183,7 +217,30 @@ def check_parameter_values(
     checks them (`pulsebi.dashboards.filters.resolve_filters`, the same messages): dates that
     parse, date_to after date_from, a known branch (or all), a preset, a grain.
 
-    Returns the page's (Filters, branch code -> name), or None for a notebook that is no page.
+    A reconciliation notebook (branch, date_from, date_to) gets its branch and dates checked
+    as the reconciliation page checks them (`pulsebi.reconcile.filters`).
+
+    Parameters
+    ----------
+    notebook : pathlib.Path
+        The report notebook.
+    parameters : dict of str to object
+        The values asked for, by name (the notebook's defaults fill in the others).
+    settings : Settings, optional
+        Where the database is (the branches are looked up there); default: `get_settings()`.
+
+    Returns
+    -------
+    tuple of (Filters, dict of str to str) or None
+        A page's resolved filters (`pulsebi.widgets.filters.Filters`: period, branch, grain,
+        preset) and its branches (code -> name); None for a notebook that is no page.
+
+    Raises
+    ------
+    UsageError
+        If a ``static`` value is not true or false, the notebook cannot be read as a
+        notebook, or a value is one the page refuses: the page's own message, naming the
+        value and what to use.
     """
     if "static" in parameters and not isinstance(parameters["static"], bool):
         raise UsageError(f"parameter static: {parameters['static']!r} is not true or false")
@@ -210,11 +267,16 @@ def report_context(notebook: Path, parameters: dict[str, Any], settings: Setting
 
     filters, branches = page
     return ReportContext(
-        title=notebook.stem, parameters=shown, branch=filters.branch,
+        title=notebook.stem,
+        parameters=shown,
+        branch=filters.branch,
         branch_name=branches.get(filters.branch or "", "All branches"),
-        date_from=filters.date_from, date_to=filters.date_to, preset=filters.preset,
-        grain=filters.grain, data_as_of=data_as_of(settings),
-    )  # fmt: skip
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        preset=filters.preset,
+        grain=filters.grain,
+        data_as_of=data_as_of(settings),
+    )
 
 
 def _check_reconciliation_values(parameters: dict[str, Any], settings: Settings | None) -> None:
@@ -239,6 +301,23 @@ def _default(parameter: dict[str, Any]) -> Any:
 
 
 def find_notebook(notebook: str | Path) -> Path:
+    """The report notebook's absolute path, once it is known to exist.
+
+    Parameters
+    ----------
+    notebook : path-like or str
+        A path to an ``.ipynb`` file, relative to the working directory or absolute.
+
+    Returns
+    -------
+    pathlib.Path
+        The same path made absolute (symbolic links kept).
+
+    Raises
+    ------
+    UsageError
+        If the name does not end in ``.ipynb`` or no such file exists.
+    """
     path = Path(notebook)
     if path.suffix != ".ipynb" or not path.is_file():
         raise UsageError(f"notebook {notebook} not found (expected an existing .ipynb file)")

@@ -40,9 +40,13 @@ def claim(engine: Engine, row: dict[str, Any], lease: dt.timedelta) -> Claim | N
     token = new_token()
     lease_until = func.now() + literal(lease)
     stmt = pg_insert(runs).values(
-        **row, status="running", attempts=1, worker=token, lease_until=lease_until,
+        **row,
+        status="running",
+        attempts=1,
+        worker=token,
+        lease_until=lease_until,
         started_at=func.now(),
-    )  # fmt: skip
+    )
     stmt = stmt.on_conflict_do_update(
         constraint="uq_report_runs_idempotency_key",
         set_={
@@ -137,7 +141,27 @@ def mark_stale_sending_uncertain(engine: Engine, key: str) -> bool:
 
 
 def list_runs(engine: Engine, *, limit: int = 50, schedule: str | None = None) -> list[dict]:
-    """Newest first; `lease_expired` tells a running row whose worker is gone."""
+    """The report runs of ``bi.report_runs``, newest first.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The database holding ``bi.report_runs``.
+    limit : int, default 50
+        How many rows at most.
+    schedule : str, optional
+        Only the runs of the schedule with this name; default (None or ``""``): every run,
+        ad hoc ones included.
+
+    Returns
+    -------
+    list of dict
+        One dict per run (by ``created_at``, then id, descending) with every column of
+        ``bi.report_runs`` (key, kind, status, attempts, times, outputs, error...) and
+        ``lease_expired``: True when the row's lease ran out (a running or sending row: its
+        worker is gone), False while it holds, None when the row has none (finished,
+        retrying).
+    """
     expired = (runs.c.lease_until < func.now()).label("lease_expired")
     query = select(runs, expired).order_by(runs.c.created_at.desc(), runs.c.id.desc()).limit(limit)
     if schedule:

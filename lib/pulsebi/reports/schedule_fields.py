@@ -10,8 +10,20 @@ from pulsebi.errors import UsageError
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PARAM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-FIELDS = {"name", "cron", "timezone", "notebook", "parameters", "for_each", "recipients",
-          "formats", "owner", "retry", "subject", "timeout"}  # fmt: skip
+FIELDS = {
+    "name",
+    "cron",
+    "timezone",
+    "notebook",
+    "parameters",
+    "for_each",
+    "recipients",
+    "formats",
+    "owner",
+    "retry",
+    "subject",
+    "timeout",
+}
 
 
 class ScheduleError(UsageError):
@@ -35,9 +47,11 @@ def check_cron(path: Path, cron: str) -> str:
 
     if len(cron.split()) != 5 or not croniter.is_valid(cron):
         raise ScheduleError(
-            path, "cron", f"{cron!r} is not a cron expression (5 fields: minute hour day month "
+            path,
+            "cron",
+            f"{cron!r} is not a cron expression (5 fields: minute hour day month "
             "weekday, weekday 0 = Sunday)",
-        )  # fmt: skip
+        )
     return cron
 
 

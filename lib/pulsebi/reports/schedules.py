@@ -46,9 +46,13 @@ from pulsebi.reports.schedule_fields import (
 )
 
 __all__ = [
-    "Loaded", "Schedule", "ScheduleError", "check_schedule_values", "load_schedules",
+    "Loaded",
+    "Schedule",
+    "ScheduleError",
+    "check_schedule_values",
+    "load_schedules",
     "parse_schedule",
-]  # fmt: skip
+]
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,29 @@ class Loaded:
 
 
 def load_schedules(directory: Path | str) -> Loaded:
-    """Every `*.yaml` / `*.yml` in `directory`: the valid schedules, the errors, the warnings."""
+    """Every `*.yaml` / `*.yml` in `directory`: the valid schedules, the errors, the warnings.
+
+    A file with an error is skipped and the others load (files in name order; a name
+    already used by an earlier file is an error of the later one).
+
+    Parameters
+    ----------
+    directory : path-like or str
+        The schedules folder (``schedules/``); notebooks are relative to its parent.
+
+    Returns
+    -------
+    Loaded
+        ``schedules`` (the valid ones), ``errors`` (a `ScheduleError` per bad file, or one for
+        a missing folder) and ``warnings`` (text: a notebook that does not exist yet or whose
+        parameters cannot be read, a parameter it does not define).
+
+    Raises
+    ------
+    ScheduleError
+        Never out of this function: each file's `ScheduleError` is collected in
+        ``Loaded.errors``.
+    """
     directory = Path(directory)
     loaded = Loaded([], [], [])
     if not directory.is_dir():
@@ -225,11 +251,23 @@ def parse_schedule(path: Path) -> tuple[Schedule, list[str]]:
         except UsageError as exc:
             raise ScheduleError(path, "subject", str(exc)) from None
     schedule = Schedule(
-        name=name, cron=cron, timezone=tz, notebook=notebook, root=path.parent.parent.absolute(),
-        source=path, owner=owner, parameters=parameters, for_each=for_each, members=members,
-        recipients=recipients, formats=formats, retry_attempts=attempts, retry_backoff=backoff,
-        subject=str(subject) if subject is not None else None, timeout=float(timeout),
-    )  # fmt: skip
+        name=name,
+        cron=cron,
+        timezone=tz,
+        notebook=notebook,
+        root=path.parent.parent.absolute(),
+        source=path,
+        owner=owner,
+        parameters=parameters,
+        for_each=for_each,
+        members=members,
+        recipients=recipients,
+        formats=formats,
+        retry_attempts=attempts,
+        retry_backoff=backoff,
+        subject=str(subject) if subject is not None else None,
+        timeout=float(timeout),
+    )
     return schedule, _check_notebook(schedule)
 
 
@@ -255,7 +293,22 @@ def _check_notebook(schedule: Schedule) -> list[str]:
 
 def check_schedule_values(schedule: Schedule, settings: Any = None) -> list[ScheduleError]:
     """Each delivery's parameter values checked as `pulsebi report run` checks them (a branch
-    the page does not know, a date that is none...): one error per bad delivery."""
+    the page does not know, a date that is none...): one error per bad delivery.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        A loaded schedule.
+    settings : Settings, optional
+        Where the database is (the branches are looked up there); default: `get_settings()`.
+
+    Returns
+    -------
+    list of ScheduleError
+        One per delivery whose values the notebook's page refuses (field ``parameters``, or
+        ``for_each.members.<member>``), with the page's message; empty when all pass or the
+        notebook does not exist (a warning of `load_schedules`).
+    """
     from pulsebi.reports.execute import check_parameter_values
 
     if not schedule.notebook_path.is_file():

@@ -38,7 +38,25 @@ def get_sink(name: str) -> Writer:
 
 
 def parse_formats(value: str | Iterable[str]) -> list[str]:
-    """`html,pdf` or ["html", "pdf"] -> validated, de-duplicated names in the given order."""
+    """`html,pdf` or ["html", "pdf"] -> validated, de-duplicated names in the given order.
+
+    Parameters
+    ----------
+    value : str or iterable of str
+        Format names, comma-separated or as items (case and blanks ignored; empty items
+        skipped).
+
+    Returns
+    -------
+    list of str
+        The lowercase names, each once, in the given order.
+
+    Raises
+    ------
+    UsageError
+        If a name has no registered writer (the message lists the known ones: html, pdf,
+        xlsx and any `register_sink` added), or no name is given.
+    """
     items = value.split(",") if isinstance(value, str) else list(value)
     names: list[str] = []
     for item in items:
