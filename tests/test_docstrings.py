@@ -23,8 +23,6 @@ import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
 import pulsebi
 
 LIB = Path(pulsebi.__file__).parent
@@ -204,23 +202,6 @@ def test_the_section_check_reads_numpydoc() -> None:
     assert missing_sections(bad) == ["Parameters: by", "Returns", "Raises"]
 
 
-@pytest.mark.parametrize("package", ["metrics", "reports", "reconcile"])
-def test_the_documented_packages_stay_documented(package: str) -> None:
-    """The packages whose docstrings landed keep them while the xfail below waits for the rest."""
-    prefix = f"pulsebi.{package}."
-    lacking = {
-        name: m
-        for name, f in public_functions().items()
-        if name.startswith(prefix) and (m := missing_sections(f))
-    }
-    assert lacking == {}, "\n".join(f"{name}: {', '.join(m)}" for name, m in lacking.items())
-
-
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 18 item 5: nothing is left (metrics, reports, reconcile and dashboards are"
-    " documented, so this passes); the lead removes the mark",
-)
 def test_every_public_function_documents_its_contract() -> None:
     lacking = {name: m for name, f in public_functions().items() if (m := missing_sections(f))}
     assert lacking == {}, "\n".join(f"{name}: {', '.join(m)}" for name, m in lacking.items())
