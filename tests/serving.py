@@ -92,18 +92,20 @@ def start_server(
     extra_env: dict[str, str] | None = None,
     port: int | None = None,
     timeout: float = 60,
+    args: tuple[str, ...] = (),
 ) -> Server:
-    """Start `pulsebi serve` (on a free port unless given) and wait until it answers."""
+    """Start `pulsebi serve` (on a free port unless given, with more `args`) and wait until it
+    answers."""
     port = port or free_port()
     env = {**env, "PULSEBI_SERVE_TOKEN": token, **(extra_env or {})}
-    args = ["pulsebi", "serve", "--port", str(port)]
+    argv = ["pulsebi", "serve", "--port", str(port), *args]
     for directory in dirs:
-        args += ["--dir", str(directory)]
+        argv += ["--dir", str(directory)]
     for page in preheat:
-        args += ["--preheat", page]
+        argv += ["--preheat", page]
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(process=process, port=port, token=token, log=log, env=env)
     deadline = time.monotonic() + timeout

@@ -25,12 +25,19 @@ from pulsebi.settings import get_settings
 @click.option(
     "--preheat", multiple=True, help="Keep kernels ready for this page, e.g. notebooks/x.ipynb."
 )
+@click.option(
+    "--snapshots/--no-snapshots",
+    default=None,
+    help="Answer page requests from their snapshots, no kernel until a filter changes "
+    "(default: the deployment's choice).",
+)
 @click.option("--hash-password", is_flag=True, help="Ask for a password, print its hash, exit.")
 def serve(
     name: str,
     port: int | None,
     dirs: tuple[Path, ...],
     preheat: tuple[str, ...],
+    snapshots: bool | None,
     hash_password: bool,
 ) -> None:
     """Serve the dashboards with Voilà (login required; see PULSEBI_SERVE_* settings)."""
@@ -54,6 +61,8 @@ def serve(
         deployment = deployment.replace(dirs=tuple(str(d) for d in absolute), home=None)
     if preheat:
         deployment = deployment.replace(preheat=preheat)
+    if snapshots is not None:
+        deployment = deployment.replace(snapshots=snapshots)
     served_dirs(deployment)  # a missing folder is said before any URL is printed
     # The token goes to a terminal only: detached (`pulsebi up`), this output is a log file.
     for label, text in describe_access(deployment, settings, reveal=sys.stdout.isatty()):

@@ -30,6 +30,12 @@ from pulsebi.serve.handlers import (
 )
 from pulsebi.serve.kernel import write_kernel_profile
 from pulsebi.serve.login import use_pulse_login
+from pulsebi.serve.snapshot import (
+    SETTINGS_KEY,
+    SnapshotHomeHandler,
+    SnapshotPageHandler,
+    snapshot_settings,
+)
 from pulsebi.settings import Settings
 
 # Kernel messages that do not count as activity for culling. Jupyter's defaults, plus the comm
@@ -72,10 +78,21 @@ class PulseVoila(Voila):
 
     home: str | None = None
     preheat: tuple[str, ...] = ()
+    snapshots: Settings | None = None  # whose Redis the page snapshots are in; None: none served
 
     def init_settings(self):
         settings = super().init_settings()
         use_pulse_login(self)  # Pulse BI's login page instead of Jupyter's
+        if self.snapshots is not None:
+            resources = (self.voila_configuration.resources or {}).get("pulsebi", {})
+            self.tornado_settings[SETTINGS_KEY] = snapshot_settings(
+                self.snapshots,
+                title=resources.get("title") or "Pulse BI",
+                nav=resources.get("nav") or [],
+                template=self.voila_configuration.template,
+                root=Path(self.root_dir),
+                base_url=self.base_url,
+            )
         # Voilà fills pools for the notebooks it finds itself, but does not look inside the
         # linked directories: start the pools of the preheated pages here.
         if self.voila_configuration.preheat_kernel:
@@ -84,15 +101,17 @@ class PulseVoila(Voila):
         return settings
 
     def init_handlers(self):
+        # With snapshots on, a page (and the home page) is tried from its snapshot first.
         swaps = {
-            TornadoVoilaHandler: PageHandler,
+            TornadoVoilaHandler: SnapshotPageHandler if self.snapshots else PageHandler,
             RequestInfoSocketHandler: LocalRequestInfoHandler,
         }
+        home_handler = SnapshotHomeHandler if self.snapshots else HomeHandler
         handlers = []
         for spec in super().init_handlers():
             pattern, handler, *rest = spec
             if handler is TornadoVoilaTreeHandler and pattern == self.server_url and self.home:
-                handlers.append((pattern, HomeHandler, {"home": self.home}))
+                handlers.append((pattern, home_handler, {"home": self.home}))
                 continue
             if pattern.endswith(("/voila/labextensions/(.*)", "/voila/static/(.*)")) and rest:
                 # Voilà marks widget JS "no-cache": every page load revalidates ~100 files.
@@ -209,5 +228,6 @@ def run_server(deployment: Deployment, settings: Settings) -> None:
     if app.home is None and (pages := list_pages(root)):
         app.home = pages[0]["path"]
     app.preheat = preheat_pages(deployment, root)
+    app.snapshots = settings if deployment.snapshots else None
     app.initialize(argv=[])
     app.start()

@@ -31,6 +31,7 @@ class Deployment:
     project_dir: Path | None = None  # where `dirs` and voila_templates/ are; None: the checkout
     extra: dict = field(default_factory=dict)  # more Voilà/Jupyter traitlets config
     pending: str = ""  # why its pages are not there yet, said when they are missing
+    snapshots: bool = False  # answer page requests from their snapshots (pulsebi.serve.snapshot)
 
     def replace(self, **changes: object) -> Deployment:
         from dataclasses import replace
