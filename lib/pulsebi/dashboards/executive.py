@@ -103,6 +103,12 @@ def period_tiles(filters: Filters) -> list[Any]:
     return [Tiles(tiles, columns=5)]
 
 
+def channel_label(channel: str) -> str:
+    """A lead source channel as a legend says it: "direct_mail" → "Direct mail", "tv" → "TV"."""
+    text = str(channel).replace("_", " ")
+    return text.upper() if text == "tv" else text.capitalize()
+
+
 def lead_flow(filters: Filters) -> list[Any]:
     """Leads per grain bucket by channel, and leads with their conversion rates by source.
 
@@ -118,6 +124,7 @@ def lead_flow(filters: Filters) -> list[Any]:
     """
     period = dict(start=filters.date_from, end=filters.date_to, branch=filters.branch)
     by_channel = metrics.compute("leads", by=["channel"], grain=filters.grain, **period)
+    by_channel["channel"] = by_channel["channel"].map(channel_label)
     by_source = metrics.compute("leads", by=["source"], **period)
     for rate in ("lead_to_appointment_rate", "lead_to_sale_rate"):
         by_source[rate] = metrics.compute(rate, by=["source"], **period)[rate].to_numpy()

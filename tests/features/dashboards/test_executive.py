@@ -9,7 +9,7 @@ import pytest
 from dashboard_helpers import execute_notebook, kpi_value, shown, tile_value
 from sqlalchemy import text
 
-from pulsebi.dashboards.executive import period_tiles, revenue_tiles
+from pulsebi.dashboards.executive import lead_flow, period_tiles, revenue_tiles
 from pulsebi.dashboards.figures import MATURING_NOTE
 from pulsebi.db import get_engine
 from pulsebi.widgets.dates import local_today, to_date_until
@@ -108,3 +108,11 @@ def test_the_executive_page_can_be_told_its_today(seeded_in_use):
     assert executive.build(today=day).filters == page.filters
     with pytest.raises(UsageError, match="today='2026-13-01' is not a date"):
         executive.build(today="2026-13-01")
+
+
+def test_the_lead_flow_legend_names_channels_as_people_say_them(on_seeded_day):
+    month = Filters(dt.date(2026, 6, 1), dt.date(2026, 7, 1), preset="custom", grain="week")
+    chart = lead_flow(month)[0]
+    channels = set(chart.spec.data["channel"])
+    assert {"Canvass", "Direct mail", "TV"} <= channels
+    assert not {c for c in channels if "_" in c or c.islower()}
