@@ -120,6 +120,9 @@ class PulseVoila(Voila):
             handlers.append((pattern, swaps.get(handler, handler), *rest))
         kernels = self.server_url.rstrip("/") + "/api/kernels"
         handlers.insert(0, (kernels, KernelListHandler))
+        from pulsebi.serve.live_socket import live_handler  # live tiles: /pulsebi/live
+
+        handlers.insert(0, live_handler(self.server_url))
         return handlers
 
 
