@@ -138,7 +138,19 @@ def refresh_views() -> int:
     from pulsebi.views import refresh_views as refresh
 
     settings = get_settings()
-    return refresh(get_engine(settings), settings).version
+    version = refresh(get_engine(settings), settings).version
+    # the page snapshots of the new data, ahead of the viewers; a late rebuild is dropped (the
+    # next refresh queues another)
+    rebuild_snapshots.apply_async(queue=QUEUE, expires=float(settings.refresh_every))
+    return version
+
+
+@app.task(name="pulsebi.rebuild_snapshots")
+def rebuild_snapshots() -> int:
+    """Rebuild every page's snapshots for its default parameters (after each views refresh)."""
+    from pulsebi.snapshots import rebuild_snapshots as rebuild
+
+    return rebuild(get_settings())
 
 
 def enqueue_delivery(delivery: Any) -> None:

@@ -2,23 +2,37 @@
 
 Voilà draws widgets only once its JavaScript has started, connected to the kernel and fetched
 every widget's state (about a second for the executive dashboard). The page's output therefore
-also carries `MIMETYPE`: the same tiles, tables and headings as HTML (charts as blank boxes of
-their height), which the Pulse BI Voilà template puts in the page as it streams, so the figures
-are on screen as soon as the HTML arrives. When the widgets are drawn the template's CSS hides
-it (`.pbi-first-paint`). Other front ends (JupyterLab, nbconvert) do not know the mimetype and
-show the widgets as usual.
+also carries `MIMETYPE`: the same tiles, tables and headings as HTML (charts as inline SVG in a
+box of their height, drawn by `pulsebi.charts`' static renderer), which the Pulse BI Voilà
+template puts in the page as it streams, so the figures are on screen as soon as the HTML
+arrives. When the widgets are drawn the template's CSS hides it (`.pbi-first-paint`). Other
+front ends (JupyterLab, nbconvert) do not know the mimetype and show the widgets as usual.
+
+The same markup is a page snapshot's body (`pulsebi.snapshots`), served with no kernel: so a
+live tile says which live KPI field keeps it current (``data-live``, `pulsebi.live.kpis`) and
+its unit (``data-unit``).
 """
 
 from __future__ import annotations
 
 import html
+import re
+import threading
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
 MIMETYPE = "application/vnd.pulsebi.first-paint+html"
 
+# A chart's SVG per spec, while the spec lives: a page's first paint is asked for again (a
+# snapshot, a kernel's show) without its figures changing, and drawing costs tens of ms.
+_svgs: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+_svgs_lock = threading.Lock()
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_TILE_OPEN = re.compile(r'(<div class="pbi-tile" data-tile="[^"]*")')
 
-def block_html(block: Any, widget: Any) -> str:
+
+def block_html(block: Any, widget: Any, branch: str | None = None) -> str:
     """One live block as static HTML.
 
     Parameters
@@ -27,25 +41,88 @@ def block_html(block: Any, widget: Any) -> str:
         A page block (`pulsebi.dashboards.page`: Tiles, Chart, Table, Scorecard, Html).
     widget
         Its live widget.
+    branch
+        The branch the page shows (None: all), which names its live tiles' KPI fields.
 
     Returns
     -------
     str
-        What the widget shows; for a chart, a box of its height with its title.
+        What the widget shows; a chart drawn as inline SVG in a box of its height; live tiles
+        with ``data-live`` (their KPI field) and ``data-unit``.
     """
-    from pulsebi.dashboards.page import Chart, Table
+    from pulsebi.dashboards.page import Chart, Table, Tiles
 
     if isinstance(block, Chart):
-        title = html.escape(block.spec.title or "")
-        return (
-            f'<div class="pbi-first-paint-chart" style="height:{int(block.spec.height)}px">'
-            f"<div style='font-weight:600;padding:8px 0'>{title}</div></div>"
-        )
+        return chart_html(block.spec)
     if isinstance(block, Table):
         return widget.html
+    if isinstance(block, Tiles) and any(t.live for t in block.tiles):
+        return live_tiles_html(block, widget, branch)
     if hasattr(widget, "to_html"):
         return widget.to_html()
     return widget.value
+
+
+def chart_html(spec: Any) -> str:
+    """A chart as inline SVG, in a box of the chart's height (the live chart's).
+
+    Parameters
+    ----------
+    spec
+        The chart's `pulsebi.charts.ChartSpec`.
+
+    Returns
+    -------
+    str
+        ``div.pbi-first-paint-chart`` holding the static rendering's ``<svg>``, scaled to fit
+        the box (the SVG draws the chart's title).
+    """
+    with _svgs_lock:
+        svg = _svgs.get(spec)
+    if svg is None:
+        from pulsebi.charts import render
+
+        svg = _METADATA.sub("", render(spec, static=True).svg)  # matplotlib's RDF: no figure
+        # fill the box: the SVG keeps its aspect ratio inside (its viewBox), left and top aligned
+        svg = svg.replace("<svg ", '<svg style="height:100%;max-width:100%" ', 1)
+        with _svgs_lock:
+            _svgs[spec] = svg
+    return (
+        f'<div class="pbi-first-paint-chart" data-chart="{html.escape(spec.title or spec.kind)}"'
+        f' style="height:{int(spec.height)}px">{svg}</div>'
+    )
+
+
+def live_tiles_html(block: Any, widget: Any, branch: str | None) -> str:
+    """A Tiles block whose tiles include live ones, each live tile marked with its KPI field.
+
+    Parameters
+    ----------
+    block
+        The `Tiles` block.
+    widget
+        Its `TileGrid` (one tile widget per tile, in order).
+    branch
+        The page's branch (None: all branches).
+
+    Returns
+    -------
+    str
+        The grid's HTML; a live tile's ``div.pbi-tile`` carries ``data-live`` (the field the
+        live worker publishes, `pulsebi.live.kpis.field_name`) and ``data-unit``.
+    """
+    from pulsebi.live.kpis import field_name
+    from pulsebi.widgets.grid import tiles_html
+
+    parts = []
+    for tile, spec in zip(widget.children, block.tiles, strict=True):
+        part = tile.to_html()
+        if spec.live:
+            field = html.escape(field_name(spec.live, branch))
+            marks = f' data-live="{field}" data-unit="{html.escape(spec.unit)}"'
+            part = _TILE_OPEN.sub(lambda m, marks=marks: m.group(1) + marks, part, count=1)
+        parts.append(part)
+    return tiles_html(parts, block.columns)
 
 
 def page_html(

@@ -332,6 +332,7 @@ class Page:
         kernel does this before anyone asks for the page); returns the page widget."""
         if self._root is None:
             self._root = self._build_live()
+            self.first_paint_html()  # its charts' SVG drawn now, ahead of the viewer (kept)
         return self._root
 
     def first_paint_html(self) -> str:
@@ -339,10 +340,16 @@ class Page:
         from pulsebi.dashboards.first_paint import block_html, page_html
 
         sections = [
-            (section.title, [block_html(b.block, b.widget) for b in blocks])
+            (section.title, [block_html(b.block, b.widget, self.filters.branch) for b in blocks])
             for section, blocks in zip(self.sections, self._live, strict=True)
         ]
         return page_html(self.title, self._context.value, sections, self._notice.value)
+
+    def close(self) -> None:
+        """Stop the live tiles' updates (a page built only for its first paint: a snapshot)."""
+        for blocks in self._live:
+            for block in blocks:
+                block.close()
 
     def apply(self, filters: Filters) -> None:
         """Show other filters (e.g. from the URL) in a prepared page: the bar shows them, the

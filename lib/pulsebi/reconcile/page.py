@@ -228,6 +228,41 @@ def present_check(page: CheckPage) -> None:
     display(page.explorer)
 
 
+def static_page_html(
+    check: str, *, branch: str | None = "all", accounting_file: str | Path | None = None
+) -> str:
+    """What a check's static page shows, as one HTML text (a page snapshot's body).
+
+    Parameters
+    ----------
+    check : {"ghost-appointments", "splits", "external"}
+        The check, by its CLI name.
+    branch : str, optional
+        A branch code; ``"all"`` (the default), None or ``""``: every branch.
+    accounting_file : path-like or str, optional
+        The accounting export, for ``external`` only (default: as `show_check`).
+
+    Returns
+    -------
+    str
+        The heading (filters, count, notes), the summary by reason and branch, the first
+        `MAX_HTML_ROWS` exceptions: what `present_check` displays for a static page.
+
+    Raises
+    ------
+    UsageError
+        As `show_check` static: an unknown check or branch, an accounting file that cannot be
+        used.
+    """
+    from pulsebi.charts import use_mode
+
+    with use_mode(True):
+        page = prepare_check(check, branch=branch, accounting_file=accounting_file, static=True)
+    summary = summary_bundle(summarize(page.frame, reasons_of(check)))["text/html"]
+    table = exceptions_bundle(check, page.frame, page=True)["text/html"]
+    return heading_html(check, page.filters, len(page.frame), page.note) + summary + table
+
+
 def _apply_filters(page: CheckPage, values: dict[str, Any]) -> str:
     """Give the explorer these filters; '' or the message saying why they cannot apply."""
     try:
