@@ -86,9 +86,10 @@ def _zone() -> Any:
 
 
 def _comparisons(tile: dict) -> list[tuple[str, Any]]:
-    """The tile's comparisons: (what it is compared with, that value)."""
+    """The tile's comparisons: (what it is compared with, that value), as the tile shows them:
+    none without a comparison value (a cohort still maturing says so in its note instead)."""
     found = []
-    if tile.get("previous") is not None or tile.get("comparison"):
+    if tile.get("previous") is not None:
         found.append((str(tile.get("comparison") or ""), tile.get("previous")))
     for item in tile.get("also") or []:  # more comparisons, when the payload carries them
         found.append((str(item[0]), item[1]))

@@ -72,7 +72,9 @@ def test_workbook_starts_with_a_summary_of_period_branch_as_of_and_every_tile(pa
         if isinstance(tile["value"], int | float):
             assert row[1].value == pytest.approx(tile["value"], abs=1e-9)
             assert row[1].number_format == NUMBER_FORMATS[tile["unit"]]
-        assert (row[2].value or "") == (tile["comparison"] or "")
+        # compared as the tile shows it: not at all without a comparison value (maturing)
+        shown = tile["comparison"] if tile["previous"] is not None else ""
+        assert (row[2].value or "") == (shown or "")
 
 
 def test_sheets_are_headed_as_the_page_and_no_number_is_left_unformatted(page_run):
