@@ -1,6 +1,6 @@
 """What a report run is about: its title, period, branch and "data as of", for the workbook's
 Summary sheet, the email subject and the output files' names
-(`branch-scorecard_DAL_2026-11-01_2026-12-01.pdf`)."""
+(`branch-scorecard_DAL_2026-11-01_2026-11-30.pdf`)."""
 
 from __future__ import annotations
 
@@ -56,9 +56,10 @@ class ReportContext:
 
     def file_stem(self) -> str:
         """The outputs' file name without extension: the report, then its parameters, in safe
-        characters only (letters, digits, '.', '-', '_')."""
+        characters only (letters, digits, '.', '-', '_'). A page's dates are its first and last
+        day, as its heading says them (`date_to` is exclusive)."""
         if self.is_page:
-            parts = [self.branch or "all", self.date_from.isoformat(), self.date_to.isoformat()]
+            parts = [self.branch or "all", self.date_from.isoformat(), self.through.isoformat()]
         else:
             parts = [str(v) for k, v in self.parameters.items() if k != "static"]
         words = [_safe(self.title), *(_safe(p) for p in parts)]

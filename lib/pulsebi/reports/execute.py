@@ -83,7 +83,7 @@ class ExecutedRun:
 
     @property
     def file_stem(self) -> str:
-        """The outputs' name: `branch-scorecard_DAL_2026-11-01_2026-12-01` (+ .pdf...)."""
+        """The outputs' name: `branch-scorecard_DAL_2026-11-01_2026-11-30` (+ .pdf...)."""
         return self.context.file_stem()
 
     @cached_property

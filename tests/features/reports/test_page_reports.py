@@ -34,7 +34,7 @@ def page_run(request, seeded):
 
 def test_files_are_named_after_the_report_and_its_parameters(page_run):
     name, run = page_run
-    stem = f"{REPORTS[name][2]}_2026-10-01_2026-11-01"
+    stem = f"{REPORTS[name][2]}_2026-10-01_2026-10-31"  # the last day, as the heading
     assert {f: p.name for f, p in run.outputs.items()} == {
         "html": f"{stem}.html",
         "pdf": f"{stem}.pdf",
