@@ -358,6 +358,8 @@ def execute_report(
                 request_save_on_cell_execute=False,
                 cwd=str(source.parent),
                 execution_timeout=CELL_TIMEOUT,
+                # ipykernel's notice that its local TCP is unencrypted is noise in a report's run
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
     except PapermillExecutionError as exc:
         failed = NotebookRefused if _is_pulsebi_error(exc.ename) else NotebookFailed
