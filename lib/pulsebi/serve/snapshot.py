@@ -49,10 +49,11 @@ GRAINS = ("day", "week", "month")  # what the pages' filter bars offer (dashboar
 class Control:
     """One filter of the snapshot page: a ``<select>`` named as the query parameter."""
 
-    name: str
+    name: str  # "" for the period's dates: they are sent as from/to by the page's script
     label: str
-    options: tuple[tuple[str, str], ...]  # (value, label)
+    options: tuple[tuple[str, str], ...]  # (value, label); () for a date
     value: str
+    kind: str = "select"  # or "from", "through": a date input
 
 
 def request_query(arguments: Mapping[str, list[bytes]]) -> dict[str, str]:
@@ -128,7 +129,10 @@ def parameter_literals(source: str | list[str]) -> dict[str, Any]:
 
 
 def filter_controls(
-    defaults: Mapping[str, Any], params: Mapping[str, str], branches: Mapping[str, str]
+    defaults: Mapping[str, Any],
+    params: Mapping[str, str],
+    branches: Mapping[str, str],
+    today: dt.date,
 ) -> list[Control]:
     """The page's filters as the interactive page's bar has them, set to the snapshot's values.
 
@@ -141,19 +145,27 @@ def filter_controls(
         The snapshot's normalized parameters ({} for the page's defaults).
     branches
         Branch code → name.
+    today
+        The local date the period counts from (the snapshot's day).
 
     Returns
     -------
     list of Control
-        Period (presets but custom), branch, grain, in the bar's order.
+        Period (presets but custom), its from and through dates, branch, grain, in the bar's
+        order.
     """
-    from pulsebi.widgets.dates import PRESETS
+    from pulsebi.widgets.dates import PRESETS, preset_range
 
     controls = []
     if "preset" in defaults:
         presets = tuple((key, label) for key, label in PRESETS.items() if key != "custom")
         value = params.get("preset") or str(defaults["preset"])
         controls.append(Control("preset", "Period", presets, value))
+        if value in PRESETS and value != "custom":
+            start, end = preset_range(value, today)
+            through = end - dt.timedelta(days=1)
+            controls.append(Control("", "From", (), start.isoformat(), "from"))
+            controls.append(Control("", "Through", (), through.isoformat(), "through"))
     if "branch" in defaults:
         options = (("all", "All branches"), *branches.items())
         value = params.get("branch") or str(defaults["branch"] or "all")
@@ -331,8 +343,11 @@ def find_snapshot(
     snapshot = load_snapshot(settings, page, query)
     if snapshot is None:
         return None
+    from pulsebi.widgets.dates import local_today
+
     defaults = notebook_parameters(config["root"] / page)
-    controls = filter_controls(defaults, snapshot.params, branch_names(settings))
+    today = local_today(tz=settings.tz)
+    controls = filter_controls(defaults, snapshot.params, branch_names(settings), today)
     return snapshot, controls
 
 
