@@ -20,6 +20,7 @@ from serving import Server, start_server
 pytestmark = pytest.mark.slow
 
 NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
+SCORECARDS = Path(__file__).parents[2] / "scorecards"
 EXECUTIVE = "notebooks/executive.ipynb"
 MARK = '<div class="pbi-tile" data-tile="snapshot-mark">served from Redis</div>'
 
@@ -32,7 +33,11 @@ def snapshot_server(seeded: Settings, tmp_path_factory) -> Iterator[Server]:
     env = {**os.environ, **seeded.to_environ()}
     log = tmp_path_factory.mktemp("serve-snapshots") / "serve.log"
     server = start_server(
-        env, log, dirs=(NOTEBOOKS,), extra_env={"PULSEBI_SERVE_POOL": "0"}, args=("--snapshots",)
+        env,
+        log,
+        dirs=(NOTEBOOKS, SCORECARDS),
+        extra_env={"PULSEBI_SERVE_POOL": "0"},
+        args=("--snapshots",),
     )
     yield server
     server.stop()
@@ -89,6 +94,22 @@ def test_home_is_served_from_the_home_pages_snapshot(snapshot_server, stored):
     assert status == 200
     assert MARK in body
     assert f'data-path="{EXECUTIVE}" title="Notebooks" class="active"' in body
+    assert snapshot_server.kernels() == []
+
+
+@pytest.mark.parametrize(
+    "page", ["scorecards/service.ipynb", "notebooks/reconciliation/ghost_appointments.ipynb"]
+)
+def test_scorecards_and_checks_are_served_from_their_snapshots(snapshot_server, seeded, page):
+    from pulsebi.snapshots import build_snapshot, store_snapshot
+
+    snapshot = build_snapshot(seeded, page, {"branch": "HOU"})
+    store_snapshot(seeded, snapshot)
+    status, body = snapshot_server.get(f"voila/render/{page}?branch=HOU")
+    assert status == 200
+    assert (body_of(snapshot) or snapshot.html) in body
+    assert f"<title>{snapshot.title} · Pulse BI</title>" in body
+    assert '<option value="HOU" selected>' in body
     assert snapshot_server.kernels() == []
 
 
