@@ -89,7 +89,7 @@ def chart_html(spec: Any) -> str:
             _svgs[spec] = svg
     return (
         f'<div class="pbi-first-paint-chart" data-chart="{html.escape(spec.title or spec.kind)}"'
-        f' style="height:{int(spec.height)}px">{svg}</div>'
+        f' style="height:{int(spec.height)}px;background:none">{svg}</div>'
     )
 
 

@@ -190,7 +190,7 @@ def test_charts_in_the_snapshot_are_svg(on_seeded_day) -> None:
     assert all(box.startswith("<svg") for box in boxes)
     # each keeps the live chart's height
     assert all(
-        re.search(r'style="height:\d+px"', m)
+        re.search(r'style="height:\d+px[;"]', m)
         for m in re.findall(r'<div class="pbi-first-paint-chart"[^>]*>', snapshot.html)
     )
     assert snapshot.title == "Executive dashboard"
