@@ -120,7 +120,8 @@ def test_the_snapshot_page_then_the_interactive_page_for_another_branch(
     expect(page.locator(".pulsebi-nav a.active")).to_have_count(1)
     header = nav_of(page)
     assert len(header) == 11  # the brand; executive, three reconciliation pages, six scorecards
-    expect(page.locator(".pulsebi-snapshot-asof")).to_contain_text("Figures as of")
+    expect(page.locator(".pulsebi-snapshot-asof")).to_contain_text("Snapshot taken")
+    expect(page.locator(".pbi-first-paint")).to_contain_text("data as of")
     expect(page.locator("select[name=branch]")).to_have_value("all")
     expect(page.locator(".pulsebi-snapshot-filters input[type=date]")).to_have_count(2)
     page.screenshot(path=str(SHOTS / "snapshot_executive.png"))
@@ -167,3 +168,26 @@ def test_bad_parameters_get_the_interactive_page_and_its_message(page, snapshot_
     assert page.locator("body.pulsebi-snapshot").count() == 0
     notice = page.locator(".pbi-page .pbi-page-notice .pbi-notice")
     expect(notice).to_contain_text("branch 'XXX' is unknown", timeout=90_000)
+
+
+@pytest.mark.parametrize(
+    "served", ["scorecards/branch.ipynb", "notebooks/reconciliation/split_integrity.ipynb"]
+)
+def test_scorecards_and_checks_from_their_snapshots(
+    page, page_log, snapshot_server, seeded, served
+) -> None:
+    from playwright.sync_api import expect
+
+    from pulsebi.snapshots import build_snapshot, store_snapshot
+
+    snapshot = build_snapshot(seeded, served, {"branch": "DAL"})
+    store_snapshot(seeded, snapshot)
+    page.goto(snapshot_server.page_url(served, f"token={snapshot_server.token}&branch=DAL"))
+    assert page.locator("body.pulsebi-snapshot").count() == 1
+    expect(page).to_have_title(f"{snapshot.title} · Pulse BI")
+    expect(page.locator(".pulsebi-nav a.active")).to_have_attribute("data-path", served)
+    expect(page.locator("select[name=branch]")).to_have_value("DAL")
+    name = served.split("/")[-1].removesuffix(".ipynb")
+    page.screenshot(path=str(SHOTS / f"snapshot_{name}_dallas.png"), full_page=True)
+    assert page_log.errors == []
+    assert page_log.outside(snapshot_server.url) == []

@@ -151,8 +151,8 @@ def filter_controls(
     Returns
     -------
     list of Control
-        Period (presets but custom), its from and through dates, branch, grain, in the bar's
-        order.
+        Period (presets but custom) and its from and through dates (or only the dates, for a
+        page without presets), branch, grain, in the bar's order.
     """
     from pulsebi.widgets.dates import PRESETS, preset_range
 
@@ -166,6 +166,9 @@ def filter_controls(
             through = end - dt.timedelta(days=1)
             controls.append(Control("", "From", (), start.isoformat(), "from"))
             controls.append(Control("", "Through", (), through.isoformat(), "through"))
+    elif "date_from" in defaults:  # a range without presets (the checks): all dates until set
+        controls.append(Control("", "From", (), params.get("from", ""), "from"))
+        controls.append(Control("", "Through", (), "", "through"))
     if "branch" in defaults:
         options = (("all", "All branches"), *branches.items())
         value = params.get("branch") or str(defaults["branch"] or "all")
@@ -229,8 +232,10 @@ def render_snapshot(config: Mapping[str, Any], snapshot: Any, controls: list[Con
     """
     base_url = config["base_url"]
     before, placeholder, after = snapshot.html.partition(BAR_PLACEHOLDER)
-    if not placeholder:  # no box for the filter bar: the filters go above the page
-        before, after = "", snapshot.html
+    if not placeholder:  # no box for the filter bar: below the title, else above the page
+        title_end = snapshot.html.find("</h1>")
+        cut = title_end + len("</h1>") if title_end >= 0 else 0
+        before, after = snapshot.html[:cut], snapshot.html[cut:]
     return (
         config["env"]
         .get_template(TEMPLATE)
@@ -246,6 +251,7 @@ def render_snapshot(config: Mapping[str, Any], snapshot: Any, controls: list[Con
             action=url_path_join(base_url, "voila/render", snapshot.page),
             live=LIVE_MARKER,
             as_of=as_of_text(snapshot.built_at, config["settings"].tz),
+            says_as_of="data as of" in snapshot.html.lower(),  # the page's context line has it
         )
     )
 
