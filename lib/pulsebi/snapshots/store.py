@@ -173,9 +173,13 @@ def load_snapshot(settings: Settings, page: str, query: Mapping[str, str]) -> Sn
     Snapshot or None
         None when the request is not snapshot-able, no snapshot of the current version is
         kept, the one kept was built on another local day (its "today" is not today), or
-        Redis cannot be reached: a kernel serves the page.
+        Redis (or the database, asked for the version) cannot be reached: a kernel serves the
+        page.
     """
     import redis
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pulsebi.errors import ServiceError
 
     params = normalize_params(page, query)
     if params is None:
@@ -185,7 +189,7 @@ def load_snapshot(settings: Settings, page: str, query: Mapping[str, str]) -> Sn
         if version is None:
             return None
         raw = _client(settings).get(snapshot_key(settings, page, params, version))
-    except (redis.RedisError, OSError) as exc:
+    except (redis.RedisError, OSError, SQLAlchemyError, ServiceError) as exc:
         log.warning("page snapshots unavailable (%s): a kernel serves the page", exc)
         return None
     if raw is None:

@@ -210,9 +210,9 @@ def test_live_tiles_name_their_live_field_and_unit(on_seeded_day, branch_code) -
 def test_building_leaves_no_widget_open(on_seeded_day) -> None:
     from ipywidgets.widgets import widget
 
-    build_snapshot(on_seeded_day, "scorecards/service.ipynb", {})  # imports, caches warm
+    build_snapshot(on_seeded_day, EXECUTIVE, {})  # imports, caches warm
     before = len(widget._instances)
-    build_snapshot(on_seeded_day, "scorecards/service.ipynb", {})
+    build_snapshot(on_seeded_day, EXECUTIVE, {})  # tiles, tables, charts (bqplot: marks, axes)
     assert len(widget._instances) == before
 
 
@@ -276,3 +276,15 @@ def _redis_url(settings) -> str:
     from pulsebi.services import resolve_redis_url
 
     return resolve_redis_url(settings)
+
+
+def test_without_redis_no_snapshot_is_served(on_seeded_day) -> None:
+    from pulsebi import cache
+    from pulsebi.snapshots import store
+
+    down = on_seeded_day.replace(redis_url="redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        assert load_snapshot(down, EXECUTIVE, {}) is None  # a kernel serves the page
+    finally:
+        cache.reset()  # forget the outage for the next tests
+        store.reset()
