@@ -40,8 +40,9 @@
     return new URL(base + "pulsebi/live", window.location.href).href.replace(/^http/, "ws");
   }
 
+  // Tiles only: a first paint's wrapper also has data-live (a selector, pulsebi.js).
   function liveTiles() {
-    return document.querySelectorAll("[data-live]");
+    return document.querySelectorAll(".pbi-tile[data-live]");
   }
 
   // The state a tile on `field` shows (the kernels' subscriber's rules).
@@ -75,9 +76,7 @@
   }
 
   function showValue(tile, shown) {
-    var target = tile.classList.contains("pbi-tile-value")
-      ? tile
-      : tile.querySelector(".pbi-tile-value");
+    var target = tile.querySelector(".pbi-tile-value");
     if (!target) return;
     target.textContent = shown.text;
     target.setAttribute("title", shown.exact);
