@@ -126,6 +126,8 @@ def test_the_snapshot_page_then_the_interactive_page_for_another_branch(
     expect(page.locator(".pulsebi-snapshot-filters input[type=date]")).to_have_count(2)
     page.screenshot(path=str(SHOTS / "snapshot_executive.png"))
     page.screenshot(path=str(SHOTS / "snapshot_executive_full.png"), full_page=True)
+    live_sockets = [url for url in page_log.requests if url.endswith("/pulsebi/live")]
+    assert live_sockets  # its live tiles follow the server's WebSocket, not a kernel's
     placed = places(page, whole=False)  # the top of the page is the same for every branch
     assert kernel_ids(snapshot_server) == before  # nothing claimed or started for a look
 
