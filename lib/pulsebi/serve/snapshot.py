@@ -207,7 +207,20 @@ def branch_names(settings: Any) -> dict[str, str]:
 
 
 def as_of_text(built_at: float, tz: str) -> str:
-    """When a snapshot's figures were read, in the company's zone ("Dec 3, 08:05")."""
+    """When a snapshot's figures were read, in the company's zone.
+
+    Parameters
+    ----------
+    built_at
+        Epoch seconds (`Snapshot.built_at`).
+    tz
+        The reporting time zone (IANA name).
+
+    Returns
+    -------
+    str
+        E.g. "Dec 3, 08:05".
+    """
     moment = dt.datetime.fromtimestamp(built_at, zoneinfo.ZoneInfo(tz))
     return f"{moment:%b} {moment.day}, {moment:%H:%M}"
 
@@ -301,8 +314,20 @@ class SnapshotMixin:
     """Answer a page request from its snapshot when there is one (see the module's docstring)."""
 
     async def serve_snapshot(self, page: str) -> bool:
-        """Write `page`'s snapshot for this request and finish; False (nothing written) when
-        there is none, or the request asks for the live page."""
+        """Answer this request with `page`'s snapshot, if it can be.
+
+        Parameters
+        ----------
+        page
+            The served path asked for.
+
+        Returns
+        -------
+        bool
+            True: the snapshot page was written and the request finished. False, nothing
+            written: snapshots are off, the request asks for the live page (``live=1``), there
+            is no current snapshot for its parameters, or looking failed (logged).
+        """
         request = self.request  # type: ignore[attr-defined]
         config = self.settings.get(SETTINGS_KEY)  # type: ignore[attr-defined]
         if config is None or LIVE_MARKER in request.query_arguments or not page:
