@@ -136,6 +136,15 @@ def test_without_login_the_socket_is_refused(server, headers):
     assert refused.value.response.status_code == 403
 
 
+def test_a_socket_opened_by_another_site_is_refused(server):
+    """A logged-in viewer's browser on another site's page sends the cookie, and that site's
+    Origin: refused (no cross-site WebSocket hijacking)."""
+    headers = {"Cookie": login_cookie(server), "Origin": "http://evil.example"}
+    with pytest.raises(InvalidStatus) as refused:
+        open_socket(server, headers)
+    assert refused.value.response.status_code == 403
+
+
 def hub_connections(redis_client, server: Server) -> int:
     """The Redis connections the server's live hub holds (named after its process)."""
     name = f"{CLIENT_NAME}-{server.process.pid}"

@@ -87,8 +87,9 @@ def live_settings(settings: Settings, own_redis: OwnRedis) -> Settings:
 
 
 @pytest.fixture
-def live_worker(crm: Engine, live_settings: Settings) -> Iterator[None]:
-    """The live worker on the test's own Redis; it reconnects by itself when Redis is back."""
+def live_worker(crm: Engine, live_settings: Settings) -> Iterator[threading.Event]:
+    """The live worker on the test's own Redis (it reconnects by itself when Redis is back);
+    setting the event it yields stops it."""
     stop = threading.Event()
     errors: list[BaseException] = []
 
@@ -100,7 +101,7 @@ def live_worker(crm: Engine, live_settings: Settings) -> Iterator[None]:
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    yield
+    yield stop
     stop.set()
     thread.join(15)
     assert not errors, f"the live worker crashed: {errors!r}"
@@ -193,6 +194,11 @@ def test_a_snapshot_tile_follows_the_servers_socket(
     own_redis.start()  # back: the worker recomputes, the server resubscribes
     expect(tile).to_have_attribute("data-state", "live", timeout=30_000)
     expect(value).to_have_attribute("title", "$2,234.56", timeout=15_000)
+
+    live_worker.set()  # the worker stops and says so: stale since then, the figures kept
+    expect(tile).to_have_attribute("data-state", "stale", timeout=15_000)
+    expect(tile.locator(".pbi-tile-state")).to_contain_text("Stale since")
+    expect(value).to_have_attribute("title", "$2,234.56")
     assert page.locator(".pbi-first-paint").get_attribute("data-state") is None
     assert page_log.outside(server.url) == []
     assert page_log.errors == []
