@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -53,6 +54,7 @@ CLIENT_NAME = "pulsebi-serve-live"  # CLIENT LIST names the hub's connection <th
 TICK = 1.0  # seconds between checks of the worker's heartbeat
 
 
+@functools.lru_cache(maxsize=1024)
 def unit_of(field: str) -> str:
     """The unit of a live field's metric ("count" for a field no KPI knows).
 
@@ -240,7 +242,9 @@ class LiveHub:
             except asyncio.CancelledError:
                 raise
             except (redis.RedisError, OSError) as exc:
-                log.info("live hub lost Redis (%s); reconnecting", exc)
+                # said once per outage, not on every retry
+                level = logging.INFO if self.connected or not self.reconnects else logging.DEBUG
+                log.log(level, "live hub lost Redis (%s); reconnecting", exc)
             except Exception:
                 log.exception("live hub failed; restarting it")
             finally:
