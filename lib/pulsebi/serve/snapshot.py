@@ -241,7 +241,8 @@ def render_snapshot(config: Mapping[str, Any], snapshot: Any, controls: list[Con
     -------
     str
         The HTML document: header and navigation as the Voilà template's, the filters in place
-        of the first paint's filter-bar box, the body, when the figures were read.
+        of the first paint's filter-bar box (else below its title), the body, when the
+        snapshot was taken.
     """
     base_url = config["base_url"]
     before, placeholder, after = snapshot.html.partition(BAR_PLACEHOLDER)
@@ -249,23 +250,20 @@ def render_snapshot(config: Mapping[str, Any], snapshot: Any, controls: list[Con
         title_end = snapshot.html.find("</h1>")
         cut = title_end + len("</h1>") if title_end >= 0 else 0
         before, after = snapshot.html[:cut], snapshot.html[cut:]
-    return (
-        config["env"]
-        .get_template(TEMPLATE)
-        .render(
-            title=config["title"],
-            nav=config["nav"],
-            base_url=base_url,
-            static=url_path_join(base_url, "voila/templates", config["template"], "static"),
-            snapshot=snapshot,
-            before=before,
-            after=after,
-            controls=controls,
-            action=url_path_join(base_url, "voila/render", snapshot.page),
-            live=LIVE_MARKER,
-            as_of=as_of_text(snapshot.built_at, config["settings"].tz),
-            says_as_of="data as of" in snapshot.html.lower(),  # the page's context line has it
-        )
+    template = config["env"].get_template(TEMPLATE)
+    return template.render(
+        title=config["title"],
+        nav=config["nav"],
+        base_url=base_url,
+        static=url_path_join(base_url, "voila/templates", config["template"], "static"),
+        snapshot=snapshot,
+        before=before,
+        after=after,
+        controls=controls,
+        action=url_path_join(base_url, "voila/render", snapshot.page),
+        live=LIVE_MARKER,
+        as_of=as_of_text(snapshot.built_at, config["settings"].tz),
+        says_as_of="data as of" in snapshot.html.lower(),  # the page's context line has it
     )
 
 
