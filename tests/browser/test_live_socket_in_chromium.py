@@ -6,6 +6,7 @@ server loses Redis (a Redis of the test's own, never the shared one), live again
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -86,16 +87,16 @@ def live_settings(settings: Settings, own_redis: OwnRedis) -> Settings:
     return settings.replace(redis_url=own_redis.url)
 
 
-@pytest.fixture
-def live_worker(crm: Engine, live_settings: Settings) -> Iterator[threading.Event]:
-    """The live worker on the test's own Redis (it reconnects by itself when Redis is back);
-    setting the event it yields stops it."""
+@contextlib.contextmanager
+def running_worker(settings: Settings) -> Iterator[threading.Event]:
+    """The live worker in a thread (it reconnects by itself when Redis is back); setting the
+    event it yields stops it."""
     stop = threading.Event()
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
-            run_worker(live_settings, stop)
+            run_worker(settings, stop)
         except BaseException as exc:
             errors.append(exc)
 
@@ -105,6 +106,13 @@ def live_worker(crm: Engine, live_settings: Settings) -> Iterator[threading.Even
     stop.set()
     thread.join(15)
     assert not errors, f"the live worker crashed: {errors!r}"
+
+
+@pytest.fixture
+def live_worker(crm: Engine, live_settings: Settings) -> Iterator[threading.Event]:
+    """The live worker on the test's own Redis."""
+    with running_worker(live_settings) as stop:
+        yield stop
 
 
 @pytest.fixture
@@ -230,3 +238,43 @@ def test_a_page_that_loses_the_server_says_reconnecting_then_follows_again(
         expect(value).to_have_attribute("title", "$99.50", timeout=15_000)
     finally:
         again.stop()
+
+
+EXECUTIVE = "notebooks/executive.ipynb"
+NO_POOL = {"PULSEBI_SERVE_POOL": "0"}  # no kernel preheated: none may start
+NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
+
+
+def test_the_executive_snapshot_pages_revenue_tile_moves_without_a_kernel(
+    page, page_log, crm, settings: Settings
+):
+    """The whole path: `pulsebi serve --snapshots`, the executive page from its snapshot, a sale
+    entered: its revenue tile moves, and no kernel was ever started."""
+    from playwright.sync_api import expect
+
+    from pulsebi.snapshots import build_snapshot, store_snapshot
+    from pulsebi.views import refresh_views
+
+    refresh_views(crm, settings)
+    store_snapshot(settings, build_snapshot(settings, EXECUTIVE, {}))
+    env = {**os.environ, **settings.to_environ()}
+    log = Path(settings.data_dir) / "serve-live-snapshot.log"
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(running_worker(settings))  # the shared Redis, as the server's
+        server = start_server(env, log, dirs=(NOTEBOOKS,), extra_env=NO_POOL, args=("--snapshots",))
+        stack.callback(server.stop)
+
+        page.goto(server.page_url(EXECUTIVE, f"token={server.token}"))
+        expect(page.locator("body.pulsebi-snapshot")).to_have_count(1)
+        tile = page.locator('.pbi-tile[data-live="net_revenue.today"]').first
+        value = tile.locator(".pbi-tile-value")
+        expect(tile).to_have_attribute("data-state", "live", timeout=30_000)
+        expect(tile.locator(".pbi-tile-state")).to_have_text("● Live")
+        expect(value).to_have_attribute("title", "$0.00")
+
+        sell(crm, 11, 4321.09)
+        expect(value).to_have_attribute("title", "$4,321.09", timeout=15_000)
+        expect(value).to_have_text("$4.32K")
+        assert server.kernels() == []  # a viewer who only looks never costs a kernel
+        assert page_log.outside(server.url) == []
+        assert page_log.errors == []
