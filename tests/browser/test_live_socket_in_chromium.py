@@ -271,9 +271,14 @@ def test_the_executive_snapshot_pages_revenue_tile_moves_without_a_kernel(
         expect(tile).to_have_attribute("data-state", "live", timeout=30_000)
         expect(tile.locator(".pbi-tile-state")).to_have_text("● Live")
         expect(value).to_have_attribute("title", "$0.00")
+        page.evaluate(
+            "window.told = [];"
+            "addEventListener('pulsebi:crm-changed', e => told.push(e.detail.tables))"
+        )
 
         sell(crm, 11, 4321.09)
         expect(value).to_have_attribute("title", "$4,321.09", timeout=15_000)
+        assert ["sales"] in page.evaluate("window.told")  # the page is told the CRM changed
         expect(value).to_have_text("$4.32K")
         assert server.kernels() == []  # a viewer who only looks never costs a kernel
         assert page_log.outside(server.url) == []

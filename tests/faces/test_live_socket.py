@@ -111,6 +111,12 @@ def test_a_logged_in_page_gets_the_snapshot_then_every_update(server, settings, 
         assert update["values"][FIELD]["exact"] == "$1,234.56"
         assert update["values"][FIELD]["text"] == "$1.23K"
 
+        # the worker's word that the CRM changed is passed on
+        changed = {"type": "changed", "tables": ["sales"], "views_before": None, "at": 1.0}
+        redis_client.publish(channel.channel_name(settings.namespace), json.dumps(changed))
+        told = receive_until(socket, lambda m: m["type"] == "changed")
+        assert told == changed
+
         # the worker's heartbeat decides the state, as in the kernels
         now = time.time()
         status = {"type": "status", "status": "db_down", "at": now, "since": now - 60}

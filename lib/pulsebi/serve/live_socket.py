@@ -15,7 +15,9 @@ Messages (JSON, server → page):
 - ``{"type": "values", "values": {field: {...}}}`` with the fields that changed;
 - ``{"type": "state", "state": "live" | "reconnecting" | "stale" | "loading", "since": epoch |
   null, "badge": text}`` whenever the server's state changes (Redis lost, the worker's database
-  down or its heartbeat late).
+  down or its heartbeat late);
+- ``{"type": "changed", "tables": [...], "views_before": ..., "at": ...}``: the worker's word
+  that the CRM changed, passed on (live.js fires ``pulsebi:crm-changed`` on the window).
 
 A value is ``{"value", "unit", "text", "exact", "data", "seq", "at"}``: ``text`` and ``exact``
 are the tile's own formatting (``format_compact`` for the headline, ``format_value`` for its
@@ -308,6 +310,9 @@ class LiveHub:
             self._note_fresh()
         elif data.get("type") == "values":
             self._merge(data.get("values") or {})
+        elif data.get("type") == "changed":  # pages may refetch their figures that cover today
+            keys = ("tables", "views_before", "at")
+            self.broadcast({"type": "changed", **{k: data.get(k) for k in keys}})
 
     def _note_fresh(self) -> None:
         if self.worker.get("status") == "live":

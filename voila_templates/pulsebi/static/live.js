@@ -11,7 +11,8 @@
 //   "loading" (nothing known yet), with the widget's badges; loading and stale values are dimmed;
 // - `data-refresh="N"` on a tile: at most one new value every N seconds (the newest at the end
 //   of the interval); state changes show at once;
-// - a lost socket is retried with backoff (0.2 s doubling to 5 s, with jitter).
+// - a lost socket is retried with backoff (0.2 s doubling to 5 s, with jitter);
+// - the worker's word that the CRM changed fires `pulsebi:crm-changed` on the window.
 // The socket's address comes from this script's own URL (.../voila/templates/...); a
 // `data-socket` attribute on the script tag overrides it.
 (function () {
@@ -163,6 +164,9 @@
     } else if (message.type === "state") {
       setState(message);
       drawAll(true);
+    } else if (message.type === "changed") {
+      // the CRM changed: a page part that covers today may refetch its figures
+      window.dispatchEvent(new CustomEvent("pulsebi:crm-changed", { detail: message }));
     }
   }
 
