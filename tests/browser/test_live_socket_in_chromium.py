@@ -27,6 +27,7 @@ from serving import Server, free_port, start_server
 
 LIVE = '.pbi-tile[data-tile="revenue-today"]'
 EVERY_5S = '.pbi-tile[data-tile="revenue-today-5s"]'
+PAGE_5S = '.pbi-tile[data-tile="revenue-today-page-5s"] .pbi-tile-value'
 
 
 class OwnRedis:
@@ -142,7 +143,9 @@ def snapshot_page(server: Server) -> str:
         + "<div class='pbi-first-paint' data-live='.pbi-page'>"
         + live_tile("revenue-today", "net_revenue.today")
         + live_tile("revenue-today-5s", "net_revenue.today", refresh=5)
-        + "</div></body></html>"
+        + "<div data-refresh='5'>"  # a page's setting, for its tiles without their own
+        + live_tile("revenue-today-page-5s", "net_revenue.today")
+        + "</div></div></body></html>"
     )
 
 
@@ -187,11 +190,15 @@ def test_a_snapshot_tile_follows_the_servers_socket(
     expect(value).to_have_attribute("data-value", "1234.56")
 
     # data-refresh: at most one new value every 5 s, the newest at the end of the interval
+    page_slow = page.locator(PAGE_5S)
     expect(slow_value).to_have_attribute("title", "$1,234.56", timeout=10_000)
+    expect(page_slow).to_have_attribute("title", "$1,234.56", timeout=10_000)
     sell(crm, 2, 1000.0)
     expect(value).to_have_attribute("title", "$2,234.56", timeout=15_000)
-    expect(slow_value).to_have_attribute("title", "$1,234.56")
+    assert slow_value.get_attribute("title") == "$1,234.56"  # not yet: within its 5 s
+    assert page_slow.get_attribute("title") == "$1,234.56"
     expect(slow_value).to_have_attribute("title", "$2,234.56", timeout=10_000)
+    expect(page_slow).to_have_attribute("title", "$2,234.56", timeout=10_000)
 
     own_redis.stop()  # the server loses its Redis: the tiles say so and keep their figures
     expect(tile).to_have_attribute("data-state", "reconnecting", timeout=15_000)

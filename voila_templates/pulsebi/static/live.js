@@ -9,8 +9,9 @@
 // - state: "live", "reconnecting" (the server lost Redis, or this page lost the server),
 //   "stale" (the worker's database is down or its heartbeat late; "Stale since 14:32") or
 //   "loading" (nothing known yet), with the widget's badges; loading and stale values are dimmed;
-// - `data-refresh="N"` on a tile: at most one new value every N seconds (the newest at the end
-//   of the interval); state changes show at once;
+// - `data-refresh="N"` on a tile (or on an element around tiles: the page's setting for those
+//   without their own; "live" or none: every change): at most one new value every N seconds
+//   (the newest at the end of the interval); state changes show at once;
 // - a lost socket is retried with backoff (0.2 s doubling to 5 s, with jitter);
 // - the worker's word that the CRM changed fires `pulsebi:crm-changed` on the window.
 // The socket's address comes from this script's own URL (.../voila/templates/...); a
@@ -90,8 +91,10 @@
     if (target) target.style.opacity = DIMMED[state] ? "0.45" : "";
   }
 
+  // The tile's own data-refresh, else the nearest enclosing one (a page's setting), else live.
   function refreshOf(tile) {
-    var seconds = parseFloat(tile.getAttribute("data-refresh"));
+    var holder = tile.closest("[data-refresh]");
+    var seconds = holder ? parseFloat(holder.getAttribute("data-refresh")) : 0;
     return seconds > 0 ? seconds * 1000 : 0;
   }
 
