@@ -125,12 +125,24 @@ def server(live_settings: Settings, tmp_path: Path) -> Iterator[Server]:
     server.stop()
 
 
-def live_tile(key: str, field: str, refresh: float | None = None) -> str:
-    """A tile as a snapshot page has it: the widget's markup marked with its live field."""
-    markup = tile_html(label="Revenue today", value=0.0, unit="usd", key=key, state="ready")
+def live_tile(key: str, field: str, refresh: float | None = None, previous=None) -> str:
+    """A tile as a snapshot page has it: the widget's markup marked with its live field (and,
+    with a comparison, the comparison's value)."""
+    markup = tile_html(
+        label="Revenue today",
+        value=0.0,
+        unit="usd",
+        key=key,
+        state="ready",
+        metric="net_revenue",
+        previous=previous,
+        comparison="vs last year",
+    )
     marks = f' data-live="{field}" data-unit="usd"'
     if refresh is not None:
         marks += f' data-refresh="{refresh:g}"'
+    if previous is not None:
+        marks += f' data-previous="{previous}"'
     return re.sub(r'(<div class="pbi-tile" data-tile="[^"]*")', r"\1" + marks, markup, count=1)
 
 
@@ -141,7 +153,7 @@ def snapshot_page(server: Server) -> str:
         f"<link rel='icon' href='data:;base64,='><script src='{script}'></script></head><body>"
         # a first paint's wrapper names its live counterpart in data-live too: left alone
         + "<div class='pbi-first-paint' data-live='.pbi-page'>"
-        + live_tile("revenue-today", "net_revenue.today")
+        + live_tile("revenue-today", "net_revenue.today", previous=1000)
         + live_tile("revenue-today-5s", "net_revenue.today", refresh=5)
         + "<div data-refresh='5'>"  # a page's setting, for its tiles without their own
         + live_tile("revenue-today-page-5s", "net_revenue.today")
@@ -188,6 +200,9 @@ def test_a_snapshot_tile_follows_the_servers_socket(
     expect(value).to_have_attribute("title", "$1,234.56", timeout=15_000)
     expect(value).to_have_text("$1.23K")  # compact, as the tile widget shows it
     expect(value).to_have_attribute("data-value", "1234.56")
+    change = tile.locator(".pbi-tile-change")  # its comparison follows, as the widget's does
+    expect(change).to_contain_text("▲ 23.5% vs last year")
+    expect(change).to_have_attribute("data-tone", "good")
 
     # data-refresh: at most one new value every 5 s, the newest at the end of the interval
     page_slow = page.locator(PAGE_5S)
@@ -195,6 +210,7 @@ def test_a_snapshot_tile_follows_the_servers_socket(
     expect(page_slow).to_have_attribute("title", "$1,234.56", timeout=10_000)
     sell(crm, 2, 1000.0)
     expect(value).to_have_attribute("title", "$2,234.56", timeout=15_000)
+    expect(change).to_contain_text("▲ 123.5% vs last year")
     assert slow_value.get_attribute("title") == "$1,234.56"  # not yet: within its 5 s
     assert page_slow.get_attribute("title") == "$1,234.56"
     expect(slow_value).to_have_attribute("title", "$2,234.56", timeout=10_000)

@@ -126,6 +126,33 @@ def test_a_logged_in_page_gets_the_snapshot_then_every_update(server, settings, 
         assert stale["badge"].startswith("◼ Stale since ")
 
 
+def test_a_page_that_describes_its_tiles_gets_their_comparisons_and_status(
+    server, settings, redis_client
+):
+    seq = put_value(redis_client, settings, 1100.0)
+    with open_socket(server, {"Cookie": login_cookie(server)}) as socket:
+        receive_until(socket, lambda m: m["type"] == "hello" and FIELD in m["values"])
+        tiles = [
+            {"id": "a", "field": FIELD, "metric": "net_revenue", "previous": [1000, None, 0]},
+            {"id": "b", "field": FIELD, "metric": None, "previous": [2000], "better": "lower"},
+            {"id": "c", "field": "no-such-field", "previous": [1]},
+            {"id": "d"},  # malformed: dropped
+        ]
+        socket.send(json.dumps({"type": "tiles", "tiles": tiles}))
+        told = receive_until(socket, lambda m: m["type"] == "tiles")["tiles"]
+        assert set(told) == {"a", "b"}
+        assert told["a"]["seq"] == seq
+        lines = [(c["arrow"], c["text"], c["tone"]) for c in told["a"]["changes"]]
+        assert lines == [("▲", "10.0%", "good"), ("", "—", "neutral"), ("", "—", "neutral")]
+        assert [(c["arrow"], c["tone"]) for c in told["b"]["changes"]] == [("▼", "good")]
+
+        seq = put_value(redis_client, settings, 900.0)  # every change of the field: again
+        told = receive_until(socket, lambda m: m["type"] == "tiles")["tiles"]
+        assert told["a"]["seq"] == seq
+        assert told["a"]["changes"][0]["text"] == "10.0%"
+        assert told["a"]["changes"][0]["tone"] == "bad"
+
+
 def test_a_token_logs_the_socket_in_too(server):
     with open_socket(server, {"Authorization": f"token {server.token}"}) as socket:
         assert receive_until(socket, lambda m: True)["type"] == "hello"

@@ -17,7 +17,16 @@ Messages (JSON, server → page):
   null, "badge": text}`` whenever the server's state changes (Redis lost, the worker's database
   down or its heartbeat late);
 - ``{"type": "changed", "tables": [...], "views_before": ..., "at": ...}``: the worker's word
-  that the CRM changed, passed on (live.js fires ``pulsebi:crm-changed`` on the window).
+  that the CRM changed, passed on (live.js fires ``pulsebi:crm-changed`` on the window);
+- ``{"type": "tiles", "tiles": {id: {"seq", "status", "edge", "changes": [...]}}}``: for the
+  tiles a page described (below), what depends on the value besides its text: the threshold
+  status and edge colour, and each comparison line (``arrow``, ``text``, ``tone``,
+  ``colour``), as the tile widget computes them.
+
+A page may say once which tiles it shows (page → server): ``{"type": "tiles", "tiles": [{"id",
+"field", "metric", "previous": [number | null, ...], "better"}]}`` (``previous``: the values of
+its comparison lines, in order); the server then sends ``tiles`` messages for them, at once and
+with every change of their fields.
 
 A value is ``{"value", "unit", "text", "exact", "data", "seq", "at"}``: ``text`` and ``exact``
 are the tile's own formatting (``format_compact`` for the headline, ``format_value`` for its
@@ -132,6 +141,84 @@ def badge_text(state: str, since: float | None) -> str:
     if state == "stale" and since:
         text = f"◼ Stale since {format_since(dt.datetime.fromtimestamp(since, dt.UTC))}"
     return text
+
+
+MAX_TILES = 200  # tiles one page may describe
+
+
+def read_tiles(data: Any) -> dict[str, dict[str, Any]]:
+    """A page's ``tiles`` message checked: id → {field, metric, previous, better}.
+
+    Parameters
+    ----------
+    data
+        The decoded message's ``tiles`` list (untrusted).
+
+    Returns
+    -------
+    dict
+        The well-formed entries (at most ``MAX_TILES``); anything else is dropped.
+    """
+    tiles: dict[str, dict[str, Any]] = {}
+    for item in data if isinstance(data, list) else []:
+        if len(tiles) >= MAX_TILES:
+            break
+        if not isinstance(item, dict) or not isinstance(item.get("field"), str):
+            continue
+        previous = item.get("previous")
+        previous = previous if isinstance(previous, list) else []
+        better = item.get("better")
+        metric = item.get("metric")
+        tiles[str(item.get("id"))] = {
+            "field": item["field"],
+            "metric": metric if isinstance(metric, str) and metric else None,
+            "previous": [v if isinstance(v, int | float) else None for v in previous[:8]],
+            "better": better if better in ("higher", "lower") else None,
+        }
+    return tiles
+
+
+def describe_tile(tile: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
+    """What a tile shows besides its value text, for its field's new value.
+
+    Parameters
+    ----------
+    tile
+        A tile as `read_tiles` keeps it.
+    shown
+        The field's value as `describe_value` gives it.
+
+    Returns
+    -------
+    dict
+        ``seq`` (the value's), ``status`` and ``edge`` (the threshold status and the colour of
+        the tile's left edge), ``changes``: per comparison line ``arrow``, ``text``, ``tone``,
+        ``colour`` (the tile widget's `describe_change`).
+    """
+    from pulsebi.charts.formats import describe_change
+    from pulsebi.charts.style import RULE, TONES
+    from pulsebi.widgets import thresholds
+
+    value, unit = shown["value"], shown["unit"]
+    better = tile["better"] or thresholds.better(tile["metric"])
+    status = thresholds.status(tile["metric"], value)
+    changes = []
+    for previous in tile["previous"]:
+        change = describe_change(value, previous, unit, better)
+        changes.append(
+            {
+                "arrow": change.arrow,
+                "text": change.text,
+                "tone": change.tone,
+                "colour": TONES[change.tone],
+            }
+        )
+    return {
+        "seq": shown["seq"],
+        "status": status or "",
+        "edge": TONES.get(status or "", RULE),
+        "changes": changes,
+    }
 
 
 class LiveHub:
@@ -330,6 +417,8 @@ class LiveHub:
                 self.shown[field] = changed[field] = describe_value(field, entry)
         if changed:
             self.broadcast({"type": "values", "values": changed})
+            for socket in list(self.sockets):
+                socket.send_tiles(changed)
 
     def _send_state_if_changed(self) -> None:
         state, since = self.state()
@@ -351,6 +440,7 @@ class LiveSocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
 
     def initialize(self, hub: LiveHub) -> None:
         self.hub = hub
+        self.tiles: dict[str, dict[str, Any]] = {}  # what the page described (read_tiles)
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
         # JupyterHandler.prepare has identified the viewer (cookie or token); no redirect to the
@@ -364,7 +454,21 @@ class LiveSocketHandler(WebSocketMixin, WebSocketHandler, JupyterHandler):
         self.hub.add(self)
 
     def on_message(self, message: str | bytes) -> None:
-        """Pages say nothing; anything sent is ignored."""
+        """A page's ``tiles`` message; anything else is ignored."""
+        data = channel.decode(message)
+        if data is not None and data.get("type") == "tiles":
+            self.tiles = read_tiles(data.get("tiles"))
+            self.send_tiles(self.hub.shown)
+
+    def send_tiles(self, shown: dict[str, dict]) -> None:
+        """Send this page's tiles whose field is in `shown` (field → describe_value)."""
+        tiles = {
+            tile_id: describe_tile(tile, shown[tile["field"]])
+            for tile_id, tile in self.tiles.items()
+            if tile["field"] in shown
+        }
+        if tiles:
+            self.send(json.dumps({"type": "tiles", "tiles": tiles}, separators=(",", ":")))
 
     def on_close(self) -> None:
         self.hub.discard(self)

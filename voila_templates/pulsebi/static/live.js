@@ -13,7 +13,11 @@
 //   without their own; "live" or none: every change): at most one new value every N seconds
 //   (the newest at the end of the interval); state changes show at once;
 // - a lost socket is retried with backoff (0.2 s doubling to 5 s, with jitter);
-// - the worker's word that the CRM changed fires `pulsebi:crm-changed` on the window.
+// - the worker's word that the CRM changed fires `pulsebi:crm-changed` on the window;
+// - with a value, the tile's threshold status (edge colour) and comparison lines follow, as the
+//   server computes them: a tile's comparison values are its `data-previous` (a number, or a
+//   list: one per `.pbi-tile-change` line, in order), its direction `data-better` (else its
+//   metric's, `data-metric`).
 // The socket's address comes from this script's own URL (.../voila/templates/...); a
 // `data-socket` attribute on the script tag overrides it.
 (function () {
@@ -32,7 +36,8 @@
   var values = {}; // field -> {value, unit, text, exact, data, seq, at}
   var server = { state: "loading", since: null, badge: null }; // the server's own state
   var connected = false, everConnected = false, attempt = 0, socket = null, timer = null;
-  var tiles = new WeakMap(); // element -> {shownSeq, shownAt, state, pending}
+  var tiles = new WeakMap(); // element -> {shownSeq, shownAt, state, pending, extras}
+  var described = []; // the tiles told to the server, by id (their index)
 
   function socketUrl() {
     var given = script && script.getAttribute("data-socket");
@@ -134,6 +139,67 @@
     mine.shownSeq = shown.seq;
     mine.shownAt = Date.now();
     showValue(tile, shown);
+    showExtras(tile, mine);
+  }
+
+  // What depends on the value besides its text (the server's "tiles" message): the threshold
+  // status and edge colour, and each comparison line's arrow, text and tone. Only for the value
+  // shown: a throttled tile gets them with its value.
+  function showExtras(tile, mine) {
+    var extras = mine.extras;
+    if (!extras || extras.seq !== mine.shownSeq) return;
+    tile.setAttribute("data-status", extras.status);
+    tile.style.borderLeftColor = extras.edge;
+    var lines = tile.querySelectorAll(".pbi-tile-change");
+    for (var i = 0; i < lines.length && i < extras.changes.length; i++) {
+      var change = extras.changes[i], line = lines[i];
+      line.setAttribute("data-tone", change.tone);
+      line.style.color = change.colour;
+      if (line.firstChild && line.firstChild.nodeType === 3) {
+        line.firstChild.nodeValue = change.arrow + " " + change.text + " ";
+      }
+    }
+  }
+
+  function previousOf(tile) {
+    var raw = tile.getAttribute("data-previous");
+    if (raw === null) return [];
+    try {
+      var parsed = JSON.parse(raw);
+      return Array.isArray(parsed) ? parsed : [parsed];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  // Tell the server the page's tiles (field, metric, comparison values), so it sends what
+  // changes with their values.
+  function describeTiles() {
+    var all = liveTiles(), list = [];
+    described = [];
+    for (var i = 0; i < all.length; i++) {
+      described.push(all[i]);
+      list.push({
+        id: String(i),
+        field: all[i].getAttribute("data-live"),
+        metric: all[i].getAttribute("data-metric") || null,
+        previous: previousOf(all[i]),
+        better: all[i].getAttribute("data-better") || null,
+      });
+    }
+    if (socket && socket.readyState === 1) {
+      socket.send(JSON.stringify({ type: "tiles", tiles: list }));
+    }
+  }
+
+  function receiveTiles(message) {
+    for (var id in message.tiles) {
+      var tile = described[+id];
+      var mine = tile && tiles.get(tile);
+      if (!mine) continue;
+      mine.extras = message.tiles[id];
+      showExtras(tile, mine);
+    }
   }
 
   function drawAll(stateChanged, fields) {
@@ -161,6 +227,9 @@
       setState(message.state);
       for (var field in message.values) values[field] = message.values[field];
       drawAll(true);
+      describeTiles();
+    } else if (message.type === "tiles") {
+      receiveTiles(message);
     } else if (message.type === "values") {
       for (var f in message.values) values[f] = message.values[f];
       drawAll(false, message.values);
@@ -216,6 +285,7 @@
     scan: function () {
       if (!start()) return;
       drawAll(true);
+      describeTiles();
     },
     values: values,
   };
