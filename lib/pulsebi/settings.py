@@ -155,6 +155,13 @@ class Settings:
         "seconds between two looks for such kernels",
         bounds=(1, None),
     )
+    serve_snapshots: str = _setting(
+        "PULSEBI_SERVE_SNAPSHOTS",
+        "off",
+        "on: pages are answered from snapshots rebuilt after each views refresh, a kernel only"
+        " once a viewer changes a filter (`pulsebi serve --snapshots` for one server)",
+        choices=("off", "on"),
+    )
 
     def __post_init__(self) -> None:
         for spec in _specs():

@@ -141,6 +141,8 @@ def refresh_views() -> int:
     version = refresh(get_engine(settings), settings).version
     # the page snapshots of the new data, ahead of the viewers; a late rebuild is dropped (the
     # next refresh queues another)
+    if settings.serve_snapshots != "on":
+        return version
     try:
         rebuild_snapshots.apply_async(queue=QUEUE, expires=float(settings.refresh_every))
     except Exception:  # the refresh is done: viewers get kernels until the next one queues

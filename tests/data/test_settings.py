@@ -112,6 +112,7 @@ def test_every_setting_round_trips_through_a_child_environment() -> None:
         "PULSEBI_SMTP_PASSWORD": "s3cret",
         "PULSEBI_SERVE_TOKEN": "tok",
         "PULSEBI_SERVE_PASSWORD_HASH": "argon2:x",
+        "PULSEBI_SERVE_SNAPSHOTS": "on",
     }
     for name, env, default in _declared():
         if isinstance(default, int):

@@ -29,7 +29,7 @@ from pulsebi.settings import get_settings
     "--snapshots/--no-snapshots",
     default=None,
     help="Answer page requests from their snapshots, no kernel until a filter changes "
-    "(default: the deployment's choice).",
+    "(default: PULSEBI_SERVE_SNAPSHOTS).",
 )
 @click.option("--hash-password", is_flag=True, help="Ask for a password, print its hash, exit.")
 def serve(
@@ -61,8 +61,9 @@ def serve(
         deployment = deployment.replace(dirs=tuple(str(d) for d in absolute), home=None)
     if preheat:
         deployment = deployment.replace(preheat=preheat)
-    if snapshots is not None:
-        deployment = deployment.replace(snapshots=snapshots)
+    if snapshots is None:
+        snapshots = deployment.snapshots or settings.serve_snapshots == "on"
+    deployment = deployment.replace(snapshots=snapshots)
     served_dirs(deployment)  # a missing folder is said before any URL is printed
     # The token goes to a terminal only: detached (`pulsebi up`), this output is a log file.
     for label, text in describe_access(deployment, settings, reveal=sys.stdout.isatty()):

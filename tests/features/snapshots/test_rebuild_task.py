@@ -33,6 +33,7 @@ def wait_until(predicate, timeout: float, what: str):
 @pytest.fixture
 def worker(refreshed: Settings, tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
     env = {**os.environ, **refreshed.to_environ(), "PULSEBI_REFRESH_EVERY": "600"}
+    env["PULSEBI_SERVE_SNAPSHOTS"] = "on"  # off, a refresh queues no rebuild
     log = tmp_path / "worker.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
