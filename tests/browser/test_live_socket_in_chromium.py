@@ -275,11 +275,17 @@ def test_the_executive_snapshot_pages_revenue_tile_moves_without_a_kernel(
     entered: its revenue tile moves, and no kernel was ever started."""
     from playwright.sync_api import expect
 
+    from pulsebi.live.subscriber import stop_subscriber
     from pulsebi.snapshots import build_snapshot, store_snapshot
     from pulsebi.views import refresh_views
 
     refresh_views(crm, settings)
-    store_snapshot(settings, build_snapshot(settings, EXECUTIVE, {}))
+    try:
+        store_snapshot(settings, build_snapshot(settings, EXECUTIVE, {}))
+    finally:
+        # the build's live tiles started this process's live subscriber on this test's
+        # namespace, and a later build (another database, namespace) would reuse it
+        stop_subscriber()
     env = {**os.environ, **settings.to_environ()}
     log = Path(settings.data_dir) / "serve-live-snapshot.log"
     with contextlib.ExitStack() as stack:

@@ -270,9 +270,8 @@ class LiveHub:
     def state(self) -> tuple[str, float | None]:
         """The server's state and since when the data was fresh (the kernels' rules)."""
         if not self.connected:
-            return (
-                "reconnecting" if self.reconnects or self.fresh_at else "loading"
-            ), self.fresh_at
+            lost = self.reconnects or self.fresh_at
+            return ("reconnecting" if lost else "loading"), self.fresh_at
         status = self.worker.get("status")
         heartbeat = self.worker.get("at", 0)
         if status != "live" or time.time() - heartbeat > channel.STALE_AFTER:
