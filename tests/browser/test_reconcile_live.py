@@ -123,3 +123,29 @@ def test_the_url_chooses_the_branch_and_a_bad_one_is_said_in_place(
     page.get_by_text("unknown branch 'XXX'").wait_for(timeout=60_000)
     wait_label(page, "1–25 of 31")  # the rest of the page works
     assert [e for e in page_log.errors if "favicon" not in e] == []
+
+
+def test_the_first_paint_shows_the_table_before_voilas_javascript_and_gives_way(
+    page, page_log, db, start_voila
+) -> None:
+    """The page's HTML alone (Voilà's JavaScript blocked) shows its summary and first rows; with
+    JavaScript, the live table takes their place (one table, no console error)."""
+    from playwright.sync_api import expect
+
+    add_dirty_splits(db)
+    server = start_voila("reconcile", dirs=(PAGES,))
+    url = server.page_url("reconciliation/split_integrity.ipynb", f"token={server.token}")
+    page.route("**/voila/static/voila.js", lambda route: route.abort())
+    page.goto(url)
+    first_paint = page.locator(".pbi-first-paint")
+    expect(first_paint.locator(".pbi-paged-table tbody tr")).to_have_count(25, timeout=60_000)
+    expect(first_paint).to_contain_text("Summary by reason and branch")
+    assert page.locator(".pbi-reconcile").count() == 0
+
+    page.unroute("**/voila/static/voila.js")
+    page_log.errors.clear()  # the blocked script's own failure
+    page.goto(url)
+    wait_label(page, "1–25 of 31")
+    expect(page.locator(".pbi-first-paint")).to_have_count(0)
+    expect(page.locator(".pbi-paged-table")).to_have_count(1)
+    assert [e for e in page_log.errors if "favicon" not in e] == []

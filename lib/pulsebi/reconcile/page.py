@@ -215,6 +215,7 @@ def present_check(page: CheckPage) -> None:
     if page.explorer is None:
         display(HTML(f"<p><b>{html.escape(TITLES[page.check])}</b></p>" + message_html(page.error)))
         return
+    from pulsebi.dashboards.first_paint import first_paint_of, with_first_paint
     from pulsebi.dashboards.request import request_params
 
     query = {k: v for k, v in request_params().items() if k in ("branch", "from", "to")}
@@ -225,7 +226,9 @@ def present_check(page: CheckPage) -> None:
     # the exports: every row and column, with the contract's codes
     display(summary_bundle(summarize(page.frame, reasons_of(page.check)), shown=False), raw=True)
     display(exceptions_bundle(page.check, page.frame, page=False), raw=True)
-    display(page.explorer)
+    # its figures as HTML too, shown as the page streams, before Voilà's widgets have started
+    first_paint = first_paint_of(page.explorer, ".pbi-reconcile .pbi-paged")
+    display(with_first_paint(page.explorer, first_paint, TITLES[page.check]), raw=True)
 
 
 def static_page_html(

@@ -335,6 +335,10 @@ class PagedTable(anywidget.AnyWidget):
     def selected_row(self) -> Any:
         return None if self.selected < 0 else self.frame.iloc[self.selected]
 
+    def to_html(self) -> str:
+        """The page as drawn now, as static HTML (a page's first paint, before widgets run)."""
+        return f"<div>{self.html}</div>"
+
     def visible_rows(self) -> Any:
         """The rows of the current page, in display order (a slice of `frame`)."""
         start = self.page * self.page_size
