@@ -396,12 +396,22 @@ _singleton_lock = threading.Lock()
 
 
 def get_subscriber(settings: Settings | None = None) -> LiveSubscriber:
-    """This process's subscriber, started on first use (and again in a forked child)."""
+    """This process's subscriber, started on first use (and again in a forked child, or for
+    settings that name another Redis or namespace: their values are not this one's)."""
     global _subscriber
+    wanted = settings or get_settings()
     with _singleton_lock:
-        if _subscriber is None or _subscriber.pid != os.getpid() or not _subscriber.alive:
-            _subscriber = LiveSubscriber(settings or get_settings()).start()
+        current = _subscriber
+        if current is not None and current.pid == os.getpid() and current.alive:
+            if _same_source(current.settings, wanted):
+                return current
+            current.stop()
+        _subscriber = LiveSubscriber(wanted).start()
         return _subscriber
+
+
+def _same_source(a: Settings, b: Settings) -> bool:
+    return (a.redis_url, a.namespace) == (b.redis_url, b.namespace)
 
 
 def stop_subscriber() -> None:

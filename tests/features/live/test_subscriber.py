@@ -214,3 +214,19 @@ def test_the_refresh_picker_sets_the_page_refresh(live_settings, start_subscribe
     assert sub.page_refresh == 30.0
     picker.value = "live"
     assert sub.page_refresh == 0.0
+
+
+def test_the_process_subscriber_follows_the_settings_it_is_asked_for(live_settings) -> None:
+    """A subscriber of another namespace (left by an earlier page) is not handed out: its
+    values are not this one's."""
+    from pulsebi.live.subscriber import get_subscriber, stop_subscriber
+
+    other = live_settings.replace(namespace=f"{live_settings.namespace}-other")
+    try:
+        first = get_subscriber(other)
+        assert get_subscriber(other) is first
+        mine = get_subscriber(live_settings)
+        assert mine is not first and mine.settings.namespace == live_settings.namespace
+        assert not first.alive
+    finally:
+        stop_subscriber()
