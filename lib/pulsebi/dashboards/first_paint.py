@@ -2,9 +2,9 @@
 
 Voilà draws widgets only once its JavaScript has started, connected to the kernel and fetched
 every widget's state (about a second for the executive dashboard). The page's output therefore
-also carries `MIMETYPE`: the same tiles, tables and headings as HTML (charts as inline SVG in a
-box of their height, drawn by `pulsebi.charts`' static renderer), which the Pulse BI Voilà
-template puts in the page as it streams, so the figures are on screen as soon as the HTML
+also carries `MIMETYPE`: the same tiles, tables and headings as HTML (charts as boxes of their
+height; in a snapshot, inline SVG drawn by `pulsebi.charts`' static renderer), which the
+Pulse BI Voilà template puts in the page as it streams, so the figures are on screen as soon as the HTML
 arrives. When the widgets are drawn the template's CSS hides it (`.pbi-first-paint`). Other
 front ends (JupyterLab, nbconvert) do not know the mimetype and show the widgets as usual.
 
@@ -32,7 +32,9 @@ _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 _TILE_OPEN = re.compile(r'(<div class="pbi-tile" data-tile="[^"]*")')
 
 
-def block_html(block: Any, widget: Any, branch: str | None = None) -> str:
+def block_html(
+    block: Any, widget: Any, branch: str | None = None, *, svg_charts: bool = False
+) -> str:
     """One live block as static HTML.
 
     Parameters
@@ -43,17 +45,22 @@ def block_html(block: Any, widget: Any, branch: str | None = None) -> str:
         Its live widget.
     branch
         The branch the page shows (None: all), which names its live tiles' KPI fields.
+    svg_charts
+        Draw charts as inline SVG (a snapshot, served with no kernel); otherwise a chart is a
+        box of its height with its title, which the live chart fills a second later (a kernel's
+        first paint: drawing SVG there costs matplotlib in every kernel and time before the
+        first figure).
 
     Returns
     -------
     str
-        What the widget shows; a chart drawn as inline SVG in a box of its height; live tiles
-        with ``data-live`` (their KPI field) and ``data-unit``.
+        What the widget shows; a chart as a box of its height (with its SVG if `svg_charts`);
+        live tiles with ``data-live`` (their KPI field) and ``data-unit``.
     """
     from pulsebi.dashboards.page import Chart, Table, Tiles
 
     if isinstance(block, Chart):
-        return chart_html(block.spec)
+        return chart_html(block.spec) if svg_charts else chart_box_html(block.spec)
     if isinstance(block, Table):
         return widget.html
     if isinstance(block, Tiles) and any(t.live for t in block.tiles):
@@ -61,6 +68,15 @@ def block_html(block: Any, widget: Any, branch: str | None = None) -> str:
     if hasattr(widget, "to_html"):
         return widget.to_html()
     return widget.value
+
+
+def chart_box_html(spec: Any) -> str:
+    """A chart's place before it is drawn: a box of its height, with its title."""
+    title = html.escape(spec.title or "")
+    return (
+        f'<div class="pbi-first-paint-chart" style="height:{int(spec.height)}px">'
+        f"<div style='font-weight:600;padding:8px 0'>{title}</div></div>"
+    )
 
 
 def chart_html(spec: Any) -> str:

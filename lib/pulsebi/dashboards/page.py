@@ -332,15 +332,19 @@ class Page:
         kernel does this before anyone asks for the page); returns the page widget."""
         if self._root is None:
             self._root = self._build_live()
-            self.first_paint_html()  # its charts' SVG drawn now, ahead of the viewer (kept)
         return self._root
 
-    def first_paint_html(self) -> str:
-        """The prepared live page as static HTML (see `pulsebi.dashboards.first_paint`)."""
+    def first_paint_html(self, svg_charts: bool = False) -> str:
+        """The prepared live page as static HTML (see `pulsebi.dashboards.first_paint`); charts
+        drawn as SVG only if `svg_charts` (a snapshot), else boxes the live charts fill."""
         from pulsebi.dashboards.first_paint import block_html, page_html
 
+        branch = self.filters.branch
         sections = [
-            (section.title, [block_html(b.block, b.widget, self.filters.branch) for b in blocks])
+            (
+                section.title,
+                [block_html(b.block, b.widget, branch, svg_charts=svg_charts) for b in blocks],
+            )
             for section, blocks in zip(self.sections, self._live, strict=True)
         ]
         return page_html(self.title, self._context.value, sections, self._notice.value)

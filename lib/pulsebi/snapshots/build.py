@@ -88,7 +88,7 @@ def _dashboard_html(kind: PageKind, params: dict[str, str]) -> tuple[str, str]:
         page.follow_live = lambda: None
         root = page.prepare()
         try:
-            return page.title, page.first_paint_html()
+            return page.title, page.first_paint_html(svg_charts=True)
         finally:
             page.close()
             close_widgets(root)

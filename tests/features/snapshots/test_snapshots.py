@@ -81,7 +81,7 @@ def interactive_html(page: str, query: dict[str, str]) -> str:
     live = module.prepare(static=False, **DASHBOARD_DEFAULTS)
     try:
         live.follow_request(query)
-        return live.first_paint_html()
+        return live.first_paint_html(svg_charts=True)
     finally:
         live.close()
         close_widgets(live.prepare())
