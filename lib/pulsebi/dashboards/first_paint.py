@@ -4,8 +4,8 @@ Voilà draws widgets only once its JavaScript has started, connected to the kern
 every widget's state (about a second for the executive dashboard). The page's output therefore
 also carries `MIMETYPE`: the same tiles, tables and headings as HTML (charts as boxes of their
 height; in a snapshot, inline SVG drawn by `pulsebi.charts`' static renderer), which the
-Pulse BI Voilà template puts in the page as it streams, so the figures are on screen as soon as the HTML
-arrives. When the widgets are drawn the template's CSS hides it (`.pbi-first-paint`). Other
+Pulse BI Voilà template puts in the page as it streams, so the figures are on screen as soon as
+the HTML arrives. When the widgets are drawn the template's CSS hides it (`.pbi-first-paint`). Other
 front ends (JupyterLab, nbconvert) do not know the mimetype and show the widgets as usual.
 
 The same markup is a page snapshot's body (`pulsebi.snapshots`), served with no kernel: so a
