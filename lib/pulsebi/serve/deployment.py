@@ -142,10 +142,13 @@ def served_dirs(deployment: Deployment) -> dict[str, Path]:
 
 
 def prepare_dirs(deployment: Deployment, settings: Settings) -> tuple[Path, Path]:
-    """Create the served root and the Jupyter data dir with the template; return both."""
+    """Create the served root and the Jupyter data dir with the template; return both.
+
+    Each server (deployment and port) has its own: two servers of one data directory serving
+    other folders would otherwise take each other's pages away (each prunes the root's links)."""
     project = project_dir(deployment)
     wanted = served_dirs(deployment)
-    base = settings.data_dir / "serve" / deployment.name
+    base = settings.data_dir / "serve" / f"{deployment.name}-{port_of(deployment, settings)}"
     root = base / "root"
     root.mkdir(parents=True, exist_ok=True)
     for child in root.iterdir():
