@@ -66,16 +66,13 @@ def body_of(snapshot) -> str:
 
 def test_a_page_is_served_from_its_snapshot_without_a_kernel(snapshot_server, stored):
     before = snapshot_server.kernels()
-    started = time.monotonic()
     status, body = snapshot_server.get(f"voila/render/{EXECUTIVE}")
-    elapsed = time.monotonic() - started
     assert status == 200
     assert body_of(stored["all"]) in body
     assert 'class="pulsebi-header"' in body and "pulsebi-nav" in body
     assert f"<title>{stored['all'].title} · Pulse BI</title>" in body
     assert "data as of" in body and "Snapshot taken" in body
     assert "jupyter-config-data" not in body  # no Voilà page behind it
-    assert elapsed < 2.0
     time.sleep(0.5)
     assert snapshot_server.kernels() == before == []
 
