@@ -24,6 +24,7 @@ COMMANDS = {
     "import": "pulsebi.cli.importer:import_",
     "refresh": "pulsebi.cli.refresh:refresh",
     "kpi": "pulsebi.cli.kpi:kpi",
+    "trends": "pulsebi.cli.trends:trends",
     "reconcile": "pulsebi.cli.reconcile:reconcile",
     "serve": "pulsebi.cli.serve:serve",
     "report": "pulsebi.cli.report:report",
