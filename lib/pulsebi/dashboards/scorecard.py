@@ -114,13 +114,14 @@ def headline_blocks(headlines: Sequence[Headline], filters: Filters) -> list[Any
                 "metric": h.metric,
                 "unit": h.info.unit,
                 "value": c.current,
-                "previous": c.previous,
-                "last_year": c.last_year,
+                "previous": c.previous if compared else None,
+                "last_year": c.last_year if compared else None,
+                "maturing": c.maturing,
             }
         )
     import pandas as pd
 
-    columns = ["label", "metric", "unit", "value", "previous", "last_year"]
+    columns = ["label", "metric", "unit", "value", "previous", "last_year", "maturing"]
     table = pd.DataFrame(rows, columns=columns)
     table = table.astype(object).where(table.notna(), None)
     cut = Compared(None, until=until)  # the table's headers say where the comparisons stop

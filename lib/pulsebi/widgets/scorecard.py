@@ -83,7 +83,8 @@ def scorecard_html(rows: Any, comparisons: dict[str, str], *, caption: str = "")
         unit = check_unit(str(row["unit"]))
         metric = row.get("metric") or None
         better = thresholds.better(metric) or "higher"
-        status = thresholds.status(metric, row["value"])
+        # a cohort still maturing is not held to its thresholds (nor compared: no previous)
+        status = None if row.get("maturing") else thresholds.status(metric, row["value"])
         dot = f'<span style="color:{TONES[status]}" title="{status}">● </span>' if status else ""
         shown = html.escape(format_value(row["value"], unit))
         cells = [

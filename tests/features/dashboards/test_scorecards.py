@@ -98,6 +98,13 @@ def test_headlines_of_a_maturing_cohort_say_so_and_comparisons_say_where_they_st
         assert (tile.note, tile.metric, tile.previous, tile.also) == (MATURING_NOTE, None, None, [])
     [row] = card.rows[card.rows["metric"] == "canvass_sales"].to_dict("records")
     assert row["label"].endswith(f"({MATURING_NOTE})") and row["last_year"] is None
+    assert row["previous"] is None and row["maturing"]
+    # nor held to its thresholds in the table: no status dot beside its value
+    from pulsebi.widgets.scorecard import scorecard_html
+
+    shown = scorecard_html(card.rows, card.comparisons)
+    cohort_row = re.search(r'<tr data-metric="canvass_sales".*?</tr>', shown).group(0)
+    assert 'data-status=""' in cohort_row and "●" not in cohort_row
     doors = tiles["doors_knocked"]
     assert doors.note == "" and doors.metric == "doors_knocked" and doors.value > 0
     assert re.fullmatch(r"vs last year to \d\d:\d\d", doors.comparison)
@@ -123,3 +130,27 @@ def test_a_scorecard_can_be_told_its_today_as_a_date_or_iso_text(seeded_in_use):
         assert (page.filters.date_from, page.filters.date_to) == june
     with pytest.raises(UsageError, match="today='June 2' is not a date"):
         production.prepare(**parameters, today="June 2")
+
+
+def test_a_maturing_row_is_not_held_to_its_thresholds():
+    """Job completion 50% is below its warn threshold: a dot, unless the cohort is maturing."""
+    import pandas as pd
+
+    from pulsebi.widgets.scorecard import scorecard_html
+
+    def dot(maturing: bool) -> bool:
+        rows = pd.DataFrame(
+            [
+                {
+                    "label": "Job completion",
+                    "metric": "job_completion_rate",
+                    "unit": "rate",
+                    "value": 0.5,
+                    "previous": None,
+                    "maturing": maturing,
+                }
+            ]
+        )
+        return "●" in scorecard_html(rows, {"vs previous period": "previous"})
+
+    assert dot(maturing=False) and not dot(maturing=True)
