@@ -47,8 +47,9 @@ class ScorecardFigures(Figures):
             bundle = bundle[0]
         if self.export and self.name:
             check_table_name(self.name)
-            units = {c: "text" for c in self.rows.columns}
-            bundle = {**bundle, TABLE_MIMETYPE: export_payload(self.rows, self.name, units, None)}
+            rows = self.rows.drop(columns=["maturing"], errors="ignore")  # said in the label
+            units = {c: "text" for c in rows.columns}
+            bundle = {**bundle, TABLE_MIMETYPE: export_payload(rows, self.name, units, None)}
         return bundle
 
 
