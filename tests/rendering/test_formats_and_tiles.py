@@ -221,3 +221,19 @@ def test_a_page_s_tiles_bundle_carries_their_exact_figures() -> None:
             "note": None,
         }
     ]
+
+
+def test_an_empty_tile_shows_the_other_periods_figure_not_a_dash_comparison() -> None:
+    from pulsebi.widgets.tile import tile_html
+
+    shown = tile_html(
+        label="Closing rate",
+        value=None,
+        unit="rate",
+        previous=0.31,
+        comparison="vs last year",
+        also=[("vs previous period", None)],
+    )
+    assert "last year: 31.0%" in shown
+    assert "—" not in shown.split('class="pbi-tile-value"')[1].split("</div>", 1)[1]
+    assert "previous period" not in shown  # neither side has a figure: no line at all

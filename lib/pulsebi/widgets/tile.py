@@ -21,7 +21,13 @@ from typing import Any
 import traitlets as t
 
 from pulsebi.charts.export import json_value
-from pulsebi.charts.formats import check_unit, describe_change, format_compact, format_value
+from pulsebi.charts.formats import (
+    check_unit,
+    describe_change,
+    format_compact,
+    format_value,
+    is_missing,
+)
 from pulsebi.charts.style import FONT_STACK, INK, MUTED, RULE, SURFACE, TONES
 from pulsebi.settings import get_settings
 from pulsebi.widgets import thresholds
@@ -133,6 +139,15 @@ def tile_html(
         _value_html(value, unit, dim),
     ]
     for text, other in comparisons:
+        if is_missing(value):
+            # nothing to compare: say the other period's figure, not "— vs last year"
+            if not is_missing(other):
+                parts.append(
+                    f'<div class="pbi-tile-change" data-tone="neutral" style="font-size:13px;'
+                    f'color:{MUTED}">{html.escape(text.removeprefix("vs "))}: '
+                    f"{html.escape(format_compact(other, unit))}</div>"
+                )
+            continue
         change = describe_change(value, other, unit, better)
         parts.append(
             f'<div class="pbi-tile-change" data-tone="{change.tone}" style="font-size:13px;'
