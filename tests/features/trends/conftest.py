@@ -15,7 +15,8 @@ constant_days     120 days of 5.0
 planted_days      WEEKDAY_PATTERN days (2 years) with a spike, a dip and a level shift at the
                   PLANTED dates
 
-`make_series(values, start, grain)` builds any other one.
+`make_series(values, start, grain)` builds any other one. The constants come as fixtures too
+(`weekday_effects`, `zero_runs`, `planted_dates`): a test module cannot import a conftest.
 """
 
 from __future__ import annotations
@@ -59,6 +60,24 @@ def _weekday_values(start: date, days: int, level: float = 100.0) -> np.ndarray:
 def make_series() -> Callable[..., TrendSeries]:
     """`make_series(values, start, grain="day", name="", unit=None)`."""
     return build_series
+
+
+@pytest.fixture
+def weekday_effects() -> tuple[float, ...]:
+    """WEEKDAY_PATTERN: Monday .. Sunday, summing to 0."""
+    return WEEKDAY_PATTERN
+
+
+@pytest.fixture
+def zero_runs() -> tuple[tuple[date, date], ...]:
+    """ZERO_RUNS: the zero-sales runs of zero_gap_sales, (first, last) inclusive."""
+    return ZERO_RUNS
+
+
+@pytest.fixture
+def planted_dates() -> dict[str, date]:
+    """PLANTED: the dates of planted_days' spike, dip and level shift."""
+    return dict(PLANTED)
 
 
 @pytest.fixture
