@@ -1,20 +1,18 @@
 """Seasonality: an STL decomposition (trend, seasonal, remainder), seasonal indices, strengths.
 
-The cycle follows the grain: a week of days (7), a year of weeks (52), months (12) or quarters
-(4); a yearly series has none. Daily data spanning two years or more (731 days) is split by
-MSTL into a weekly and a yearly component, so that both the weekday and the month-of-year
-index come out. Every fit is robust (`robust=True`): an outlier lands in the remainder instead
-of bending the seasonal pattern.
+The cycle follows the grain: 7 days, 52 weeks, 12 months, 4 quarters; a yearly series has none.
+Daily data of two years or more (731 days) is split by MSTL into a weekly and a yearly component:
+both the weekday and the month-of-year index come out. Every fit is robust (`robust=True`): an
+outlier lands in the remainder instead of bending the seasonal pattern.
 
 Indices are additive, in the series' own unit: the mean of the seasonal component over each
 weekday, calendar month or quarter, centred to average zero ("March: +340 leads a day above an
-average month's day"). Additive because STL is additive on the series' scale and because a
-ratio has no meaning for series that touch zero or go negative; for a positive series,
-`relative_indices` divides them by the series' mean to read as "+12% in March".
+average month's"). Additive because STL is additive on the series' scale and a ratio means
+nothing for series that touch zero or go negative; for a positive series `relative_indices`
+divides them by the series' mean, to read as "+12% in March".
 
-Strengths follow Wang, Smith & Hyndman (2006): F_T = max(0, 1 - var(R) / var(T + R)) and F_S =
-max(0, 1 - var(R) / var(S + R)); a variance that is zero to rounding (a constant series, a pure
-pattern's flat trend) gives 0, never a division by zero.
+Strengths (Wang, Smith & Hyndman 2006): F_T = max(0, 1 - var(R) / var(T + R)), F_S = max(0, 1 -
+var(R) / var(S + R)); a variance nil to rounding (a constant series, a flat trend) gives 0.
 """
 
 from __future__ import annotations
@@ -30,11 +28,8 @@ from pulsebi.trends.series import ADJECTIVE, TrendInputError, TrendSeries
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
-# Daily data with at least this many days also gets a yearly component (MSTL needs a period
-# under half the series' length).
-YEARLY_FROM_DAYS = 2 * 365 + 1
-# Below two cycles the seasonal part cannot be told from the trend.
-CYCLES = 2
+YEARLY_FROM_DAYS = 2 * 365 + 1  # MSTL fits a period under half the series' length
+CYCLES = 2  # below two cycles the seasonal part cannot be told from the trend
 # A variance below (RELATIVE_ZERO * the series' scale)² is rounding noise.
 RELATIVE_ZERO = 1e-9
 
@@ -90,19 +85,11 @@ class SeasonalityResults:
     def to_frame(self) -> pd.DataFrame:
         """One row per bucket: value, trend, seasonal, remainder (and each component when
         there are several), indexed by date."""
-        frame = pd.DataFrame(
-            {
-                "value": self.series.values,
-                "trend": self.trend,
-                "seasonal": self.seasonal,
-                "remainder": self.remainder,
-            }
-        )
+        columns = {"value": self.series.values, "trend": self.trend, "seasonal": self.seasonal}
+        columns["remainder"] = self.remainder
         if len(self.components) > 1:
-            for name, component in self.components.items():
-                frame[f"seasonal_{name}"] = component
-        frame.index.name = "date"
-        return frame
+            columns |= {f"seasonal_{name}": part for name, part in self.components.items()}
+        return pd.DataFrame(columns).rename_axis("date")
 
     def to_records(self) -> dict:
         """JSON-ready: strengths and indices ({name: {label: value}}), NaN as None."""
@@ -120,22 +107,14 @@ class SeasonalityResults:
 
     def describe(self) -> str:
         """One line for a page: the strengths, then each index's high and low."""
-        parts = [
-            f"Trend strength {self.strength_trend:.2f}, "
-            f"seasonal strength {self.strength_seasonal:.2f}."
-        ]
+        out = f"Trend strength {self.strength_trend:.2f}, seasonal {self.strength_seasonal:.2f}."
         relative = self.relative_indices
-        for name, index in self.indices.items():
-            shown = relative.get(name, index)
-            high, low = shown.idxmax(), shown.idxmin()
-            fmt = "{:+.0%}" if name in relative else "{:+,.4g}"
-            parts.append(
-                f"Highest {high} ({fmt.format(shown[high])}), "
-                f"lowest {low} ({fmt.format(shown[low])})."
-            )
-        if self.note:
-            parts.append(self.note)
-        return " ".join(parts)
+        shown, fmt = (relative, "{:+.0%}") if relative else (self.indices, "{:+,.4g}")
+        for index in shown.values():
+            hi, lo = index.idxmax(), index.idxmin()
+            high, low = fmt.format(index[hi]), fmt.format(index[lo])
+            out += f" Highest {hi} ({high}), lowest {lo} ({low})."
+        return f"{out} {self.note}".strip()
 
 
 def seasonality(s: TrendSeries) -> SeasonalityResults:
@@ -157,24 +136,23 @@ def seasonality(s: TrendSeries) -> SeasonalityResults:
         When the series is too short for its cycle (two cycles: 14 days, 24 months, 8
         quarters), has fewer than 2 values, or has no value at all.
     """
-    periods = _periods(s)
+    named = _periods(s)  # component name -> period
+    periods = tuple(named.values())
     y, notes = _fill_for_fit(s, periods[0] if periods else None)
     if not periods:
         notes.append(_why_no_season(s))
-        zero = pd.Series(0.0, index=s.values.index)
-        trend = pd.Series(y, index=s.values.index)
+        zero, trend = pd.Series(0.0, index=s.values.index), pd.Series(y, index=s.values.index)
         return SeasonalityResults(
-            s, trend, zero, zero.copy(), {}, 0.0, 0.0, {}, {}, None, (), " ".join(notes)
+            s, trend, zero, zero, {}, 0.0, 0.0, {}, {}, None, (), " ".join(notes)
         )
     trend, parts, remainder = decompose(y, periods)
     index = s.values.index
-    names = _component_names(s.grain, periods)
-    components = {n: pd.Series(p, index=index) for n, p in zip(names, parts, strict=True)}
+    components = {n: pd.Series(p, index=index) for n, p in zip(named, parts, strict=True)}
     seasonal = np.sum(parts, axis=0)
     tol = _zero_variance(y)
     observed = s.values.notna().to_numpy()
     r = remainder[observed]
-    strengths = {n: _strength(r, p[observed], tol) for n, p in zip(names, parts, strict=True)}
+    strengths = {n: _strength(r, p[observed], tol) for n, p in zip(named, parts, strict=True)}
     return SeasonalityResults(
         series=s,
         trend=pd.Series(trend, index=index),
@@ -222,26 +200,25 @@ def decompose(
 
 
 def _with_jumps(config: dict) -> dict:
-    out = dict(config)
-    for name in ("seasonal", "trend", "low_pass"):
-        out[f"{name}_jump"] = max(1, math.ceil(config[name] / 10))
-    return out
+    names = ("seasonal", "trend", "low_pass")
+    return config | {f"{n}_jump": max(1, math.ceil(config[n] / 10)) for n in names}
 
 
-def _periods(s: TrendSeries) -> tuple[int, ...]:
+def _periods(s: TrendSeries) -> dict[str, int]:
+    """The seasonal components to fit, by the index each gives: {"weekday": 7, ...}."""
     n, cycle = len(s), s.season_length
     if cycle is None or (s.grain == "week" and n < CYCLES * cycle):
         if n < 2:
             raise TrendInputError(f"{_named(s)} has {n} value: seasonality needs at least 2")
-        return ()
+        return {}
     if n < CYCLES * cycle:
         raise TrendInputError(
             f"{_named(s)} has {n} {ADJECTIVE[s.grain]} values: too short for seasonality, "
             f"which needs two cycles of {cycle} (at least {CYCLES * cycle}); give a longer range"
         )
-    if s.grain == "day" and n >= YEARLY_FROM_DAYS:
-        return (7, 365)
-    return (cycle,)
+    if s.grain == "day":
+        return {"weekday": 7, "month": 365} if n >= YEARLY_FROM_DAYS else {"weekday": 7}
+    return {"quarter" if s.grain == "quarter" else "month": cycle}
 
 
 def _why_no_season(s: TrendSeries) -> str:
@@ -276,12 +253,6 @@ def _fill_for_fit(s: TrendSeries, period: int | None) -> tuple[np.ndarray, list[
         "around it (the remainder is left blank there)."
     )
     return filled.to_numpy(), [note]
-
-
-def _component_names(grain: str, periods: tuple[int, ...]) -> list[str]:
-    if grain == "day":
-        return ["weekday", "month"][: len(periods)]
-    return ["quarter" if grain == "quarter" else "month"]
 
 
 def _zero_variance(y: np.ndarray) -> float:
@@ -320,8 +291,7 @@ def _positive_level(s: TrendSeries) -> float:
 
 
 def _number(x) -> float | None:
-    x = float(x)
-    return None if math.isnan(x) else x
+    return None if math.isnan(x := float(x)) else x
 
 
 def _index_records(indices: dict[str, pd.Series]) -> dict[str, dict[str, float | None]]:
