@@ -177,3 +177,23 @@ def test_demo_leads_are_busiest_on_monday_and_quietest_on_sunday(seeded):
         "leads", start=date(2024, 11, 20), end=date(2026, 11, 20), grain="week", settings=seeded
     )
     assert seasonality(weeks).period is None  # 103 whole weeks: short of two years
+
+
+def test_a_demo_rate_with_empty_days_is_filled_for_the_fit_only(seeded):
+    # a small branch's closing rate: many days with no appointment run have no value
+    s = TrendSeries.from_metric(
+        "closing_rate",
+        start=date(2025, 11, 20),
+        end=date(2026, 11, 20),
+        grain="day",
+        branch="SAT",
+        settings=seeded,
+    )
+    missing = int(s.values.isna().sum())
+    assert missing > 0
+    r = seasonality(s)
+    assert r.note.startswith(f"{missing} missing values were interpolated")
+    assert r.remainder.isna().sum() == missing
+    assert r.trend.notna().all() and r.seasonal.notna().all()
+    assert 0.0 <= r.strength_trend <= 1.0 and 0.0 <= r.strength_seasonal <= 1.0
+    json.dumps(r.to_records(), allow_nan=False)
