@@ -4,11 +4,27 @@
     s = trends.TrendSeries.from_metric("leads", start=date(2024, 1, 1), end=date(2026, 12, 1),
                                        grain="day", branch="HOU")
     s = trends.TrendSeries.from_pandas(my_series)          # grain inferred from the dates
+    trends.seasonality(s).indices["weekday"]               # Monday..Sunday, in the series' unit
+    trends.yoy(s).weekday                                  # a Monday against a Monday
+    trends.growth(s).to_frame()                            # PoP, YoY, CAGR, rolling 4/13/52 weeks
 
 Each method fits once and returns a results object to ask for what is shown (statsmodels'
-model/results split).
+model/results split). Importing this package loads no statsmodels: each method does, when run.
 """
 
+from pulsebi.trends.growth import GrowthResults, growth
+from pulsebi.trends.seasonality import SeasonalityResults, seasonality
 from pulsebi.trends.series import GRAINS, TrendInputError, TrendSeries
+from pulsebi.trends.yoy import YoYResults, yoy
 
-__all__ = ["GRAINS", "TrendInputError", "TrendSeries"]
+__all__ = [
+    "GRAINS",
+    "GrowthResults",
+    "SeasonalityResults",
+    "TrendInputError",
+    "TrendSeries",
+    "YoYResults",
+    "growth",
+    "seasonality",
+    "yoy",
+]
