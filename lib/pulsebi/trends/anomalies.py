@@ -129,6 +129,9 @@ def anomalies(
     expected, scale = fit_band(stabilise(x, kind), m, win, float(count), multiplicative=count)
     k = THRESHOLDS[sensitivity]
     frame = judge_points(s.values.index, x, expected, scale, k, kind)
+    if s.unit == "rate" and np.all((x[~np.isnan(x)] >= 0) & (x[~np.isnan(x)] <= 1)):
+        # a share's band stops at 0% and 100% (scores and flags are unchanged by it)
+        frame[["expected", "lower", "upper"]] = frame[["expected", "lower", "upper"]].clip(0, 1)
     return AnomalyResults(s, sensitivity, k, frame)
 
 

@@ -220,3 +220,14 @@ def test_bad_requests_name_the_problem(make_series, planted_days):
         anomalies(make_series(np.ones(10), START, name="short"))
     with pytest.raises(TrendInputError, match="2030-01-01 is not a date of the series"):
         anomalies(planted_days).explain("2030-01-01")
+
+
+def test_a_share_keeps_its_band_within_0_and_100_percent(make_series):
+    rng = np.random.default_rng(2)
+    shares = rng.binomial(3, 0.4, 400) / 3  # a closing rate over 3 appointments a day
+    r = anomalies(make_series(shares, START, unit="rate"), "high")
+    judged = r.frame.dropna(subset=["score"])
+    assert judged["lower"].min() >= 0 and judged["upper"].max() <= 1
+    assert re.fullmatch(
+        r"\d+\.\d%, within the expected \d+\.\d%–\d+\.\d%", r.explain(r.last["date"])
+    )
