@@ -7,11 +7,14 @@
     trends.seasonality(s).indices["weekday"]               # Monday..Sunday, in the series' unit
     trends.yoy(s).weekday                                  # a Monday against a Monday
     trends.growth(s).to_frame()                            # PoP, YoY, CAGR, rolling 4/13/52 weeks
+    trends.anomalies(s).explain(day)                       # "12, expected 31–44, lowest in 2 years"
 
 Each method fits once and returns a results object to ask for what is shown (statsmodels'
 model/results split). Importing this package loads no statsmodels: each method does, when run.
 """
 
+from pulsebi.trends.anomalies import SENSITIVITIES, anomalies
+from pulsebi.trends.anomaly_results import AnomalyResults
 from pulsebi.trends.growth import GrowthResults, growth
 from pulsebi.trends.seasonality import SeasonalityResults, seasonality
 from pulsebi.trends.series import GRAINS, TrendInputError, TrendSeries
@@ -19,11 +22,14 @@ from pulsebi.trends.yoy import YoYResults, yoy
 
 __all__ = [
     "GRAINS",
+    "SENSITIVITIES",
+    "AnomalyResults",
     "GrowthResults",
     "SeasonalityResults",
     "TrendInputError",
     "TrendSeries",
     "YoYResults",
+    "anomalies",
     "growth",
     "seasonality",
     "yoy",
