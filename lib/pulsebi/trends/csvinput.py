@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pulsebi.trends.series import GRAINS, TrendInputError, TrendSeries, check_regular, step
+from pulsebi.trends.series import GRAINS, TrendInputError, TrendSeries, step
 
 COLUMNS = ("series", "date", "value")
 _FORM = "series,date,value"
@@ -177,16 +177,15 @@ def parse_value(text: str, where: str) -> float:
 
 def _build_series(path: Path, key: str, rows: _Rows, grain: str | None) -> TrendSeries:
     days = sorted(rows.values)
-    index = pd.DatetimeIndex(days)
     used = grain or _first_grain(path, key, rows, days)
+    values = pd.Series([rows.values[d] for d in days], index=pd.DatetimeIndex(days))
     try:
-        check_regular(index, used)
+        return TrendSeries(values, used, key)  # checks the spacing
     except TrendInputError as exc:
+        reason = str(exc).removeprefix(f"series {key!r}: " if key else "")
         raise TrendInputError(
-            f"{_where(path, _break_line(rows, days, used), key)}: {exc}"
+            f"{_where(path, _break_line(rows, days, used), key)}: {reason}"
         ) from None
-    values = pd.Series([rows.values[d] for d in days], index=index, dtype="float64")
-    return TrendSeries(values, used, key)
 
 
 def _first_grain(path: Path, key: str, rows: _Rows, days: list[date]) -> str:
