@@ -139,6 +139,12 @@ def refresh_views() -> int:
 
     settings = get_settings()
     version = refresh(get_engine(settings), settings).version
+    # the early-warning strip of the new data, ahead of the pages that read it (queued first:
+    # the snapshots' pages read it too); a late one is dropped, the next refresh queues another
+    try:
+        compute_strip.apply_async(queue=QUEUE, expires=float(settings.refresh_every))
+    except Exception:  # the refresh is done: the first page built computes the strip instead
+        log.warning("could not queue the early-warning strip", exc_info=True)
     # the page snapshots of the new data, ahead of the viewers; a late rebuild is dropped (the
     # next refresh queues another)
     if settings.serve_snapshots != "on":
@@ -148,6 +154,20 @@ def refresh_views() -> int:
     except Exception:  # the refresh is done: viewers get kernels until the next one queues
         log.warning("could not queue the page snapshots' rebuild", exc_info=True)
     return version
+
+
+@app.task(name="pulsebi.compute_strip")
+def compute_strip() -> int:
+    """Compute the early-warning strip of the new data into Redis (after each views refresh).
+
+    Returns
+    -------
+    int
+        How many warnings it holds.
+    """
+    from pulsebi.trends.strip import compute_strip as compute
+
+    return len(compute(get_settings()))
 
 
 @app.task(name="pulsebi.rebuild_snapshots")
