@@ -1,4 +1,5 @@
-"""The executive dashboard: revenue, lead flow, conversion, the sales team, pipeline, forecast.
+"""The executive dashboard: early warnings, revenue, lead flow, conversion, the sales team,
+pipeline, forecast.
 
 Every figure comes from `pulsebi.metrics`; this module only chooses which and lays them out.
 "Same period last year" is the same calendar dates one year earlier.
@@ -22,6 +23,7 @@ from pulsebi.dashboards.figures import (
 )
 from pulsebi.dashboards.filters import chart_span, list_branches, resolve_filters, today_source
 from pulsebi.dashboards.page import Chart, Page, Section, Table, Tile, Tiles
+from pulsebi.dashboards.warnings_strip import strip_section
 from pulsebi.widgets.dates import local_today, preset_range
 from pulsebi.widgets.filters import Filters
 
@@ -299,6 +301,7 @@ def sections(today: dt.date | None = None) -> tuple[Section, ...]:
     tuple of Section
     """
     return (
+        strip_section(today),  # above the fold: what went out of its band yesterday, last week
         Section("Revenue", functools.partial(revenue_tiles, today=today)),
         Section("Selected period", period_tiles),
         Section("Lead flow", lead_flow),

@@ -1,5 +1,5 @@
-"""Branch scorecard: revenue, leads, conversion and the location's rep ranking; with all
-branches, the five side by side."""
+"""Branch scorecard: the branch's early warnings, revenue, leads, conversion and the location's
+rep ranking; with all branches, the five side by side."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pulsebi.charts import ChartSpec
 from pulsebi.dashboards.filters import chart_span
 from pulsebi.dashboards.page import Chart, Page, Section, Table
 from pulsebi.dashboards.scorecard import Headline, headline_section, prepare_scorecard
+from pulsebi.dashboards.warnings_strip import strip_section
 from pulsebi.widgets.filters import Filters
 
 TITLE = "Branch scorecard"
@@ -67,11 +68,27 @@ def rep_ranking(filters: Filters) -> list[Any]:
     return [Table(ranking, "Rep ranking", formats, labels={"rep_name": "Rep"}, max_rows=60)]
 
 
-SECTIONS = (
-    headline_section(HEADLINES),
-    Section("Branches", side_by_side),
-    Section("Rep ranking", rep_ranking),
-)
+def sections(today: Any = None) -> tuple[Section, ...]:
+    """The page's sections; the early-warning strip judges `today`'s yesterday and last week.
+
+    Parameters
+    ----------
+    today
+        A date, YYYY-MM-DD, a function giving it, or None for the local today at each build.
+
+    Returns
+    -------
+    tuple of Section
+    """
+    return (
+        strip_section(today),  # first: the branch's pairs out of their band
+        headline_section(HEADLINES),
+        Section("Branches", side_by_side),
+        Section("Rep ranking", rep_ranking),
+    )
+
+
+SECTIONS = sections()
 
 
 def prepare(**parameters: Any) -> Page:
@@ -93,7 +110,7 @@ def prepare(**parameters: Any) -> Page:
     UsageError
         A parameter the page does not offer.
     """
-    return prepare_scorecard(TITLE, SECTIONS, **parameters)
+    return prepare_scorecard(TITLE, sections(parameters.get("today")), **parameters)
 
 
 def present(page: Page) -> None:
