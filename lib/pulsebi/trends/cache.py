@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,6 +29,9 @@ from pulsebi.settings import Settings
 
 T = TypeVar("T")
 PREFIX = "trends"
+COMPUTE_WAIT = 10.0  # seconds a reader waits for another process computing the same entry
+CLAIM_TTL = 60  # seconds a claim to compute outlives a process that died computing
+_clients: dict[str, Any] = {}
 _TAG = "__pulsebi__"  # the key of a tagged value (no trend result uses it)
 
 
@@ -78,30 +83,6 @@ def entry_ttl(settings: Settings) -> int:
     return max(settings.cache_ttl, 2 * settings.refresh_every)
 
 
-def read_cached(settings: Settings, kind: str, args: Mapping[str, Any]) -> tuple[bool, Any]:
-    """(True, the value) when a result of the current data version is stored, else (False,
-    None).
-
-    Parameters
-    ----------
-    settings
-        Which Redis (and database, for the version).
-    kind
-        What was computed.
-    args
-        What it was computed for (JSON-ready, or dates and decimals).
-
-    Returns
-    -------
-    tuple
-        Whether it was found, and the decoded value.
-    """
-    version = data_version(settings)
-    if version is None:
-        return False, None
-    return _read(settings, trend_key(settings, kind, version, args))
-
-
 def store(
     settings: Settings, kind: str, args: Mapping[str, Any], value: Any, version: int | None = None
 ) -> None:
@@ -116,8 +97,7 @@ def store(
     value
         The result (`encode_value`).
     version
-        The data version it was computed from, read before computing (a refresh meanwhile
-        then leaves it under the older version, which nobody reads); default: the current one.
+        The data version it was computed from, read before computing; default: the current.
     """
     version = data_version(settings) if version is None else version
     if version is not None:
@@ -126,6 +106,9 @@ def store(
 
 def cached(settings: Settings, kind: str, args: Mapping[str, Any], fn: Callable[[], T]) -> T:
     """`fn()`'s result for `args`, read from Redis when this data version already has it.
+
+    After a refresh the first reader computes; readers that come meanwhile (other kernels,
+    the task) wait for its entry, up to `COMPUTE_WAIT` seconds, rather than compute it again.
 
     Parameters
     ----------
@@ -152,10 +135,54 @@ def cached(settings: Settings, kind: str, args: Mapping[str, Any], fn: Callable[
     found, value = _read(settings, key)
     if found:
         return value
-    value = fn()
-    # the version read before computing: a refresh meanwhile makes this entry one nobody reads
-    _write(settings, key, value)
+    claimed = _claim(settings, key)
+    if not claimed:
+        found, value = _wait_for(settings, key)
+        if found:
+            return value
+    try:
+        value = fn()
+        # under the version read before computing: a refresh meanwhile leaves it unread
+        _write(settings, key, value)
+    finally:
+        if claimed:
+            _redis(settings, "delete", f"{key}:computing")
     return value
+
+
+def _claim(settings: Settings, key: str) -> bool:
+    """True when this process is to compute `key` (or Redis cannot say who is)."""
+    taken = _redis(settings, "set", f"{key}:computing", os.getpid(), nx=True, ex=CLAIM_TTL)
+    return taken is not False  # None: Redis unreachable, compute
+
+
+def _wait_for(settings: Settings, key: str) -> tuple[bool, Any]:
+    """Poll for the entry another process computes, while it still claims to."""
+    deadline = time.monotonic() + COMPUTE_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        found, value = _read(settings, key)
+        if found or not _redis(settings, "exists", f"{key}:computing"):
+            return found, value
+    return False, None
+
+
+def _redis(settings: Settings, op: str, *args: Any, **kwargs: Any) -> Any:
+    """One Redis command for the claims; None when Redis is unreachable."""
+    import redis
+
+    from pulsebi.services import resolve_redis_url
+
+    ident = settings.redis_url or f"embedded:{settings.data_dir}"
+    client = _clients.get(ident)
+    try:
+        if client is None:
+            url = resolve_redis_url(settings)
+            client = _clients[ident] = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+        result = getattr(client, op)(*args, **kwargs)
+    except (redis.RedisError, OSError):
+        return None
+    return bool(result) if op == "set" else result
 
 
 def _read(settings: Settings, key: str) -> tuple[bool, Any]:

@@ -101,23 +101,12 @@ def compute_strip(
     TrendInputError
         `today` is not a date, or the sensitivity is unknown.
     """
-    from pulsebi.trends.anomalies import SENSITIVITIES
     from pulsebi.trends.cache import data_version, store
 
-    if sensitivity not in SENSITIVITIES:
-        raise TrendInputError(
-            f"unknown sensitivity {sensitivity!r}: use one of {', '.join(SENSITIVITIES)}"
-        )
     settings = settings or get_settings()
     day = _as_date(today) or datetime.now(settings.zone).date()
     version = data_version(settings)
-    records = [
-        record
-        for grain, (start, end, judged) in judged_periods(day).items()
-        for metric in metrics
-        for record in _judge_metric(metric, grain, start, end, judged, sensitivity, settings)
-    ]
-    records.sort(key=lambda r: -abs(r["score"] or 0.0))
+    records = _judge_strip(settings, day, sensitivity, metrics)
     store(settings, KIND, _key_args(day, sensitivity, metrics), records, version)
     return records
 
@@ -146,16 +135,40 @@ def read_strip(
     Returns
     -------
     list of dict
-        `compute_strip`'s records.
+        `compute_strip`'s records; computed by one reader after a refresh, the others
+        waiting for it (`pulsebi.trends.cache.cached`).
+
+    Raises
+    ------
+    TrendInputError
+        `today` is not a date, or the sensitivity is unknown.
     """
-    from pulsebi.trends.cache import read_cached
+    from pulsebi.trends.cache import cached
 
     settings = settings or get_settings()
     day = _as_date(today) or datetime.now(settings.zone).date()
-    found, records = read_cached(settings, KIND, _key_args(day, sensitivity, metrics))
-    if found:
-        return records
-    return compute_strip(settings, day, sensitivity=sensitivity, metrics=metrics)
+    args = _key_args(day, sensitivity, metrics)
+    return cached(settings, KIND, args, lambda: _judge_strip(settings, day, sensitivity, metrics))
+
+
+def _judge_strip(
+    settings: Settings, today: date, sensitivity: str, metrics: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The strip's records computed now, the largest score first (the caller stores them)."""
+    from pulsebi.trends.anomalies import SENSITIVITIES
+
+    if sensitivity not in SENSITIVITIES:
+        raise TrendInputError(
+            f"unknown sensitivity {sensitivity!r}: use one of {', '.join(SENSITIVITIES)}"
+        )
+    records = [
+        record
+        for grain, (start, end, judged) in judged_periods(today).items()
+        for metric in metrics
+        for record in _judge_metric(metric, grain, start, end, judged, sensitivity, settings)
+    ]
+    records.sort(key=lambda r: -abs(r["score"] or 0.0))
+    return records
 
 
 def trends_url(metric: str, branch: str, grain: str) -> str:

@@ -197,7 +197,7 @@ def test_the_first_paint_reads_the_strip_computed_ahead(spike, seeded_in_use, mo
     def no_computing(*args, **kwargs):
         raise AssertionError("the page computed the strip instead of reading it")
 
-    monkeypatch.setattr(strip_module, "compute_strip", no_computing)
+    monkeypatch.setattr(strip_module, "_judge_strip", no_computing)
     page = executive.prepare(static=False, today=day + ONE_DAY, branch=code)
     try:
         shown = live_strip(page)

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from decimal import Decimal
@@ -155,13 +156,13 @@ def test_nothing_flagged_is_one_quiet_line(db, settings) -> None:
 
 def test_the_strip_is_read_from_redis_until_a_refresh(refreshed, monkeypatch, redis_client):
     calls: list[dt.date] = []
-    compute = strip_module.compute_strip
+    judge = strip_module._judge_strip
 
-    def counted(settings, today=None, **options):
+    def counted(settings, today, *args):
         calls.append(today)
-        return compute(settings, today, **options)
+        return judge(settings, today, *args)
 
-    monkeypatch.setattr(strip_module, "compute_strip", counted)
+    monkeypatch.setattr(strip_module, "_judge_strip", counted)
     today, metrics = dt.date(2026, 10, 7), ("leads", "calls_made")
     first = read_strip(refreshed, today, metrics=metrics)
     assert read_strip(refreshed, today, metrics=metrics) == first
@@ -174,6 +175,29 @@ def test_the_strip_is_read_from_redis_until_a_refresh(refreshed, monkeypatch, re
     assert len(calls) == 2
     keys = {k.decode() for k in redis_client.scan_iter(f"{refreshed.namespace}:trends:strip:*")}
     assert any(f":v{after}:" in k for k in keys) and any(f":v{before}:" in k for k in keys)
+    compute_strip(refreshed, today, metrics=metrics)  # the task's: always computes, stores
+    assert len(calls) == 3 and read_strip(refreshed, today, metrics=metrics) == first
+
+
+def test_readers_meanwhile_wait_for_the_first_readers_result(refreshed) -> None:
+    calls, results = [], []
+    args = {"test": uuid.uuid4().hex}
+
+    def slow():
+        calls.append(1)
+        time.sleep(1.0)
+        return {"n": len(calls)}
+
+    readers = [
+        threading.Thread(target=lambda: results.append(cached(refreshed, "test", args, slow)))
+        for _ in range(3)
+    ]
+    for reader in readers:
+        reader.start()
+        time.sleep(0.1)
+    for reader in readers:
+        reader.join()
+    assert calls == [1] and results == [{"n": 1}] * 3
 
 
 def test_cached_computes_once_per_data_version(refreshed) -> None:
