@@ -140,16 +140,3 @@ def seeded(
     seed_database(engine, settings=settings, years=2, scale=0.02, seed=7, today=SEED_TODAY)
     yield settings
     drop_database(server_url, name)
-
-
-# Known leak (2026-12-03, open): run after the browser, data and faces modules in one process,
-# tests/features/live/test_page_follows.py sees its pages not follow live sales, though it passes
-# alone and after every dashboards module. Until the state an earlier module leaves is found,
-# the module runs first, on a fresh process state; its tests still fail if following breaks.
-RUN_FIRST = ("tests/features/live/test_page_follows.py",)
-
-
-def pytest_collection_modifyitems(session, config, items) -> None:
-    first = [i for i in items if i.nodeid.split("::")[0] in RUN_FIRST]
-    if first:
-        items[:] = first + [i for i in items if i not in first]

@@ -27,6 +27,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import sys
 import threading
 import time
 import weakref
@@ -150,7 +151,15 @@ class _Follower:
 
 
 def _kernel_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop the caller runs on (a kernel's, while it runs a cell), if any."""
+    """The kernel's event loop when the caller runs a kernel's cell, else None.
+
+    Only a kernel's: another loop running in the caller's thread (Playwright's sync API keeps
+    one there in a test process, a script may run its own) never runs a callback unless its
+    owner awaits something, so figures put there would not be shown.
+    """
+    kernelapp = sys.modules.get("ipykernel.kernelapp")
+    if kernelapp is None or not kernelapp.IPKernelApp.initialized():
+        return None
     try:
         return asyncio.get_running_loop()
     except RuntimeError:

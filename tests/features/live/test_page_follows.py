@@ -227,3 +227,17 @@ def test_the_pipeline_tiles_are_the_metric_layers_and_say_why_when_null(crm, pag
     assert weighted == fresh("weighted_pipeline", snapshot, "DAL") > 0  # branch 1's only
     assert cents(shown["weighted-pipeline"].value) == cents(weighted)
     assert shown["weighted-pipeline"].note == ""
+
+
+def test_a_loop_running_outside_a_kernel_does_not_swallow_the_figures():
+    """Outside a kernel the follower shows new figures itself, even while some other event loop
+    runs in the page's thread (Playwright's sync API keeps one running in a test process: the
+    figures were handed to it and never shown, so this module failed after the browser tests)."""
+    import asyncio
+
+    from pulsebi.dashboards.follow import _kernel_loop
+
+    async def inside_a_loop():
+        return _kernel_loop()
+
+    assert asyncio.run(inside_a_loop()) is None
