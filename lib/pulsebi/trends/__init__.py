@@ -7,6 +7,8 @@
     trends.seasonality(s).indices["weekday"]               # Monday..Sunday, in the series' unit
     trends.yoy(s).weekday                                  # a Monday against a Monday
     trends.growth(s).to_frame()                            # PoP, YoY, CAGR, rolling 4/13/52 weeks
+    trends.read_series_csv("mine.csv")                     # {series: TrendSeries}, date,value
+    trends.read_strip(settings)                            # the early-warning strip, cached
     trends.anomalies(s).explain(day)                       # "12, expected 31–44, lowest in 2 years"
 
 Each method fits once and returns a results object to ask for what is shown (statsmodels'
@@ -15,13 +17,16 @@ model/results split). Importing this package loads no statsmodels: each method d
 
 from pulsebi.trends.anomalies import SENSITIVITIES, anomalies
 from pulsebi.trends.anomaly_results import AnomalyResults
+from pulsebi.trends.csvinput import read_series_csv
 from pulsebi.trends.growth import GrowthResults, growth
 from pulsebi.trends.seasonality import SeasonalityResults, seasonality
 from pulsebi.trends.series import GRAINS, TrendInputError, TrendSeries
+from pulsebi.trends.strip import HEADLINE_METRICS, compute_strip, read_strip
 from pulsebi.trends.yoy import YoYResults, yoy
 
 __all__ = [
     "GRAINS",
+    "HEADLINE_METRICS",
     "SENSITIVITIES",
     "AnomalyResults",
     "GrowthResults",
@@ -30,7 +35,10 @@ __all__ = [
     "TrendSeries",
     "YoYResults",
     "anomalies",
+    "compute_strip",
     "growth",
+    "read_series_csv",
+    "read_strip",
     "seasonality",
     "yoy",
 ]

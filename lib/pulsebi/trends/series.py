@@ -160,7 +160,20 @@ class TrendSeries:
 
 
 def step(day: date, grain: str, n: int = 1) -> date:
-    """The bucket start `n` steps of `grain` after `day` (a bucket start itself)."""
+    """The bucket start `n` steps of `grain` after `day` (a bucket start itself).
+
+    Parameters
+    ----------
+    day : datetime.date
+        A bucket's start; a month's last day steps to month ends (Jan 31 → Feb 29 → Mar 31).
+    grain : {"day", "week", "month", "quarter", "year"}
+    n : int, default 1
+        Steps to take; negative steps go back.
+
+    Returns
+    -------
+    datetime.date
+    """
     if grain == "day":
         return day + timedelta(days=n)
     if grain == "week":
