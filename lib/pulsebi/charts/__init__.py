@@ -8,6 +8,7 @@
 Heavy libraries (matplotlib, bqplot, ipywidgets) load on first use, not on import.
 """
 
+from pulsebi.charts.bands import Band, BandSpec
 from pulsebi.charts.export import (
     TABLE_MIMETYPE,
     TILES_MIMETYPE,
@@ -35,6 +36,8 @@ __all__ = [
     "TABLE_MIMETYPE",
     "TILES_MIMETYPE",
     "UNITS",
+    "Band",
+    "BandSpec",
     "Change",
     "ChartData",
     "ChartSpec",

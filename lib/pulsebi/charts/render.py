@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pulsebi.charts.bands import BandSpec
 from pulsebi.charts.mode import resolve_static
 from pulsebi.charts.spec import ChartSpec
 from pulsebi.errors import UsageError
@@ -16,6 +17,14 @@ def render(spec: ChartSpec, static: bool | None = None) -> Any:
     """
     if not isinstance(spec, ChartSpec):
         raise UsageError(f"render() takes a ChartSpec, not {type(spec).__name__}")
+    if isinstance(spec, BandSpec):  # lines over shaded bands, points marked (bands.py)
+        if resolve_static(static):
+            from pulsebi.charts.bands_static import render_bands_static
+
+            return render_bands_static(spec)
+        from pulsebi.charts.bands_live import render_bands_live
+
+        return render_bands_live(spec)
     if resolve_static(static):
         from pulsebi.charts.static import render_static
 
@@ -31,9 +40,12 @@ def update_chart(chart: Any, spec: ChartSpec) -> Any:
     from pulsebi.charts.static import StaticChart
 
     if isinstance(chart, StaticChart):
-        from pulsebi.charts.static import render_static
+        return render(spec, static=True)
+    if isinstance(spec, BandSpec):
+        from pulsebi.charts.bands_live import draw_bands_live
 
-        return render_static(spec)
+        draw_bands_live(chart, spec)
+        return chart
     from pulsebi.charts.live import draw_live
 
     draw_live(chart, spec)
