@@ -28,15 +28,19 @@ fit.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from pulsebi.trends.forecast_models import Fit, seasonal_min
+from pulsebi.trends.forecast_models import (
+    Fit,
+    one_blas_thread,
+    pool_context,
+    seasonal_min,
+    start_worker,
+)
 from pulsebi.trends.forecast_select import (
     calibration_factors,
     level_ratios,
@@ -211,7 +215,7 @@ def forecast_many(
 
     items = list(series.items())
     chunk = max(1, len(items) // (jobs * 8))
-    with ProcessPoolExecutor(jobs, _pool_context(), initializer=_start_worker) as pool:
+    with ProcessPoolExecutor(jobs, pool_context(), initializer=start_worker) as pool:
         done = pool.map(forecast, [s for _, s in items], [horizon] * len(items), chunksize=chunk)
         return dict(zip([key for key, _ in items], done, strict=True))
 
@@ -258,50 +262,3 @@ def prepare_values(
         period = None
     non_negative = s.unit != "score" and bool((s.values.dropna() >= 0).all())
     return y, period, non_negative
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """BLAS on one thread while fitting (threadpoolctl, when installed).
-
-    The fits multiply tiny matrices: OpenBLAS's extra threads only spin, and doubled the CPU
-    time per series; a pool of processes is the parallelism that pays.
-    """
-    import scipy.stats  # noqa: F401  load every BLAS the fits use, so that the limit reaches it
-    import statsmodels.tsa.api  # noqa: F401
-
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(1):
-        yield
-
-
-def _start_worker() -> None:
-    """A pool worker: BLAS on one thread for good (libraries not yet loaded read the variables)."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = "1"
-    import scipy.stats  # noqa: F401
-    import statsmodels.tsa.api  # noqa: F401
-
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(1)
-
-
-def _pool_context():
-    """fork where it is safe (one thread: the CLI) and cheap; forkserver otherwise."""
-    import multiprocessing
-    import threading
-
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        ctx.set_forkserver_preload(["pulsebi.trends.forecast", "statsmodels.tsa.api"])
-    return ctx

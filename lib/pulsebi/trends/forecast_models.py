@@ -3,14 +3,17 @@
 A `Spec` names a candidate and knows how long a series it needs; `fit_spec` fits it once and
 returns a `Fit`, which answers point forecasts and their analytic standard deviations. Everything
 here works on a float array without gaps (the caller interpolates) and imports statsmodels only
-when a model is fitted.
+when a model is fitted. Last, where fits run: BLAS on one thread (`one_blas_thread`) and the
+process pool's start (`pool_context`, `start_worker`).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -237,3 +240,62 @@ def _fit_snaive(spec: Spec, y: np.ndarray) -> Fit:
 
     fitted = np.concatenate([np.full(p, np.nan), y[:-p]])
     return Fit(spec, math.nan, lambda: (fitted, point, spread), len(resid), 0)
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread while fitting (threadpoolctl, when installed).
+
+    The fits multiply tiny matrices: OpenBLAS's extra threads only spin, and doubled the CPU
+    time per series; a pool of processes is the parallelism that pays.
+    """
+    _load_fitters()  # every BLAS the fits use must be loaded for the limit to reach it
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(1):
+        yield
+
+
+def start_worker() -> None:
+    """A pool worker: BLAS on one thread for good (libraries not yet loaded read the variables)."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    _load_fitters()
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
+def pool_context():
+    """fork where it is safe (one thread: the CLI) and cheap; forkserver otherwise."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["pulsebi.trends.forecast", *FITTERS])
+    return ctx
+
+
+FITTERS = (
+    "scipy.stats",
+    "statsmodels.tsa.exponential_smoothing.ets",
+    "statsmodels.tsa.forecasting.theta",
+)
+
+
+def _load_fitters() -> None:
+    import importlib
+
+    for name in FITTERS:
+        importlib.import_module(name)
