@@ -20,18 +20,22 @@ from pulsebi.widgets.filters import Filters
 
 TITLE = "Early warnings"
 SHOWN = 5  # warnings on the strip itself; the rest behind "n more"
-# Pages are served one folder deep (notebooks/, scorecards/): the trends page's URL relative to
-# a page is the strip's URL (relative to the served root) one folder up.
-PAGE_BASE = "../"
+# Where `pulsebi serve` serves its pages (its base URL is "/"); a record's URL is relative to it,
+# so the link reaches the trends page from any page, whatever folder it is in.
+SERVED_ROOT = "/voila/render/"
 _ARROW = {"high": "▲", "low": "▼"}
-_STRIP_STYLE = (
-    "border-left:4px solid #d97706;background:#fffbeb;padding:6px 12px;margin:0 0 8px;"
-    "font-size:14px;line-height:1.5"
-)
+# Every box and line of the strip is set here, none inherited: the same markup is a static block,
+# an HTML widget (whose content has 28px lines and does not collapse margins), the kernel's first
+# paint and a snapshot's body, and must be as high in each, or the page moves when its widgets
+# take over. One 20px line per warning, the quiet line as high as one warning.
+_LINE = "margin:0;padding:0;line-height:20px"
+_BOX = "margin:0;padding:6px 12px;box-sizing:border-box;line-height:20px"
+_STRIP_STYLE = f"{_BOX};border-left:4px solid #d97706;background:#fffbeb;font-size:14px"
 _QUIET_STYLE = (
-    "border-left:4px solid #9ca3af;background:#f9fafb;padding:6px 12px;margin:0 0 8px;"
-    "font-size:13px;color:#5b6473"
+    f"{_BOX};border-left:4px solid #9ca3af;background:#f9fafb;font-size:13px;color:#5b6473"
 )
+_LIST_STYLE = f"{_LINE};list-style:none"
+_ITEM_STYLE = f"{_LINE};white-space:nowrap;overflow:hidden;text-overflow:ellipsis"
 
 
 def warnings_for(records: Sequence[dict[str, Any]], branch: str | None) -> list[dict[str, Any]]:
@@ -72,21 +76,22 @@ def quiet_line(branch_name: str | None = None) -> str:
     )
 
 
-def warning_html(record: dict[str, Any], base: str = PAGE_BASE) -> str:
-    """One warning: its sentence, linked to the pair's trends page.
+def warning_html(record: dict[str, Any], root: str = SERVED_ROOT) -> str:
+    """One warning: its sentence on one line, linked to the pair's trends page.
 
     Parameters
     ----------
     record
         A strip record (`pulsebi.trends.strip`).
-    base
-        What goes before the record's URL (relative to the served root) to reach it from
-        the page.
+    root
+        What goes before the record's URL (relative to the served root) to reach it from any
+        page: the served root's path.
 
     Returns
     -------
     str
-        ``li.pbi-warning`` with data-branch, data-metric, data-grain and data-direction.
+        ``li.pbi-warning`` with data-branch, data-metric, data-grain and data-direction; the
+        whole sentence also in its title (a narrow screen cuts the line short).
     """
     direction = record.get("direction") or ""
     arrow = _ARROW.get(direction, "•")
@@ -94,15 +99,16 @@ def warning_html(record: dict[str, Any], base: str = PAGE_BASE) -> str:
         f'data-{name}="{html.escape(str(record.get(name) or ""))}"'
         for name in ("branch", "metric", "grain", "direction")
     )
-    href = html.escape(base + record["url"])
+    href = html.escape(root + record["url"])
+    text = html.escape(record["text"])
     return (
-        f'<li class="pbi-warning" {attrs}><span aria-hidden="true">{arrow}</span> '
-        f'<a href="{href}">{html.escape(record["text"])}</a></li>'
+        f'<li class="pbi-warning" {attrs} title="{text}" style="{_ITEM_STYLE}">'
+        f'<span aria-hidden="true">{arrow}</span> <a href="{href}">{text}</a></li>'
     )
 
 
 def strip_html(
-    records: Sequence[dict[str, Any]], quiet: str, *, base: str = PAGE_BASE, shown: int = SHOWN
+    records: Sequence[dict[str, Any]], quiet: str, *, root: str = SERVED_ROOT, shown: int = SHOWN
 ) -> str:
     """The strip: the first `shown` warnings, the others in a "n more" disclosure.
 
@@ -112,7 +118,7 @@ def strip_html(
         The warnings to show, worst first.
     quiet
         The line said when there are none (`quiet_line`).
-    base
+    root
         The prefix of each trends page URL (`warning_html`).
     shown
         How many are listed before the rest is folded away.
@@ -121,27 +127,27 @@ def strip_html(
     -------
     str
         ``div.pbi-warning-strip`` (``data-warnings``: how many); with none, the quiet line in
-        ``div.pbi-warning-strip.pbi-warning-strip-quiet``.
+        ``div.pbi-warning-strip.pbi-warning-strip-quiet``. Each line is 20px high wherever the
+        markup is put (static, widget, first paint, snapshot).
     """
     if not records:
         return (
             f'<div class="pbi-warning-strip pbi-warning-strip-quiet" data-warnings="0" '
             f'role="status" style="{_QUIET_STYLE}">{html.escape(quiet)}</div>'
         )
-    items = [warning_html(r, base) for r in records]
+    items = [warning_html(r, root) for r in records]
     listed = "".join(items[:shown])
     rest = ""
     if len(items) > shown:
         more = len(items) - shown
         rest = (
-            f"<details><summary>{more} more</summary>"
-            f'<ul style="margin:0;padding-left:18px;list-style:none">{"".join(items[shown:])}'
-            "</ul></details>"
+            f'<details style="{_LINE}"><summary style="{_LINE};cursor:pointer">{more} more'
+            f'</summary><ul style="{_LIST_STYLE}">{"".join(items[shown:])}</ul></details>'
         )
     return (
         f'<div class="pbi-warning-strip" data-warnings="{len(items)}" role="region" '
         f'aria-label="{TITLE}" style="{_STRIP_STYLE}">'
-        f'<ul style="margin:0;padding:0;list-style:none">{listed}</ul>{rest}</div>'
+        f'<ul style="{_LIST_STYLE}">{listed}</ul>{rest}</div>'
     )
 
 
