@@ -55,7 +55,7 @@ def test_the_catalog_lists_every_contract_metric_with_its_unit_and_dimensions():
         ({"metric_id": "revenue"}, "'revenue'"),
         ({"metric_id": "net_revenue", "by": ["region"]}, "'region'"),
         ({"metric_id": "net_revenue", "by": ["service"]}, "'service'"),
-        ({"metric_id": "net_revenue", "grain": "quarter"}, "'quarter'"),
+        ({"metric_id": "net_revenue", "grain": "fortnight"}, "'fortnight'"),
         ({"metric_id": "pipeline_value", "grain": "month"}, "'month'"),
         ({"metric_id": "net_revenue", "branch": "NOPE"}, "'NOPE'"),
         ({"metric_id": "error_rate", "branch": "CHI"}, "branch"),

@@ -1,5 +1,5 @@
 """`pulsebi kpi METRIC --from D --to D [--until HH:MM] [--by DIM ...] [--grain G] [--branch CODE]
-[--format F]`."""
+[--where DIM=V[,V...] ...] [--format F]`."""
 
 from __future__ import annotations
 
@@ -29,13 +29,22 @@ FORMATS = ("table", "json", "csv")
     help="branch, rep, source, channel, service, job_status, category, priority, telemarketer,"
     " canvasser (repeatable; `--list` shows which a metric takes).",
 )
-@click.option("--grain", metavar="G", help="day, week, month or year.")
+@click.option("--grain", metavar="G", help="day, week, month, quarter or year.")
 @click.option("--branch", metavar="CODE", help="Only this branch (by code).")
+@click.option(
+    "--where",
+    "where",
+    multiple=True,
+    metavar="DIM=V[,V...]",
+    help="Only the rows whose DIM (as --by groups them) is one of the values: branch codes, "
+    "rep/source/telemarketer/canvasser ids, channel/service/... text; repeatable, e.g. "
+    "--where channel=tv,radio --where source=7.",
+)
 @click.option("--format", "fmt", default="table", metavar="F", help="table (default), json or csv.")
 @click.option("--list", "list_", is_flag=True, help="Print the metric catalog.")
 @click.option("--no-cache", is_flag=True, help="Compute from the database, bypassing Redis.")
 @click.option("--fresh", is_flag=True, help="Read the crm tables, not the views (slower).")
-def kpi(metric, start, end, until, by, grain, branch, fmt, list_, no_cache, fresh) -> None:
+def kpi(metric, start, end, until, by, grain, branch, where, fmt, list_, no_cache, fresh) -> None:
     """Print one metric (from the bi views, through the cache), or the catalog with --list."""
     from pulsebi import metrics
     from pulsebi.cli import kpi_output
@@ -49,6 +58,7 @@ def kpi(metric, start, end, until, by, grain, branch, fmt, list_, no_cache, fres
         raise UsageError("name a METRIC (or use --list to see them)")
     info = metrics.metric_info(metric)
     by = [d.strip() for item in by for d in item.split(",") if d.strip()]
+    _parse_where(where)  # a malformed --where is named before anything is read
     if info.snapshot:
         from datetime import date, timedelta
 
@@ -69,6 +79,7 @@ def kpi(metric, start, end, until, by, grain, branch, fmt, list_, no_cache, fres
         use_cache=not no_cache,
         fresh=fresh,
         until=_parse_until(until),
+        where=_parse_where(where),
     )
     click.echo(kpi_output.render_frame(frame, info, fmt), nl=False)
     if fmt == "table":
@@ -98,3 +109,29 @@ def _parse_until(value: str | None):
         except ValueError:
             pass
     raise UsageError(f"--until {value!r} is not a clock time (HH:MM, 24-hour)")
+
+
+def _parse_where(items: tuple[str, ...]) -> dict[str, list] | None:
+    """`("channel=tv,radio", "source=7")` -> `{"channel": ["tv", "radio"], "source": [7]}`;
+    a dimension repeated adds its values. Values are taken exactly (never trimmed); ids are
+    integers."""
+    from pulsebi.metrics.dimensions import ID_COLUMNS
+
+    where: dict[str, list] = {}
+    for item in items:
+        dim, sep, values = item.partition("=")
+        dim = dim.strip()
+        if not sep or not dim:
+            raise UsageError(f"--where {item!r} is not DIM=VALUE[,VALUE...], e.g. channel=tv,radio")
+        parts = values.split(",")
+        if "" in parts:
+            raise UsageError(f"--where {item!r} has an empty value: give DIM=VALUE[,VALUE...]")
+        if dim in ID_COLUMNS:
+            try:
+                parts = [int(part) for part in parts]
+            except ValueError:
+                raise UsageError(
+                    f"--where {item!r}: {dim} values are ids (integers), e.g. {dim}=1,4"
+                ) from None
+        where.setdefault(dim, []).extend(parts)
+    return where or None

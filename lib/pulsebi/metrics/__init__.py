@@ -6,6 +6,9 @@
                     by=["branch"], grain="month")   # pandas DataFrame
     metrics.compute("net_revenue", start=date(2026, 3, 2), end=date(2026, 3, 4),
                     until=time(9, 45))      # Mar 2 and Mar 3 until 09:45 (local)
+    metrics.compute("leads", start=date(2026, 1, 1), end=date(2027, 1, 1), grain="quarter",
+                    where={"channel": ["tv", "radio"], "source": [7, 8]})  # filtered
+    metrics.dimension_values("channel")     # [{"key": "canvass", "label": "canvass"}, ...]
     metrics.data_as_of()                    # datetime of the last view refresh
 
 Definitions are the contract's (shared/docs/crm-contract.md); results are exact (money as
@@ -24,6 +27,24 @@ clock time, [start 00:00, (end − 1) 09:45) in the reporting zone (the contract
 comparisons; `pulsebi kpi --until`). Whole days are read from the views, the cut day from the
 crm tables (`metrics.cut`); results are cached per `until`.
 
+Grains: day, week (from Monday), month, quarter (calendar quarters labelled by their first
+day: 1 January, April, July, October) and year, in the reporting zone; marketing_roi takes
+month, quarter and year (its spend rows are monthly and fall in quarters whole).
+
+Filters: `where={dim: [values]}` keeps the rows whose dimension, as `by` groups them (the
+contract's ruling: each row by its own branch_id, sales and leads by the lead's source_id...),
+is one of the values: branch codes, channel/service/job_status/category/priority text, rep,
+source, telemarketer and canvasser ids as int, None for the null group. A real WHERE, its
+values bound parameters: a filtered rate is the rate over the kept rows, a filtered sum the
+sum of the kept groups of `by`; a value no row has matches nothing. Filters on several
+dimensions and `branch=` all apply (AND). A grouped dimension lists only the members the
+filters keep (its own filter's; for source and channel, one hierarchy, also the sources of
+the filtered channels and the channels of the filtered sources). A dimension the metric is
+not split by, values that are not a non-empty list, or of the wrong type: UsageError naming
+the dimension and the metric. Results are cached per filter. `dimension_values(dim,
+search=, limit=200)` lists a dimension's members as they exist in the data ({key, label},
+the keys `where` takes), for filter pickers.
+
 Ids (`rep`, `source`, `telemarketer`, `canvasser`) are Int64 columns: integers, `<NA>` for
 the null group (a float column would print `1.0`).
 
@@ -34,10 +55,10 @@ jobs_in_progress, days_outstanding) read the crm tables at the instant of the qu
 
 Where the contract is silent: a branch with scheduled appointments but no active sale in the
 trailing 90 days has a null pipeline (the total sums the branches that have one); trailing
-90 days is `now() - interval '90 days'` in the reporting zone; marketing_roi takes only month
-and year grains and, ungrouped, is all net revenue (the null-source group too) over all
+90 days is `now() - interval '90 days'` in the reporting zone; marketing_roi takes only month,
+quarter and year grains and, ungrouped, is all net revenue (the null-source group too) over all
 spend; rep_revenue sums split rows (an employee twice on one sale counts twice); by source
-and by channel cannot be combined.
+and by channel cannot be combined (filtering on both can: the sources of those channels).
 
 Beyond the contract's table (departments.py, due.py), for the executive dashboard and the
 scorecards; each catalog definition says its choices: lead_funnel, rep_sales, pipeline_due /
@@ -54,6 +75,7 @@ are in `metrics.details`, the platform's own health in `metrics.platform`.
 
 from pulsebi.metrics.catalog import DIMENSIONS, GRAINS, UNITS, MetricInfo, catalog
 from pulsebi.metrics.compute import compute, data_as_of, metric_info
+from pulsebi.metrics.values import dimension_values
 
 __all__ = [
     "DIMENSIONS",
@@ -63,5 +85,6 @@ __all__ = [
     "catalog",
     "compute",
     "data_as_of",
+    "dimension_values",
     "metric_info",
 ]

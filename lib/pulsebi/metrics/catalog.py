@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 UNITS = ("usd", "count", "rate", "hours", "days", "ms", "score")
-GRAINS = ("day", "week", "month", "year")
+GRAINS = ("day", "week", "month", "quarter", "year")
 DIMENSIONS = (
     "branch",
     "rep",
@@ -24,7 +24,7 @@ DIMENSIONS = (
 )
 
 PERIOD_GRAINS = GRAINS
-MONTHLY_GRAINS = ("month", "year")
+MONTHLY_GRAINS = ("month", "quarter", "year")  # spend rows are monthly
 SALES_DIMS = ("branch", "source", "channel")
 
 

@@ -6,7 +6,7 @@ import contextlib
 import contextvars
 import itertools
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Connection, Engine
@@ -24,6 +24,7 @@ from pulsebi.metrics.dimensions import (
     resolve_branch,
     unknown_labels,
 )
+from pulsebi.metrics.filters import check_where, keep_members, where_args
 from pulsebi.metrics.query import Query, grid_axes, measures_at
 from pulsebi.metrics.raw import fresh_spec
 from pulsebi.metrics.specs import SPECS
@@ -198,6 +199,8 @@ def compute_rows(
     members = [_members(conn, dim, service_table, state) for dim in q.by]
     if state is not None and _unlisted(results, members):
         members = [_members(conn, dim, service_table, state, reload=True) for dim in q.by]
+    if q.where:  # a grouped dimension lists the members its filter keeps, not all
+        members = [keep_members(conn, d, m, q.where) for d, m in zip(q.by, members, strict=True)]
     has_period = dated and q.grain is not None
     columns = [col for dim in q.by for col in COLUMNS[dim]]
     columns += ["period"] if has_period else []
@@ -292,6 +295,7 @@ def compute(
     use_cache: bool = True,
     fresh: bool = False,
     until: time | None = None,
+    where: Mapping[str, Sequence] | None = None,
 ):
     """One metric over [start, end) (local dates), grouped by `by` and bucketed by `grain`.
 
@@ -317,9 +321,10 @@ def compute(
         Dimensions to group by, in the order of the result's columns (a repeated one counts
         once); each must be one of `MetricInfo.dimensions`, and source and channel cannot be
         combined. Default: no grouping, one row (or one per bucket).
-    grain : {"day", "week", "month", "year"}, optional
-        Bucket the period by calendar day, week (from Monday), month or year, in the reporting zone;
-        one of `MetricInfo.grains`. Default: the whole period in one value.
+    grain : {"day", "week", "month", "quarter", "year"}, optional
+        Bucket the period by calendar day, week (from Monday), month, quarter (from 1
+        January, April, July, October) or year, in the reporting zone; one of
+        `MetricInfo.grains`. Default: the whole period in one value.
     branch : str, optional
         Keep only the branch with this code, e.g. ``"DAL"``. Default: every branch. Only for
         metrics with a branch dimension, and rep_ranking.
@@ -336,6 +341,16 @@ def compute(
         until) in the reporting zone, e.g. today up to 09:45 (the contract's to-date
         comparisons). The whole days come from the views, the cut day from the crm tables.
         Snapshot metrics ignore it; marketing ROI's spend (monthly rows) too.
+    where : mapping of str to list, optional
+        Keep only the rows whose dimension, as `by` groups them, is one of the values, e.g.
+        ``{"channel": ["tv", "radio"], "source": [1, 4]}``: branch codes, channel, service,
+        job status, category and priority as text, rep, source, telemarketer and canvasser
+        ids as integers, None for the null group (ids that do not resolve). Each dimension
+        must be one of `MetricInfo.dimensions`; filters on several dimensions (and `branch`)
+        all apply. A real WHERE: a filtered rate is the rate over the kept rows, a filtered
+        sum the sum of the kept groups; a grouped dimension that is also filtered lists only
+        the kept members. Values are bound parameters; a value no row has matches nothing.
+        Default: no filter.
 
     Returns
     -------
@@ -355,7 +370,8 @@ def compute(
         dimension is unknown or not one of the metric's, or source and channel are both
         asked; the grain is unknown or not one of the metric's; `until` is not a local clock
         time; `branch` is given for a metric without a branch dimension, or is no branch's
-        code.
+        code; `where` names a dimension the metric cannot be split by, or holds something
+        other than a non-empty list of values of the dimension's type.
     ConfigError
         If the database has no ``bi`` schema (run ``pulsebi migrate``), or its views were
         built for a time zone other than ``PULSEBI_TZ`` (run ``pulsebi refresh``).
@@ -376,11 +392,14 @@ def compute(
     fresh, use_cache = current.get("fresh", fresh), current.get("use_cache", use_cache)
     if branch is not None and "branch" not in info.dimensions and info.id != "rep_ranking":
         raise UsageError(f"{info.id} has no branch dimension: drop the branch filter")
+    where = check_where(info, where)
     args = {"start": start, "end": end, "by": by, "grain": grain, "branch": branch}
     if info.snapshot:
         args = {"by": by, "branch": branch}
     elif until is not None:
         args["until"] = until.isoformat()
+    if where:  # absent when unfiltered: the keys of unfiltered requests stay as they were
+        args["where"] = where_args(where)
     args["tz"] = settings.tz
     use_cache = use_cache and not fresh
     if use_cache:
@@ -397,7 +416,7 @@ def compute(
         hit = cache.get(settings, key) if use_cache else None
         if hit is None:
             branch_ids = resolve_branch(conn, branch) if branch is not None else None
-            q = Query(start, end, by, grain, settings.tz, branch_ids, until)
+            q = Query(start, end, by, grain, settings.tz, branch_ids, until, where)
             columns, rows = compute_rows(conn, info, q, fresh, state)
             if use_cache:
                 brief = info.snapshot or info.now_relative

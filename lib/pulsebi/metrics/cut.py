@@ -36,13 +36,13 @@ def aggregate_metric(conn: Connection, metric_id: str, q: Query, fresh: bool = F
     from pulsebi.metrics.raw import fresh_spec  # here: raw imports departments, which needs specs
 
     spec = fresh_spec(metric_id) if fresh else SPECS[metric_id]
-    source = spec.source_for(q.by)
+    source = spec.source_for(q.dims)
     if q.until is None or source.day is None or not spec.dated:
         return aggregate(conn, source, spec.measures, q, dated=spec.dated)
     raw = fresh_spec(metric_id)
-    raw_source = raw.source_for(q.by)
+    raw_source = raw.source_for(q.dims)
     if raw_source.day is not None:  # a view with no crm-table twin: a bug in the specs
-        raise AssertionError(f"{metric_id} by {q.by} has no crm-table source for a cut day")
+        raise AssertionError(f"{metric_id} by {q.dims} has no crm-table source for a cut day")
     last = q.end - timedelta(days=1)
     whole: Results = {}
     if q.start < last:

@@ -10,9 +10,10 @@ from decimal import Decimal
 from sqlalchemy import Connection, func, select
 
 from pulsebi.db.schema import appointments, branches
+from pulsebi.metrics.filters import where_conditions
 from pulsebi.metrics.query import Query
 from pulsebi.metrics.special import Results, _pipeline_inputs
-from pulsebi.metrics.specs import ZERO
+from pulsebi.metrics.specs import BRANCH_DIMS, ZERO
 
 COLUMNS = {"pipeline_due": "pipeline", "weighted_pipeline_due": "weighted"}
 
@@ -27,6 +28,7 @@ def _due_counts(conn: Connection, q: Query) -> dict[int, int]:
     )
     if q.branch_ids is not None:
         stmt = stmt.where(a.branch_id.in_(q.branch_ids))
+    stmt = stmt.where(*where_conditions(q.where, BRANCH_DIMS, appointments.c, embed=True))
     return {bid: n for bid, n in conn.execute(stmt.group_by(a.branch_id))}
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, FromClause, Select
 
 from pulsebi.db.schema import branches, employees, lead_sources
+from pulsebi.metrics.filters import Where, where_conditions, where_parameters, where_shape
 
 Measures = dict[str, Callable[[object], ColumnElement]]
 
@@ -40,6 +41,7 @@ class Query:
 
     `until` cuts the period's last day (`end` − 1) at that local clock time: the period is
     then [start 00:00, (end − 1) until) in the reporting zone ("to date", up to a time of day).
+    `where` keeps the rows whose dimensions hold one of the values (`filters.check_where`).
     """
 
     start: date
@@ -49,6 +51,12 @@ class Query:
     tz: str
     branch_ids: tuple[int, ...] | None = None  # None: no branch filter
     until: time | None = None  # None: the last day is whole
+    where: Where = ()  # dimension filters, ANDed with each other and with branch_ids
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """The dimensions a source must hold: those grouped by, then those filtered on."""
+        return tuple(dict.fromkeys((*self.by, *(dim for dim, _ in self.where))))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -84,10 +92,14 @@ class Source:
 
 
 def bucket_start(day: date, grain: str) -> date:
+    """The calendar start of the `grain` bucket holding `day` (a week's Monday, a quarter's
+    first day: 1 January, 1 April, 1 July or 1 October)."""
     if grain == "week":
         return day - timedelta(days=day.weekday())
     if grain == "month":
         return day.replace(day=1)
+    if grain == "quarter":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
     if grain == "year":
         return day.replace(month=1, day=1)
     return day
@@ -98,6 +110,8 @@ def _next_bucket(day: date, grain: str) -> date:
         return day + timedelta(days=7)
     if grain == "month":
         return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    if grain == "quarter":  # `day` is a quarter's first day: month 1, 4, 7 or 10
+        return date(day.year + 1, 1, 1) if day.month == 10 else day.replace(month=day.month + 3)
     if grain == "year":
         return date(day.year + 1, 1, 1)
     return day + timedelta(days=1)
@@ -192,6 +206,7 @@ def _statement(
             keys.append(_bucket(func.timezone(bindparam("tz"), c[src.ts]), q.grain))
     if q.branch_ids is not None:
         conditions.append(c[src.dims["branch"]].in_(bindparam("branch_ids", expanding=True)))
+    conditions += where_conditions(q.where, src.dims, c)
     if src.where is not None:
         conditions.append(src.where(c))
     labels = [f"k{i}" for i in range(len(keys))]
@@ -218,6 +233,7 @@ def _parameters(q: Query, weeks: tuple[date, date] | None) -> dict[str, object]:
         params["first"], params["last"] = weeks
     if q.branch_ids is not None:
         params["branch_ids"] = list(q.branch_ids)
+    params.update(where_parameters(q.where))
     return params
 
 
@@ -237,7 +253,8 @@ def aggregate(
     weeks = None
     if dated and src.weekly is not None and q.grain in (None, "week"):
         weeks = _week_bounds(q)
-    shape = (id(src), id(measures), q.by, q.grain, dated, q.branch_ids is not None, bool(weeks))
+    filtered = (q.branch_ids is not None, where_shape(q.where))
+    shape = (id(src), id(measures), q.by, q.grain, dated, bool(weeks), filtered)
     found = _STATEMENTS.get(shape)
     if found is None or found[0] is not src or found[1] is not measures:
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:

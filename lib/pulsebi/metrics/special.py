@@ -10,8 +10,9 @@ from sqlalchemy import Connection, and_, func, select, text
 
 from pulsebi.db.schema import appointments, branches, employees, sales
 from pulsebi.metrics.cut import aggregate_metric
+from pulsebi.metrics.filters import where_conditions
 from pulsebi.metrics.query import Query, Source, aggregate
-from pulsebi.metrics.specs import SALES_DIMS, ZERO
+from pulsebi.metrics.specs import BRANCH_DIMS, SALES_DIMS, ZERO
 from pulsebi.views import definitions as v
 
 Results = dict[tuple, dict[str, object]]
@@ -70,6 +71,7 @@ def _pipeline_inputs(conn: Connection, q: Query) -> dict[int, dict[str, object]]
         table = stmt.get_final_froms()[0]
         if q.branch_ids is not None:
             stmt = stmt.where(table.c.branch_id.in_(q.branch_ids))
+        stmt = stmt.where(*where_conditions(q.where, BRANCH_DIMS, table.c, embed=True))
         for branch_id, *values in conn.execute(stmt.group_by(table.c.branch_id)):
             out.setdefault(branch_id, {})[name] = values
     return out
