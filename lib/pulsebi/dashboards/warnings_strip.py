@@ -29,13 +29,20 @@ _ARROW = {"high": "▲", "low": "▼"}
 # paint and a snapshot's body, and must be as high in each, or the page moves when its widgets
 # take over. One 20px line per warning, the quiet line as high as one warning.
 _LINE = "margin:0;padding:0;line-height:20px"
-_BOX = "margin:0;padding:6px 12px;box-sizing:border-box;line-height:20px"
+# contain: the strip's lines do not widen it (an HTML widget's flex box would grow to a long
+# line, and the page would be cut at the right instead of the line ending in "…")
+_BOX = "margin:0;padding:6px 12px;box-sizing:border-box;line-height:20px;contain:inline-size"
 _STRIP_STYLE = f"{_BOX};border-left:4px solid #d97706;background:#fffbeb;font-size:14px"
 _QUIET_STYLE = (
     f"{_BOX};border-left:4px solid #9ca3af;background:#f9fafb;font-size:13px;color:#5b6473"
 )
 _LIST_STYLE = f"{_LINE};list-style:none"
 _ITEM_STYLE = f"{_LINE};white-space:nowrap;overflow:hidden;text-overflow:ellipsis"
+# no disclosure triangle: it would read as one more "low" arrow
+_SUMMARY_STYLE = (
+    f"{_LINE};list-style:none;cursor:pointer;color:#5b6473;text-decoration:underline dotted"
+)
+_LINK_STYLE = "color:#1d4ed8;text-decoration:underline"  # widgets' CSS hides a plain link
 
 
 def warnings_for(records: Sequence[dict[str, Any]], branch: str | None) -> list[dict[str, Any]]:
@@ -103,7 +110,8 @@ def warning_html(record: dict[str, Any], root: str = SERVED_ROOT) -> str:
     text = html.escape(record["text"])
     return (
         f'<li class="pbi-warning" {attrs} title="{text}" style="{_ITEM_STYLE}">'
-        f'<span aria-hidden="true">{arrow}</span> <a href="{href}">{text}</a></li>'
+        f'<span aria-hidden="true">{arrow}</span> '
+        f'<a href="{href}" style="{_LINK_STYLE}">{text}</a></li>'
     )
 
 
@@ -141,7 +149,7 @@ def strip_html(
     if len(items) > shown:
         more = len(items) - shown
         rest = (
-            f'<details style="{_LINE}"><summary style="{_LINE};cursor:pointer">{more} more'
+            f'<details style="{_LINE}"><summary style="{_SUMMARY_STYLE}">{more} more'
             f'</summary><ul style="{_LIST_STYLE}">{"".join(items[shown:])}</ul></details>'
         )
     return (

@@ -138,7 +138,7 @@ def test_each_warning_links_to_its_trends_page_and_the_rest_folds_away() -> None
     assert html.index("Houston leads yesterday: 4,") < html.index("<details")
     # from the served root: the same link from notebooks/, scorecards/ or any deeper folder
     link = (
-        '<a href="/voila/render/notebooks/trends.ipynb?metric=leads&amp;branch=HOU&amp;grain=day">'
+        '<a href="/voila/render/notebooks/trends.ipynb?metric=leads&amp;branch=HOU&amp;grain=day"'
     )
     assert html.count(link) == 7
     assert 'data-branch="HOU" data-metric="leads" data-grain="day" data-direction="low"' in html
