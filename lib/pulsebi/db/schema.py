@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    ForeignKey,
     Identity,
     Index,
     Integer,
@@ -327,3 +328,35 @@ Index("ix_sales_sold_at", sales.c.sold_at)
 Index("ix_appointments_scheduled_for", appointments.c.scheduled_for)
 # migration 0006: bi.leads_daily's "has an active sale" as an index-only scan
 Index("ix_sales_lead_id_active", sales.c.lead_id, postgresql_where=sales.c.status == "active")
+
+# Saved custom reports (pulsebi.builder.store): a report's name and owner, and every save of its
+# spec kept as a numbered version (restoring one saves it again as the newest). Deleting sets
+# deleted_at: the versions stay.
+saved_reports = Table(
+    "saved_reports",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _req("name", Text),
+    _req("owner", Text),
+    Column("created_at", Timestamp, nullable=False, server_default=func.now()),
+    Column("updated_at", Timestamp, nullable=False, server_default=func.now()),
+    _req("current_version", Integer),
+    _opt("deleted_at", Timestamp),
+    Index("ix_saved_reports_updated_at", "updated_at"),
+    schema=BI,
+)
+saved_report_versions = Table(
+    "saved_report_versions",
+    metadata,
+    Column(
+        "report_id",
+        BigInteger,
+        ForeignKey("bi.saved_reports.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("version", Integer, primary_key=True),
+    _req("spec", JSONB),
+    Column("saved_at", Timestamp, nullable=False, server_default=func.now()),
+    _req("saved_by", Text),
+    schema=BI,
+)
