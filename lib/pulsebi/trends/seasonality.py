@@ -2,14 +2,15 @@
 
 The cycle follows the grain: 7 days, 52 weeks, 12 months, 4 quarters; a yearly series has none.
 Daily data of two years or more (731 days) is split by MSTL into a weekly and a yearly component:
-both the weekday and the month-of-year index come out. Every fit is robust (`robust=True`): an
-outlier lands in the remainder instead of bending the seasonal pattern.
+both the weekday and the month-of-year index come out. A cycle seen fewer than five times (a
+year of weeks or days over 3 years) gets a smooth harmonic profile instead of STL
+(`pulsebi.trends.decomposition`): STL would interpolate its 2-3 points a phase, leaving a remainder
+of 0. Every fit is robust: an outlier lands in the remainder, not in the seasonal pattern.
 
 Indices are additive, in the series' own unit: the mean of the seasonal component over each
 weekday, calendar month or quarter, centred to average zero ("March: +340 leads a day above an
-average month's"). Additive because STL is additive on the series' scale and a ratio means
-nothing for series that touch zero or go negative; for a positive series `relative_indices`
-divides them by the series' mean, to read as "+12% in March".
+average month's"): a ratio means nothing for series that touch zero or go negative; for a
+positive series `relative_indices` divides them by the series' mean ("+12% in March").
 
 Strengths (Wang, Smith & Hyndman 2006): F_T = max(0, 1 - var(R) / var(T + R)), F_S = max(0, 1 -
 var(R) / var(S + R)); a variance nil to rounding (a constant series, a flat trend) gives 0.
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pulsebi.trends.decomposition import decompose
 from pulsebi.trends.series import ADJECTIVE, TrendInputError, TrendSeries
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -168,40 +170,6 @@ def seasonality(s: TrendSeries) -> SeasonalityResults:
         note=" ".join(notes),
         _level=_positive_level(s),
     )
-
-
-def decompose(
-    y: np.ndarray, periods: tuple[int, ...], fast: bool = True
-) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-    """Robust STL (one period) or MSTL (several): trend, seasonal parts, remainder.
-
-    MSTL's loop (Bandara, Hyndman & Bergmeir 2021) as statsmodels' `MSTL` runs it (two rounds,
-    seasonal windows 11, 15, ...), but each period's STL gets its own LOESS jumps, R's
-    defaults (a tenth of each window): a yearly cycle of days fits in ~0.1 s instead of ~2 s.
-    `fast=False` keeps every jump at 1, i.e. exactly statsmodels' MSTL / STL.
-    """
-    from statsmodels.tsa.seasonal import STL
-
-    several = len(periods) > 1
-    parts = [np.zeros_like(y) for _ in periods]
-    deseasoned = y.copy()
-    for _ in range(2 if several else 1):
-        for i, period in enumerate(periods):
-            deseasoned = deseasoned + parts[i]
-            window = 7 + 4 * (i + 1) if several else 7
-            stl = STL(deseasoned, period=period, seasonal=window, robust=True)
-            if fast:
-                stl = STL(deseasoned, **_with_jumps(stl.config))
-            fit = stl.fit()
-            parts[i] = np.asarray(fit.seasonal)
-            deseasoned = deseasoned - parts[i]
-    trend = np.asarray(fit.trend)
-    return trend, parts, deseasoned - trend
-
-
-def _with_jumps(config: dict) -> dict:
-    names = ("seasonal", "trend", "low_pass")
-    return config | {f"{n}_jump": max(1, math.ceil(config[n] / 10)) for n in names}
 
 
 def _periods(s: TrendSeries) -> dict[str, int]:

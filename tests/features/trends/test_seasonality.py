@@ -65,17 +65,77 @@ def test_the_loop_is_statsmodels_mstl_and_its_jumps_cost_no_accuracy(make_series
 
     y = _yearly_days(make_series, weekday_effects, 800).values.to_numpy()
     exact = MSTL(y, periods=(7, 365), stl_kwargs={"robust": True}).fit()
-    trend, parts, remainder = decompose(y, (7, 365), fast=False)
+    trend, parts, remainder = decompose(y, (7, 365), fast=False, few_cycles=0)
     assert trend == pytest.approx(exact.trend, abs=1e-9)
     assert np.column_stack(parts) == pytest.approx(exact.seasonal, abs=1e-9)
     assert remainder == pytest.approx(exact.resid, abs=1e-9)
     # with R's LOESS jumps, each component is as close to the truth as the exact fit's
     t = np.arange(len(y))
     truths = (np.asarray(weekday_effects)[t % 7], 20 * np.sin(2 * np.pi * t / 365.25))
-    _, fast_parts, _ = decompose(y, (7, 365))
+    _, fast_parts, _ = decompose(y, (7, 365), few_cycles=0)
     for i, truth in enumerate(truths):
         exact_error = np.abs(exact.seasonal[:, i] - truth).mean()
         assert np.abs(fast_parts[i] - truth).mean() < 1.1 * exact_error
+
+
+def _year_variances(x: np.ndarray, per_year: int) -> np.ndarray:
+    return np.array([np.var(x[i : i + per_year]) for i in range(0, len(x), per_year)])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_noise_alone_over_three_years_of_weeks_is_not_seasonal(make_series, seed):
+    # three points per week of the year: STL's seasonal LOESS ran through them, leaving a
+    # remainder of 0 in the first and last year and a seasonal strength of ~0.5 on noise
+    noise = np.random.default_rng(seed).normal(0, 10, 156)
+    r = seasonality(make_series(100 + noise, date(2023, 1, 2), "week"))
+    assert r.period == 52 and r.strength_seasonal < 0.3
+    remainder = r.remainder.to_numpy()
+    assert np.all(_year_variances(remainder, 52) > 0.7 * _year_variances(noise, 52))
+    assert np.var(remainder) == pytest.approx(np.var(noise), rel=0.2)
+
+
+def test_a_yearly_wave_in_noisy_weeks_is_recovered_and_the_noise_kept_apart(make_series):
+    t = np.arange(156)
+    wave = 30 * np.sin(2 * np.pi * t / 52)  # from Monday 2 Jan: highest in April
+    noise = np.random.default_rng(3).normal(0, 10, 156)
+    s = make_series(100 + wave + noise, date(2023, 1, 2), "week")
+    r = seasonality(s)
+    middle = s.values.index + pd.Timedelta(days=3)
+    truth = pd.Series(wave).groupby(np.asarray(middle.month)).mean()
+    truth = (truth - truth.mean()).to_numpy()
+    month = r.indices["month"]
+    assert month.idxmax() == "Apr" and month.idxmin() == "Oct"
+    assert month.to_numpy() == pytest.approx(truth, abs=4.0)  # ±4 on a wave of ±30
+    assert np.var(r.remainder.to_numpy()) == pytest.approx(np.var(noise), rel=0.2)
+    assert np.all(_year_variances(r.remainder.to_numpy(), 52) > 0.7 * _year_variances(noise, 52))
+    assert r.strength_seasonal > 0.8
+
+
+def test_noise_alone_over_three_years_of_days_has_no_month_pattern(make_series, weekday_effects):
+    days = 1095
+    noise = np.random.default_rng(8).normal(0, 10, days)
+    weekly = np.asarray(weekday_effects)[np.arange(days) % 7]
+    r = seasonality(make_series(100 + weekly + noise, date(2023, 1, 2)))
+    assert r.periods == (7, 365) and r.strengths["month"] < 0.3
+    assert np.abs(r.indices["month"].to_numpy()).max() < 3.0  # noise of 10 a day
+    remainder = r.remainder.to_numpy()
+    assert np.all(_year_variances(remainder, 365) > 0.7 * _year_variances(noise, 365))
+
+
+def test_few_cycles_get_a_smooth_profile_and_enough_cycles_get_stl(make_series):
+    from pulsebi.trends.decomposition import FEW_CYCLES, fit_harmonic
+
+    rng = np.random.default_rng(4)
+    y = 100 + 30 * np.sin(2 * np.pi * np.arange(156) / 52) + rng.normal(0, 10, 156)
+    _, seasonal = fit_harmonic(y, 52)
+    assert seasonal[52:104] == pytest.approx(seasonal[:52]) == seasonal[104:]  # one profile
+    assert np.sum(seasonal[:52]) == pytest.approx(0.0, abs=1e-8)  # a whole cycle sums to 0
+    _, parts, _ = decompose(y, (52,))
+    assert parts[0] == pytest.approx(seasonal)
+    long = np.tile(y[:52], FEW_CYCLES)
+    stl_trend, stl_parts, _ = decompose(long, (52,))
+    exact = decompose(long, (52,), few_cycles=0)
+    assert stl_parts[0] == pytest.approx(exact[1][0]) and stl_trend == pytest.approx(exact[0])
 
 
 def test_a_linear_trend_is_all_trend(linear_days):
