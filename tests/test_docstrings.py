@@ -27,7 +27,7 @@ import pulsebi
 
 LIB = Path(pulsebi.__file__).parent
 REPO = LIB.parents[1]
-PACKAGES = ("metrics", "dashboards", "reports", "reconcile", "trends")
+PACKAGES = ("metrics", "dashboards", "reports", "reconcile", "trends", "builder")
 NOTEBOOK_DIRS = ("notebooks", "scorecards", "cmo")
 
 
