@@ -83,6 +83,7 @@ class Fit:
         self.spec, self.aicc = spec, aicc
         self._build, self._built = build, None
         self.n_resid, self.n_params = n_resid, n_params
+        self.params: np.ndarray | None = None  # ETS: the fitted parameters, a sibling's start
 
     @property
     def dof(self) -> int:
@@ -146,12 +147,15 @@ def ets_specs(y: np.ndarray, period: int | None) -> list[Spec]:
     return [spec for spec in specs if spec.min_length() <= len(y)]
 
 
-def fit_spec(spec: Spec, y: np.ndarray) -> Fit:
-    """Fit `spec` on `y`; statsmodels' warnings stay inside. Raises on a failed fit."""
+def fit_spec(spec: Spec, y: np.ndarray, start: np.ndarray | None = None) -> Fit:
+    """Fit `spec` on `y`; statsmodels' warnings stay inside. Raises on a failed fit.
+
+    `start`: an ETS fit's first guess of its smoothing weights (a sibling's `params`).
+    """
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         if spec.kind == "ets":
-            return _fit_ets(spec, y)
+            return _fit_ets(spec, y, start)
         if spec.kind == "theta":
             return _fit_theta(spec, y)
         return _fit_snaive(spec, y)
@@ -166,24 +170,15 @@ def aicc(llf: float, nobs: int, k: int) -> float:
     return -2.0 * llf + 2.0 * k + 2.0 * k * (k + 1) / (nobs - k - 1)
 
 
-def _fit_ets(spec: Spec, y: np.ndarray) -> Fit:
-    import pandas as pd
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
+def _fit_ets(spec: Spec, y: np.ndarray, start: np.ndarray | None = None) -> Fit:
     # The heuristic start (Hyndman et al. 2008, §2.6) fixes the initial states from the first
     # cycles instead of optimising 13+ of them: 10-30× faster for seasonal models. They are still
     # counted in AICc's k below, as if estimated, so models stay comparable (and honest).
     heuristic = len(y) >= 10
-    model = ETSModel(
-        pd.Series(y),
-        error=spec.error,
-        trend=spec.trend,
-        damped_trend=spec.damped,
-        seasonal=spec.seasonal,
-        seasonal_periods=spec.period if spec.seasonal else None,
-        initialization_method="heuristic" if heuristic else "estimated",
-    )
-    params = model.fit(disp=False, return_params=True)
+    model = _ets_model(spec, y, heuristic)
+    if start is not None and len(start) != model.k_params:
+        start = None
+    params = model.fit(disp=False, return_params=True, start_params=start)
     llf = float(model.loglike(params))
     # k as statsmodels' df_model (free parameters + the error variance), plus the fixed states
     k = model.k_params + 1 + (spec.n_states if heuristic else 0)
@@ -196,13 +191,33 @@ def _fit_ets(spec: Spec, y: np.ndarray) -> Fit:
             raise ValueError(f"{spec.name} diverged")
 
         def spread(h: int) -> np.ndarray:
-            rng = np.random.default_rng(SEED)
-            pred = res.get_prediction(start=n, end=n + h - 1, rng=rng)
+            import pandas as pd
+
+            # get_prediction needs pandas data (stack notes): rebuilt for the one model asked
+            labelled = _ets_model(spec, pd.Series(y), heuristic).smooth(params)
+            pred = labelled.get_prediction(start=n, end=n + h - 1, rng=np.random.default_rng(SEED))
             return np.sqrt(np.asarray(pred.forecast_variance, dtype="float64"))
 
         return res.fittedvalues, res.forecast, spread
 
-    return Fit(spec, aicc(llf, n, k), build, n, n_params)
+    fit = Fit(spec, aicc(llf, n, k), build, n, n_params)
+    fit.params = params
+    return fit
+
+
+def _ets_model(spec: Spec, y, heuristic: bool):
+    """statsmodels' ETSModel for `spec` on `y` (a plain array fits ~30% faster than a Series)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    return ETSModel(
+        y,
+        error=spec.error,
+        trend=spec.trend,
+        damped_trend=spec.damped,
+        seasonal=spec.seasonal,
+        seasonal_periods=spec.period if spec.seasonal else None,
+        initialization_method="heuristic" if heuristic else "estimated",
+    )
 
 
 def _fit_theta(spec: Spec, y: np.ndarray) -> Fit:
