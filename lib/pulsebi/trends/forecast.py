@@ -243,7 +243,9 @@ def prepare_values(
 ) -> tuple[np.ndarray, int | None, bool]:
     """Check `s` and `horizon`; the values to fit (NaN interpolated), season and sign.
 
-    The season is used only with two full cycles before the last backtest origin.
+    The season is used only when the series is longer than two full cycles (and a heuristic
+    start's 10 + 2·⌊m/2⌋ values): seasonal models are then fitted, and backtested from at least
+    one origin.
     """
     label = s.name if label is None else label
     where = f"series {label!r}: " if label else ""
