@@ -12,7 +12,11 @@ The demo database is read from DATABASE_URL (never written). Data sets:
 - the demo's injected anomalous days (`bi.seed_truth`, kind 'anomalous_day') on the daily
   `leads` series of their branch, every branch from the day it opened;
 - clean series (nothing injected: lib/pulsebi/seed/problems.py changes lead volume only):
-  calls_made, doors_knocked, appointments_set, ticket_volume and net_revenue per branch, daily.
+  calls_made, doors_knocked, appointments_set, ticket_volume and net_revenue per branch, daily
+  from its opening and weekly over the whole range as the Trends page reads them (OKC's first
+  year is weeks of 0 before it opened); and lumpy money: each branch's daily net revenue of
+  one product (7 products, 0.1-1.3 sales a day: mostly zero days and single sales), read from
+  crm.sales as the contract defines net revenue (active sales by local day of sold_at).
 
 Scoring: an event is a run of labelled points (one anomalous day); it is found when a flagged
 point lies within one period of it (7 days on daily data; "strict": the day itself or the
@@ -114,8 +118,9 @@ def shipped_cases() -> list[Case]:
     return out
 
 
-def demo_cases(settings) -> tuple[list[Case], list[Case], tuple]:
-    """Leads per branch with the injected days as events; the clean series (no events)."""
+def demo_cases(settings) -> tuple[list[Case], dict[str, list[Case]], tuple]:
+    """Leads per branch with the injected days as events; the clean series (no events) by
+    kind: daily, weekly, lumpy (a product's daily revenue at one branch)."""
     with get_engine(settings).connect() as conn:
         truth = conn.execute(
             text(
@@ -130,19 +135,46 @@ def demo_cases(settings) -> tuple[list[Case], list[Case], tuple]:
     tz = settings.zone
     start = first.astimezone(tz).date() + timedelta(days=1)  # the first day is partial
     end = last.astimezone(tz).date()  # exclusive: the last day is partial
-    leads, clean = [], []
+    leads, clean = [], {"daily": [], "weekly": [], "lumpy": []}
     for code, opened in branches:
         since = max(start, opened)
         s = TrendSeries.from_metric("leads", start=since, end=end, branch=code, settings=settings)
         days = s.values.index
         events = sorted(int(days.get_loc(pd.Timestamp(d))) for c, d in truth if c == code)
         leads.append(Case(f"leads {code}", s, [(i, i) for i in events]))
+        monday = start + timedelta(days=-start.weekday() % 7)  # the page's range: OKC opens in it
         for metric in CLEAN_METRICS:
             s = TrendSeries.from_metric(
                 metric, start=since, end=end, branch=code, settings=settings
             )
-            clean.append(Case(f"{metric} {code}", s, []))
+            clean["daily"].append(Case(f"{metric} {code}", s, []))
+            s = TrendSeries.from_metric(
+                metric, start=monday, end=end, grain="week", branch=code, settings=settings
+            )
+            clean["weekly"].append(Case(f"{metric} {code}", s, []))
+        clean["lumpy"] += product_cases(settings, code, since, end)
     return leads, clean, (start, end, [code for code, _ in branches])
+
+
+def product_cases(settings, code: str, since, end) -> list[Case]:
+    """One branch's daily net revenue of each product, [since, end): lumpy money."""
+    with get_engine(settings).connect() as conn:
+        rows = conn.execute(
+            text(
+                "select s.product, (s.sold_at at time zone :tz)::date as day, sum(s.amount)"
+                " from crm.sales s join crm.branches b on b.id = s.branch_id"
+                " where s.status = 'active' and b.code = :code group by 1, 2"
+            ),
+            {"tz": str(settings.zone), "code": code},
+        ).all()
+    frame = pd.DataFrame(rows, columns=["product", "day", "amount"])
+    days = pd.date_range(since, end - timedelta(days=1), freq="D")
+    out = []
+    for product, group in frame.groupby("product"):
+        amounts = group.set_index(pd.to_datetime(group["day"]))["amount"].astype(float)
+        values = amounts.reindex(days, fill_value=0.0)
+        out.append(Case(f"{product} {code}", TrendSeries(values, "day", unit="usd"), []))
+    return out
 
 
 def flags_of(case: Case, method: str) -> np.ndarray:
@@ -176,17 +208,22 @@ def event_rows(label: str, cases: list[Case], tol_of) -> list[dict]:
     return rows
 
 
-def clean_rows(cases: list[Case]) -> list[dict]:
-    years = sum(len(c.series) for c in cases) / 365.25
+def series_years(cases: list[Case]) -> float:
+    per_year = {"day": 365.25, "week": 52.18}
+    return sum(len(c.series) / per_year[c.series.grain] for c in cases)
+
+
+def clean_rows(cases: list[Case], label: str = "all clean", by_metric: bool = True) -> list[dict]:
+    years = series_years(cases)
     rows = []
-    for metric in CLEAN_METRICS:
+    for metric in CLEAN_METRICS if by_metric else ():
         mine = [c for c in cases if c.name.startswith(metric + " ")]
-        my_years = sum(len(c.series) for c in mine) / 365.25
+        my_years = series_years(mine)
         row = {"series": f"{metric} ({len(mine)} branches, {my_years:.1f} series-years)"}
         for method in METHODS:
             row[method] = f"{sum(runs_of(c, method) for c in mine) / my_years:.2f}"
         rows.append(row)
-    total = {"series": f"**all clean ({len(cases)} series, {years:.1f} series-years)**"}
+    total = {"series": f"**{label} ({len(cases)} series, {years:.1f} series-years)**"}
     for method in METHODS:
         total[method] = f"**{sum(runs_of(c, method) for c in cases) / years:.2f}**"
     return [*rows, total]
@@ -237,7 +274,11 @@ def main() -> None:
         rows += event_rows(c.name, [c], lambda c: c.period)
     print("\n" + table(rows, cols) + "\n")
     print("False alarms per series-year on clean daily series:\n")
-    print(table(clean_rows(clean), ["series", *METHODS]) + "\n")
+    print(table(clean_rows(clean["daily"]), ["series", *METHODS]) + "\n")
+    print("The same series weekly, and lumpy daily money (a product's revenue at a branch):\n")
+    rows = clean_rows(clean["weekly"], "weekly, whole range, all clean", by_metric=False)
+    rows += clean_rows(clean["lumpy"], "lumpy: a product's daily revenue", by_metric=False)
+    print(table(rows, ["series", *METHODS]) + "\n")
     scores = injected_scores(leads)
     print(f"|score| of the injected days: {', '.join(f'{x:.1f}' for x in scores)}\n")
     for grain in ("day", "week"):

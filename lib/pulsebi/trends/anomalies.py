@@ -1,31 +1,36 @@
 """Anomalies: points outside the band a series' own recent past expects, seasonality included.
 
 Each point is judged only from the points before it (a spike never hides inside its own band,
-and appending data never changes an earlier judgment), on a variance-stabilised scale:
+and appending data never changes an earlier judgment), on a variance-stabilised scale
+(`pulsebi.trends.anomaly_scales`), never with less noise than that scale's floor:
 
-- counts: Anscombe's 2·sqrt(x + 3/8), on which Poisson noise has a standard deviation of 1;
-  the scale never drops below that (the Poisson floor), so a branch's 3 sales a day do not
-  raise an alarm whenever one day has 7;
-- money (usd, non-negative): sqrt(x), which steadies a sum of a few large sales;
-- anything else (rates, latencies, other people's data): as given.
+- counts: Anscombe's 2·sqrt(x + 3/8), on which Poisson noise has a standard deviation of 1
+  (the Poisson floor), so a branch's 3 sales a day do not raise an alarm whenever one has 7;
+- money (usd, non-negative): sqrt(x), with a compound-Poisson floor of sqrt(φ)/2, φ what one
+  sale is worth (E[A²]/E[A]) as the zero days and the typical non-zero day tell it: a day of
+  one $12,000 sale among days of none is ordinary;
+- anything else (rates, latencies, other people's data): as given, no floor.
 
-On that scale, with a season of m points (7 days, 52 weeks, 12 months, 4 quarters):
+Zeros before a count's or money's first value are a series not started yet (a branch before
+it opened): they are left out of every window and not judged. On that scale, with a season of
+m points (7 days, 52 weeks, 12 months, 4 quarters):
 
 1. season: per phase (weekday, week of year...), the median over the last K cycles of that
    phase's ratio to (counts; its difference from, otherwise) a centred median over one cycle;
-   each such window ends before the point judged;
+   each such window ends before the point judged. Weeks pool the 2 weeks either side of the
+   phase (3 years hold only 1-2 earlier values of each week of the year) and need 5 values;
 2. level: the median of the deseasonalised values over the last L points;
 3. expected = level × season (or + season); scale = 1.4826 × the median absolute one-step
    residual of the last W points (× 1.2533 their mean where more than half were exact, as in a
-   near-constant series), at least 1 for counts.
+   near-constant series), at least the floor.
 
 score = (value − expected) / scale, signed; a point is an anomaly when |score| exceeds the
 sensitivity's threshold (`THRESHOLDS`), and its band is expected ± threshold × scale, mapped
 back to the data's scale. Medians make it robust: a past spike moves none of them by much
-and has left every window after K cycles + L + W points (178 days on daily data), so it does not
-widen later bands. A level shift is
-flagged from its first point until the level median crosses over (about L/2 points: 3 to 5
-days on daily data). NaN values are never flagged; their expected value and band are given.
+and has left every window after K cycles + L + W points (178 days on daily data), so it does
+not widen later bands. A level shift is flagged from its first point until the level median
+crosses over (about L/2 points: 3 to 5 days on daily data). NaN values are never flagged;
+their expected value and band are given.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from pulsebi.trends.anomaly_results import AnomalyResults
+from pulsebi.trends.anomaly_scales import noise_floor, stabilise, transform_kind, unstabilise
 from pulsebi.trends.series import TrendInputError, TrendSeries
 
 SENSITIVITIES = ("low", "medium", "high")
@@ -43,7 +49,7 @@ SENSITIVITIES = ("low", "medium", "high")
 # Anscombe scale) medium is about one false alarm in 10 series-years of days, high about one
 # a series-year, low one in decades; bench/trends_anomalies.py measures them on the demo data.
 THRESHOLDS = {"low": 5.0, "medium": 4.0, "high": 3.0}
-MONEY_UNITS = ("usd",)
+MIN_SEASON_VALUES = 5  # fewest past values a seasonal offset pooling phases is the median of
 _MAD = 1.4826  # MAD → standard deviation under normal noise
 _MEAN_AD = 1.2533  # mean absolute deviation → standard deviation
 
@@ -57,6 +63,7 @@ class Windows:
     level_min: int  # fewest values the level needs
     scale: int  # W: residuals the scale is estimated from
     scale_min: int  # fewest residuals the scale needs
+    spread: int = 0  # phases either side pooled into a phase's seasonal offset
 
     @property
     def min_length(self) -> int:
@@ -66,7 +73,10 @@ class Windows:
 
 WINDOWS = {
     "day": Windows(cycles=8, level=7, level_min=4, scale=112, scale_min=14),
-    "week": Windows(cycles=3, level=8, level_min=4, scale=52, scale_min=8),
+    # 3 years of weeks hold 1-2 earlier values of a week of the year: its seasonal offset pools
+    # the 2 weeks either side too (a month's worth a year), or each week's noise becomes its
+    # season's
+    "week": Windows(cycles=3, level=8, level_min=4, scale=52, scale_min=8, spread=2),
     "month": Windows(cycles=3, level=6, level_min=3, scale=36, scale_min=8),
     "quarter": Windows(cycles=4, level=4, level_min=2, scale=16, scale_min=6),
     "year": Windows(cycles=1, level=4, level_min=2, scale=10, scale_min=4),
@@ -125,8 +135,14 @@ def anomalies(
         )
     kind = transform_kind(s)
     x = s.values.to_numpy(dtype="float64")
+    fit = x.copy()
+    if kind != "identity":
+        # zeros before the first sale or count are a series not started yet (a branch before
+        # it opened), not a level: they would set the season and level of the year after
+        fit[: first_started(x)] = np.nan
     count = kind == "count"  # Poisson noise is 1 on the Anscombe scale: the scale's floor
-    expected, scale = fit_band(stabilise(x, kind), m, win, float(count), multiplicative=count)
+    floor = noise_floor(fit, kind, 7 if s.grain == "day" and period is None else 1)
+    expected, scale = fit_band(stabilise(fit, kind), m, win, floor, multiplicative=count)
     k = THRESHOLDS[sensitivity]
     frame = judge_points(s.values.index, x, expected, scale, k, kind)
     if s.unit == "rate" and np.all((x[~np.isnan(x)] >= 0) & (x[~np.isnan(x)] <= 1)):
@@ -135,45 +151,26 @@ def anomalies(
     return AnomalyResults(s, sensitivity, k, frame)
 
 
-def transform_kind(s: TrendSeries) -> str:
-    """ "count", "sqrt" (non-negative money) or "identity": the scale a series is judged on."""
-    if s.is_count:
-        return "count"
-    v = s.values.to_numpy()
-    if s.unit in MONEY_UNITS and not np.any(v[~np.isnan(v)] < 0):
-        return "sqrt"
-    return "identity"
-
-
-def stabilise(x: np.ndarray, kind: str) -> np.ndarray:
-    """Values on the scale they are judged on."""
-    if kind == "count":
-        return 2.0 * np.sqrt(np.maximum(x, 0.0) + 0.375)
-    if kind == "sqrt":
-        return np.sqrt(np.maximum(x, 0.0))
-    return x
-
-
-def unstabilise(y: np.ndarray, kind: str) -> np.ndarray:
-    """Back to the data's scale (clipped at zero where the data cannot go below it)."""
-    if kind == "count":
-        y = np.maximum(y, 2.0 * np.sqrt(0.375))
-        return (y / 2.0) ** 2 - 0.375
-    if kind == "sqrt":
-        return np.maximum(y, 0.0) ** 2
-    return y
+def first_started(x: np.ndarray) -> int:
+    """The index of the first value neither 0 nor missing (len(x) if none)."""
+    started = np.flatnonzero(np.nan_to_num(x) != 0)
+    return int(started[0]) if len(started) else len(x)
 
 
 def fit_band(
-    y: np.ndarray, m: int | None, win: Windows, floor: float = 0.0, multiplicative: bool = False
+    y: np.ndarray, m: int | None, win: Windows, floor=0.0, multiplicative: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Expected value and scale of every point from the points before it (NaN: too little).
 
-    `multiplicative`: the season scales with the level (a weekday's share of the week), as for
-    counts; otherwise it adds to it (money's zero days make ratios unstable).
+    `floor`: the least scale (a number, or one per point). `multiplicative`: the season scales
+    with the level (a weekday's share of the week), as for counts; otherwise it adds to it
+    (money's zero days make ratios unstable).
     """
     neutral = 1.0 if multiplicative else 0.0
-    season = seasonal_profile(y, m, win.cycles, multiplicative) if m else np.full(len(y), neutral)
+    if m:
+        season = seasonal_profile(y, m, win.cycles, multiplicative, win.spread)
+    else:
+        season = np.full(len(y), neutral)
     if multiplicative:
         deseasonalised = np.divide(y, season, out=np.full(len(y), np.nan), where=season > 0)
         expected = trailing(deseasonalised, win.level, win.level_min, "median") * season
@@ -196,12 +193,15 @@ def trailing(y, window: int, min_periods: int, how: str) -> np.ndarray:
     return stat.shift(1).to_numpy(dtype="float64")
 
 
-def seasonal_profile(y: np.ndarray, m: int, cycles: int, multiplicative: bool) -> np.ndarray:
+def seasonal_profile(
+    y: np.ndarray, m: int, cycles: int, multiplicative: bool, spread: int = 0
+) -> np.ndarray:
     """Each point's seasonal offset (or factor): the same phase's median over past cycles.
 
     A phase's deviation (or ratio) at point i is from a centred median over one cycle around
     i, which ends m//2 points after i, so those of points m, 2m, ... before t all end before
-    t. What nobody can tell yet (the first cycle and a half) is neutral (0, or a factor 1).
+    t (and those `spread` < m/2 points either side of them). What nobody can tell yet (the
+    first cycle and a half) is neutral (0, or a factor 1).
     """
     half = m // 2
     centred = pd.Series(y).rolling(2 * half + 1, center=True, min_periods=half + 1).median()
@@ -210,10 +210,20 @@ def seasonal_profile(y: np.ndarray, m: int, cycles: int, multiplicative: bool) -
         dev = np.divide(y, centred, out=np.full(len(y), np.nan), where=centred > 0)
     else:
         dev = y - centred
-    dev[:half] = np.nan  # half windows at the start would bias the first cycle's offsets
-    back = np.arange(len(y))[:, None] - m * np.arange(1, cycles + 1)[None, :]
+    # half windows at the start would bias the first cycle's offsets
+    dev[: first_known(y) + half] = np.nan
+    lags = (m * np.arange(1, cycles + 1)[:, None] + np.arange(-spread, spread + 1)).ravel()
+    back = np.arange(len(y))[:, None] - lags[None, :]
     past = np.where(back >= 0, dev[np.maximum(back, 0)], np.nan)
-    return np.nan_to_num(median_rows(past), nan=1.0 if multiplicative else 0.0)
+    offset = median_rows(past)
+    # a phase seen fewer than MIN_SEASON_VALUES times is noise more than season: neutral
+    offset[np.sum(~np.isnan(past), axis=1) < min(MIN_SEASON_VALUES, 2 * spread + 1)] = np.nan
+    return np.nan_to_num(offset, nan=1.0 if multiplicative else 0.0)
+
+
+def first_known(y: np.ndarray) -> int:
+    known = np.flatnonzero(~np.isnan(y))
+    return int(known[0]) if len(known) else len(y)
 
 
 def median_rows(a: np.ndarray) -> np.ndarray:

@@ -98,6 +98,9 @@ def explain_point(results, i: int) -> str:
         return f"no value on {when} (expected {format_band(row, unit)})"
     value = format_value(row["value"], unit)
     if math.isnan(row["lower"]):
+        started = np.nan_to_num(results.frame["value"].to_numpy()[: i + 1]) != 0
+        if unit in ("count", "usd") and not started.any():
+            return f"{value} on {when}: before the series' first value, not judged"
         return f"{value}: too little history before {when} to judge it"
     if not row["anomaly"]:
         return f"{value}, within the expected {format_band(row, unit)}"
