@@ -208,7 +208,7 @@ def forecast_many(
     """
     for key, s in series.items():
         prepare_values(s, horizon, label=s.name or key)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or _cores()
     if jobs == 1 or len(series) < POOL_MIN * jobs:
         return {key: forecast(s, horizon) for key, s in series.items()}
     from concurrent.futures import ProcessPoolExecutor
@@ -218,6 +218,13 @@ def forecast_many(
     with ProcessPoolExecutor(jobs, pool_context(), initializer=start_worker) as pool:
         done = pool.map(forecast, [s for _, s in items], [horizon] * len(items), chunksize=chunk)
         return dict(zip([key for key, _ in items], done, strict=True))
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def horizon_to(s: TrendSeries, day: date | str | pd.Timestamp) -> int:

@@ -54,7 +54,8 @@ def select_model(y: np.ndarray, period: int | None, horizon: int, grain: str) ->
     scale = mase_scale(y, period)
     scores, errors = [], {}
     for spec in finalists:
-        err = backtest_errors(spec, y, origins, h)
+        start = ets[0].params if ets and spec == ets[0].spec else None
+        err = backtest_errors(spec, y, origins, h, start)
         if err is None:
             continue
         errors[spec] = err
@@ -99,12 +100,13 @@ def backtest_origins(n: int, horizon: int, min_train: int) -> list[int]:
 
 
 def backtest_errors(
-    spec: Spec, y: np.ndarray, origins: list[int], horizon: int
+    spec: Spec, y: np.ndarray, origins: list[int], horizon: int, start: np.ndarray | None = None
 ) -> np.ndarray | None:
-    """Actual minus forecast, one row per origin (refitted there); None if a fit fails."""
+    """Actual minus forecast, one row per origin (refitted there, from `start`: the whole
+    series' ETS weights, a first guess only); None if a fit fails."""
     rows = []
     for end in origins:
-        forecast = _try_point(spec, y[:end], horizon)
+        forecast = _try_point(spec, y[:end], horizon, start)
         if forecast is None:
             return None
         rows.append(y[end : end + horizon] - forecast)
@@ -190,9 +192,11 @@ def _try_point_of(fit: Fit) -> np.ndarray | None:
     return forecast if np.all(np.isfinite(forecast)) else None
 
 
-def _try_point(spec: Spec, y: np.ndarray, horizon: int) -> np.ndarray | None:
+def _try_point(
+    spec: Spec, y: np.ndarray, horizon: int, start: np.ndarray | None = None
+) -> np.ndarray | None:
     """`spec` fitted on `y` and its finite point forecasts, or None."""
-    fit = _try_fit(spec, y)
+    fit = _try_fit(spec, y, start)
     try:
         forecast = None if fit is None else fit.point(horizon)
     except FIT_ERRORS:
