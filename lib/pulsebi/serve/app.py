@@ -88,7 +88,6 @@ class PulseVoila(Voila):
             self.tornado_settings[SETTINGS_KEY] = snapshot_settings(
                 self.snapshots,
                 title=resources.get("title") or "Pulse BI",
-                nav=resources.get("nav") or [],
                 template=self.voila_configuration.template,
                 root=Path(self.root_dir),
                 base_url=self.base_url,

@@ -167,23 +167,47 @@ def prepare_dirs(deployment: Deployment, settings: Settings) -> tuple[Path, Path
 
 
 def list_pages(root: Path) -> list[dict[str, str]]:
-    """Every notebook served, as {path, title, section}, in a stable order (for the navigation)."""
+    """Every notebook served now, as {path, title, section}, in a stable order (the navigation).
+
+    Cheap enough for each page request (the titles are read again only when a file changed), so
+    a notebook saved into a served folder is listed from the next page load, and a deleted one is
+    gone. Hidden files and folders (``.ipynb_checkpoints``, Jupyter's ``.~name.ipynb`` while it
+    saves) are skipped: Jupyter does not serve them.
+    """
     pages = []
     for top in sorted(p for p in root.iterdir() if p.is_dir()):
-        found = sorted(p for p in top.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        found = sorted(p for p in top.rglob("*.ipynb") if not _hidden(p.relative_to(top)))
         # rglob does not descend into the top link itself on every Python: walk it explicitly.
         if not found:
-            found = sorted(top.glob("*.ipynb"))
+            found = sorted(p for p in top.glob("*.ipynb") if not _hidden(p.relative_to(top)))
         for nb in found:
             rel = f"{top.name}/{nb.relative_to(top).as_posix()}"
             pages.append({"path": rel, "title": page_title(nb), "section": top.name.title()})
     return pages
 
 
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+_titles: dict[Path, tuple[tuple[int, int], str]] = {}  # path -> ((mtime_ns, size), title)
+
+
 def page_title(path: Path) -> str:
+    """A notebook's title in the navigation: its metadata's, else made from the file name."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
+    cached = _titles.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
     try:
         meta = json.loads(path.read_text()).get("metadata", {})
     except (OSError, ValueError):
         meta = {}
     title = meta.get("pulsebi", {}).get("title") or meta.get("title")
-    return title or path.stem.replace("_", " ").replace("-", " ").capitalize()
+    title = title or path.stem.replace("_", " ").replace("-", " ").capitalize()
+    _titles[path] = (stamp, title)
+    return title

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import tornado.web
 from jupyter_core.utils import ensure_async
@@ -11,6 +12,9 @@ from jupyter_server.utils import url_path_join
 from traitlets import TraitError
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
+
+from pulsebi.serve.deployment import list_pages
+from pulsebi.serve.nav import NavRefresher, nav_links
 
 LOOPBACK = ("127.0.0.1", "::1")
 STATIC_MAX_AGE = 3600
@@ -33,17 +37,29 @@ def cached(handler: type) -> type:
 
 
 class PageHandler(TornadoVoilaHandler):
-    """Voilà's page handler, plus the ``_xsrf`` cookie.
+    """Voilà's page handler, plus the ``_xsrf`` cookie and the navigation of the moment.
 
     Voilà's page sends its close/reload beacon with the ``_xsrf`` cookie's value, but never sets
     that cookie, so the XSRF check refuses the beacon and the kernel lives on
     (voila-dashboards/voila#1458). Reading ``xsrf_token`` sets the cookie: the beacon then passes
     the check, which stays on.
+
+    The navigation lists the notebooks served now, also on a page rendered ahead for a preheated
+    kernel (pulsebi.serve.nav).
     """
 
     async def get(self, path=None):
         _ = self.xsrf_token
         return await super().get(path=path)
+
+    async def get_generator(self, path=None):
+        pages = list_pages(Path(self.contents_manager.root_dir))
+        refresher = NavRefresher(nav_links(pages, self.base_url))
+        async for piece in super().get_generator(path=path):
+            if sent := refresher.feed(piece):
+                yield sent
+        if rest := refresher.close():
+            yield rest
 
 
 class HomeHandler(JupyterHandler):

@@ -31,6 +31,7 @@ import tornado.web
 from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 
+from pulsebi.serve.deployment import list_pages
 from pulsebi.serve.handlers import HomeHandler, PageHandler
 from pulsebi.serve.login import login_environment
 
@@ -253,7 +254,7 @@ def render_snapshot(config: Mapping[str, Any], snapshot: Any, controls: list[Con
     template = config["env"].get_template(TEMPLATE)
     return template.render(
         title=config["title"],
-        nav=config["nav"],
+        nav=list_pages(config["root"]),  # the pages served now, as on the Voilà pages
         base_url=base_url,
         static=url_path_join(base_url, "voila/templates", config["template"], "static"),
         snapshot=snapshot,
@@ -271,7 +272,6 @@ def snapshot_settings(
     settings: Any,
     *,
     title: str,
-    nav: list[dict[str, str]],
     template: str,
     root: Path,
     base_url: str,
@@ -284,12 +284,10 @@ def snapshot_settings(
         The server's `pulsebi.settings.Settings` (Redis, database, time zone).
     title
         The deployment's title (the header's brand).
-    nav
-        The served pages, as the Voilà template's navigation has them.
     template
         The deployment's Voilà template (where snapshot.html and the static files are).
     root
-        The served root (the notebooks, for their default parameters).
+        The served root (the notebooks: their default parameters, the navigation).
     base_url
         The server's base URL.
 
@@ -300,7 +298,6 @@ def snapshot_settings(
     return {
         "settings": settings,
         "title": title,
-        "nav": nav,
         "template": template,
         "root": Path(root),
         "base_url": base_url,
