@@ -27,6 +27,7 @@ COMMANDS = {
     "trends": "pulsebi.cli.trends:trends",
     "reconcile": "pulsebi.cli.reconcile:reconcile",
     "serve": "pulsebi.cli.serve:serve",
+    "lab": "pulsebi.cli.lab:lab",
     "report": "pulsebi.cli.report:report",
     "schedule": "pulsebi.cli.schedule:schedule",
     "worker": "pulsebi.cli.worker:worker",
