@@ -1,0 +1,411 @@
+"""The "Report builder" page (issue 16): build, preview and save a report without code. Live only.
+
+On the left the field-zones widget (`pulsebi.widgets.field_zones`); on the right the visual,
+the dates, a value picker for each field in Filters, a title and Save, the saved reports (open,
+duplicate, rename, delete) and the preview: the spec run (`builder.run_spec`) and drawn
+(`builder.report_blocks`) on every change. A spec not complete yet says what is missing in the
+preview's place; switching visual keeps the fields the new one can use and says which it
+cannot (`builder.fields_kept`). After a save the report's own page is linked
+(notebooks/custom_report.ipynb?report_id=N). Under Papermill the page says to render a saved
+report with notebooks/custom_report.ipynb instead.
+
+    page = prepare()                 # the widgets, built (no kernel needed)
+    page.zones.zones = {"values": ["net_revenue"], "x": ["month"], "series": ["branch"]}
+    page.visual.value = "line"       # the preview follows
+    page.save()                      # a new report, or a new version of the one opened
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pulsebi.dashboards.builder_controls import (
+    DateControls,
+    FilterPickers,
+    SavedList,
+    build_visual_picker,
+)
+from pulsebi.errors import UsageError
+from pulsebi.settings import Settings
+
+log = logging.getLogger(__name__)
+TITLE = "Report builder"
+STATIC_NOTE = (
+    "The report builder is live only (open it in the dashboards). To render a saved report "
+    "here, run notebooks/custom_report.ipynb with its report_id."
+)
+
+
+def report_url(report_id: int) -> str:
+    """A saved report's own page, relative to the builder's (both are in notebooks/)."""
+    return f"custom_report.ipynb?report_id={int(report_id)}"
+
+
+def _number(text: str) -> Any:
+    """A target typed in the box: a number, or the text itself (the spec then names it)."""
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return text.strip()
+
+
+def _note(text: str, kind: str = "info") -> str:
+    return f'<div class="pbi-builder-note pbi-builder-{kind}">{html.escape(text)}</div>'
+
+
+class BuilderPage:
+    """The builder's widgets and the spec they make; `prepare()` builds them."""
+
+    def __init__(
+        self,
+        *,
+        owner: str = "analyst",
+        today: Callable[[], dt.date] | None = None,
+        settings: Settings | None = None,
+    ):
+        self.owner = owner
+        self._today = today
+        self.settings = settings
+        self.report_id: int | None = None
+        self.blocks: list[Any] = []  # the preview's page blocks (Chart, Table, ...)
+        self._live: list[Any] = []
+        self._root: Any = None
+        self._quiet = False  # while a report is being opened: one redraw at the end
+
+    # building --------------------------------------------------------------------------------
+    def prepare(self) -> Any:
+        """The page widget (built once)."""
+        if self._root is None:
+            self._root = self._build()
+        return self._root
+
+    def _build(self) -> Any:
+        import ipywidgets as w
+
+        from pulsebi.builder.zone_options import widget_options
+        from pulsebi.widgets.field_zones import FieldZones
+
+        self.zones = FieldZones(**widget_options())
+        self.visual = build_visual_picker("line")
+        self.dates = DateControls()
+        self.filters = FilterPickers(self.settings, self.redraw)
+        self.target = w.Text(placeholder="a gauge's target", description="Target")
+        self.comparison = w.Dropdown(
+            options=[
+                ("No comparison", None),
+                ("Previous period", "previous_period"),
+                ("Same period last year", "last_year"),
+            ],
+            description="Compare",
+        )
+        self.title = w.Text(placeholder="Report title", description="Title")
+        self.title.add_class("pbi-builder-title")
+        self.save_button = w.Button(description="Save", button_style="primary")
+        self.save_button.add_class("pbi-builder-save")
+        self.message = w.HTML()
+        self.message.add_class("pbi-builder-message")
+        self.saved = SavedList()
+        self.preview = w.VBox(layout=w.Layout(width="100%"))
+        self.preview.add_class("pbi-builder-preview")
+        self.status = w.HTML()
+        self.status.add_class("pbi-builder-status")
+        self._wire()
+        self.refresh_list()
+        self.redraw()
+        right = w.VBox(
+            [
+                self.visual,
+                self.dates.widget,
+                self.filters.widget,
+                w.HBox([self.target, self.comparison]),
+                w.HBox([self.title, self.save_button]),
+                self.message,
+                self.saved.widget,
+                self.status,
+                self.preview,
+            ],
+            layout=w.Layout(flex="1 1 auto", min_width="0"),
+        )
+        left = w.Box([self.zones], layout=w.Layout(flex="0 0 auto"))
+        heading = w.HTML(f"<h1 style='margin:0 0 4px'>{TITLE}</h1>")
+        page = w.VBox([heading, w.HBox([left, right], layout=w.Layout(width="100%"))])
+        page.add_class("pbi-page")
+        page.add_class("pbi-builder")
+        return page
+
+    def _wire(self) -> None:
+        self.zones.on_change(self._zones_changed)
+        self.visual.observe(self._switch_visual, names="value")
+        for control in [*self.dates.controls(), self.target, self.comparison]:
+            control.observe(lambda _c: self.redraw(), names="value")
+        self.save_button.on_click(lambda _b: self.save())
+        self.saved.on("Open", self.open_report)
+        self.saved.on("Duplicate", self.duplicate)
+        self.saved.on("Rename", self.rename)
+        self.saved.on("Delete", self.delete)
+
+    # the spec --------------------------------------------------------------------------------
+    def document(self, visual: str | None = None) -> dict[str, Any]:
+        """The spec the controls make, as a JSON document (maybe incomplete)."""
+        from pulsebi.builder.zones import Zones
+
+        fields = Zones.from_dict(self.zones.zones).spec_fields(self.filters.picked())
+        options: dict[str, Any] = {}
+        if self.target.value.strip():
+            options["target"] = _number(self.target.value)
+        if self.comparison.value:
+            options["comparison"] = self.comparison.value
+        return {
+            "title": self.title.value.strip(),
+            "visual": visual or self.visual.value,
+            **fields,
+            "dates": self.dates.document(),
+            "options": options,
+        }
+
+    def spec(self) -> Any:
+        """The controls' spec (`ReportSpec`), checked but maybe incomplete (`SpecError`)."""
+        from pulsebi.builder import load_spec
+
+        return load_spec(self.document(), complete=False)
+
+    # reacting --------------------------------------------------------------------------------
+    def _zones_changed(self, zones: dict[str, list[str]]) -> None:
+        self.filters.show(zones.get("filters", []))
+        self.redraw()
+
+    def _switch_visual(self, change: Any) -> None:
+        """Keep the fields the new visual can use (moved between X and Series if need be) and
+        say which it cannot."""
+        from pulsebi.builder import SpecError, fields_kept
+        from pulsebi.builder.zones import Zones
+
+        try:
+            old = self._spec_for(change["old"])
+        except SpecError:
+            self.redraw()
+            return
+        kept, dropped = fields_kept(old, change["new"])
+        zones = Zones.from_spec(kept).to_dict()
+        zones["filters"] = list(self.zones.zones.get("filters", []))
+        quiet, self._quiet = self._quiet, True
+        try:
+            self.zones.zones = zones
+        finally:
+            self._quiet = quiet
+        said = "; ".join(f"{d.field} left out: {d.why}" for d in dropped)
+        self.message.value = _note(said, "dropped") if said else ""
+        self.redraw()
+
+    def _spec_for(self, visual: str) -> Any:
+        from pulsebi.builder import load_spec
+
+        return load_spec(self.document(visual), complete=False)
+
+    def redraw(self) -> None:
+        """Run the spec and show it, or say in the preview's place what it still needs."""
+        if self._quiet:
+            return
+        from pulsebi.builder import SpecError, report_blocks, run_spec
+
+        try:
+            spec = self.spec()
+            missing = spec.missing()
+            if missing:
+                self._show_note("Not shown yet: " + "; ".join(what for _, what in missing))
+                return
+            today = self._today() if self._today else None
+            result = run_spec(spec, today=today, settings=self.settings)
+            self._show_blocks(report_blocks(result))
+        except SpecError as error:
+            self._show_note("; ".join(what for _, what in error.problems) or str(error), "error")
+        except UsageError as error:
+            self._show_note(str(error), "error")
+
+    def _show_note(self, text: str, kind: str = "missing") -> None:
+        from pulsebi.dashboards.page import Html
+
+        self._show_blocks([Html(_note(text, kind))])
+
+    def _show_blocks(self, blocks: list[Any]) -> None:
+        """Put `blocks` in the preview, reusing the widgets that fit (charts redrawn)."""
+        from pulsebi.dashboards.page import _LiveBlock
+
+        self.blocks = list(blocks)
+        for i, block in enumerate(blocks):
+            if i < len(self._live) and self._live[i].fits(block):
+                self._live[i].put(block, None)
+            elif i < len(self._live):
+                self._live[i].close()
+                self._live[i] = _LiveBlock(block, None)
+            else:
+                self._live.append(_LiveBlock(block, None))
+        for old in self._live[len(blocks) :]:
+            old.close()
+        del self._live[len(blocks) :]
+        self.preview.children = [b.widget for b in self._live]
+
+    # saved reports ---------------------------------------------------------------------------
+    def _say(self, text: str, kind: str = "info", raw: str = "") -> None:
+        self.status.value = _note(text, kind) + raw
+
+    def save(self) -> Any:
+        """Save the spec: a new report, or a new version of the one opened; says where it is.
+
+        Returns
+        -------
+        SavedReport or None
+            None when the spec cannot be saved (the reason is said on the page).
+        """
+        from pulsebi.builder import save_report
+
+        try:
+            saved = save_report(
+                self.document(),
+                by=self.owner,
+                report_id=self.report_id,
+                name=self.title.value.strip() or None,
+                settings=self.settings,
+            )
+        except UsageError as error:
+            self._say(f"Not saved: {error}", "error")
+            return None
+        self.report_id = saved.id
+        url = report_url(saved.id)
+        link = (
+            f' <a class="pbi-builder-url" href="{html.escape(url)}" target="_blank">'
+            f"notebooks/{html.escape(url)}</a>"
+        )
+        self._say(f"Saved {saved.name!r}, version {saved.version}. Its page:", raw=link)
+        self.refresh_list()
+        self.saved.select.value = saved.id
+        return saved
+
+    def refresh_list(self) -> None:
+        """List the saved reports again."""
+        from pulsebi.builder import list_reports
+
+        try:
+            self.saved.show(list_reports(settings=self.settings))
+        except UsageError as error:
+            self._say(str(error), "error")
+
+    def open_report(self, report_id: int) -> None:
+        """Show saved report `report_id` in the builder (saves become its new versions)."""
+        from pulsebi.builder import get_report
+        from pulsebi.builder.zones import Zones
+
+        try:
+            saved = get_report(report_id, settings=self.settings)
+        except UsageError as error:
+            self._say(str(error), "error")
+            return
+        doc = saved.spec.to_json()
+        zones = Zones.from_spec(doc).to_dict()
+        self._quiet = True
+        try:
+            self.visual.value = doc["visual"]
+            self.zones.zones = zones
+            self.filters.show(zones["filters"], {f["field"]: f["values"] for f in doc["filters"]})
+            self.dates.set(doc["dates"])
+            target = doc["options"].get("target")
+            self.target.value = "" if target is None else f"{target:g}"
+            self.comparison.value = doc["options"].get("comparison")
+            self.title.value = doc["title"] or saved.name
+        finally:
+            self._quiet = False
+        self.report_id = saved.id
+        self.message.value = ""
+        self._say(f"Opened {saved.name!r}, version {saved.version}.")
+        self.redraw()
+
+    def duplicate(self, report_id: int) -> None:
+        """Copy saved report `report_id` as a new report and open the copy."""
+        from pulsebi.builder import duplicate_report
+
+        try:
+            copy = duplicate_report(report_id, by=self.owner, settings=self.settings)
+        except UsageError as error:
+            self._say(str(error), "error")
+            return
+        self.refresh_list()
+        self.open_report(copy.id)
+
+    def rename(self, report_id: int) -> None:
+        """Give saved report `report_id` the title box's text as its name."""
+        from pulsebi.builder import rename_report
+
+        try:
+            info = rename_report(report_id, self.title.value.strip(), settings=self.settings)
+        except UsageError as error:
+            self._say(f"Not renamed: {error}", "error")
+            return
+        self._say(f"Renamed to {info.name!r}.")
+        self.refresh_list()
+
+    def delete(self, report_id: int) -> None:
+        """Delete saved report `report_id` (the one opened is then saved as a new report)."""
+        from pulsebi.builder import delete_report
+
+        try:
+            delete_report(report_id, settings=self.settings)
+        except UsageError as error:
+            self._say(str(error), "error")
+            return
+        if self.report_id == report_id:
+            self.report_id = None
+        self._say(f"Deleted report #{report_id}.")
+        self.refresh_list()
+
+    # showing ---------------------------------------------------------------------------------
+    def present(self) -> None:
+        """Display the page (live), or the note that it is live only (static)."""
+        from IPython.display import HTML, display
+
+        from pulsebi.charts import current_mode
+
+        if current_mode().static:
+            display(HTML(f"<h1>{TITLE}</h1>" + _note(STATIC_NOTE)))
+            return
+        display(self.prepare())
+
+
+def prepare(*, static: bool = False, owner: str = "analyst", **kwargs: Any) -> BuilderPage:
+    """The builder page for the notebook's parameters, built (live) but not shown.
+
+    Parameters
+    ----------
+    static : bool, default False
+        True under Papermill: the page only says it is live only.
+    owner : str, default "analyst"
+        Who saves (a new report's owner, each version's `saved_by`).
+    **kwargs
+        `BuilderPage`'s: today (a callable giving the local date), settings.
+
+    Returns
+    -------
+    BuilderPage
+        Ready for `present`.
+    """
+    from pulsebi.charts import use_mode
+
+    use_mode(static)
+    page = BuilderPage(owner=owner, **kwargs)
+    if not static:
+        page.prepare()
+    return page
+
+
+def present(page: BuilderPage) -> None:
+    """Show a prepared page.
+
+    Parameters
+    ----------
+    page : BuilderPage
+        From `prepare`.
+    """
+    page.present()

@@ -1,0 +1,148 @@
+"""The Report builder page built live without a kernel (widgets constructed, driven from Python):
+what an incomplete spec says, preview figures equal to `metrics.compute`'s, switching visuals
+without losing fields, saved reports (save, list, open, duplicate, rename, delete), and the
+notebook under Papermill (it says to use custom_report.ipynb)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pulsebi import metrics
+from pulsebi.builder import get_report, list_reports
+from pulsebi.builder.dates import resolve_range
+from pulsebi.charts import use_mode
+from pulsebi.dashboards import builder_page
+from pulsebi.dashboards.page import Chart, Html, Table
+from pulsebi.settings import Settings
+
+SEEDED_DAY = dt.date(2026, 11, 20)  # the seeded data's today (tests/conftest.py SEED_TODAY)
+NOTEBOOK = Path(__file__).parents[3] / "notebooks" / "report_builder.ipynb"
+SCENARIO = {"values": ["net_revenue"], "x": ["month"], "series": ["branch"], "filters": []}
+
+
+@pytest.fixture
+def live():
+    with use_mode(False):
+        yield
+
+
+@pytest.fixture
+def store(engine, settings: Settings) -> Settings:
+    """The migrated test database (a database of this run's own): its settings."""
+    return settings
+
+
+def _page(settings: Settings) -> builder_page.BuilderPage:
+    return builder_page.prepare(today=lambda: SEEDED_DAY, settings=settings, owner="ana")
+
+
+def _preview_text(page: builder_page.BuilderPage) -> str:
+    return " ".join(getattr(w, "value", "") for w in page.preview.children)
+
+
+def test_an_empty_page_says_what_the_visual_needs(live, store: Settings) -> None:
+    page = _page(store)
+    assert isinstance(page.blocks[0], Html)
+    assert "needs a measure in Values" in _preview_text(page)
+    page.zones.zones = {**SCENARIO, "x": []}
+    assert "needs X: put a time grain" in _preview_text(page)
+    page.visual.value = "gauge"  # net revenue stays; the gauge asks for its target
+    assert page.zones.zones["values"] == ["net_revenue"]
+    assert "a gauge needs a target" in _preview_text(page)
+    page.target.value = "1,000,000"
+    assert "needs a target" not in _preview_text(page) and page.blocks
+
+
+def test_preview_figures_are_metrics_compute_for_the_same_request(
+    live, seeded_env: dict, seeded: Settings
+) -> None:
+    page = _page(seeded)
+    page.zones.zones = {**SCENARIO, "filters": ["channel"]}
+    picker = page.filters.pickers["channel"]
+    keys = [key for _, key in picker.options]
+    assert {"tv", "digital"} <= set(keys)  # the choices come from the data
+    picker.value = ("tv", "digital")
+    assert page.document()["filters"] == [{"field": "channel", "values": ["tv", "digital"]}]
+    [chart] = page.blocks
+    assert isinstance(chart, Chart) and chart.spec.kind == "line"
+    start, end = resolve_range("last_12_months", SEEDED_DAY)
+    expected = metrics.compute(
+        "net_revenue",
+        start=start,
+        end=end,
+        by=["branch"],
+        grain="month",
+        where={"channel": ["tv", "digital"]},
+        settings=seeded,
+    )
+    shown = chart.spec.data[["branch", "period", "net_revenue"]]
+    columns = ["branch", "period"]
+    pd.testing.assert_frame_equal(
+        shown.sort_values(columns).reset_index(drop=True),
+        expected[["branch", "period", "net_revenue"]].sort_values(columns).reset_index(drop=True),
+    )
+    assert len(shown) == 12 * shown["branch"].nunique()
+
+    page.visual.value = "table"  # a table keeps every field ...
+    assert isinstance(page.blocks[0], Table) and page.message.value == ""
+    page.visual.value = "line"  # ... and so does the line again
+    assert page.zones.zones == {**SCENARIO, "filters": ["channel"]}
+    assert page.filters.picked() == {"channel": ["tv", "digital"]}
+    assert chart.spec.data.equals(page.blocks[0].spec.data)
+
+    page.visual.value = "pie"  # a pie has no time axis: said, and branch becomes the slices
+    assert "month left out: a pie has no time axis" in page.message.value
+    assert page.zones.zones["x"] == ["branch"] and page.zones.zones["series"] == []
+
+
+def test_save_list_open_duplicate_rename_delete(live, store: Settings) -> None:
+    page = _page(store)
+    page.zones.zones = SCENARIO
+    page.title.value = "Revenue by branch (builder page test)"
+    first = page.save()
+    assert first is not None and first.version == 1
+    url = f"custom_report.ipynb?report_id={first.id}"
+    assert url in page.status.value and f"notebooks/{url}" in page.status.value
+    assert first.id in [key for _, key in page.saved.select.options]
+
+    page.visual.value = "bar"
+    second = page.save()  # the report opened (just saved) gets a new version
+    assert (second.id, second.version) == (first.id, 2)
+    assert get_report(first.id, settings=store).spec.visual == "bar"
+
+    other = _page(store)  # a colleague opens it from the list, duplicates it, renames it
+    other.open_report(first.id)
+    assert other.zones.zones == SCENARIO and other.visual.value == "bar"
+    assert other.title.value == "Revenue by branch (builder page test)"
+    other.duplicate(first.id)
+    assert other.report_id not in (None, first.id)
+    copy_id = other.report_id
+    other.title.value = "Revenue by branch, copy (builder page test)"
+    other.rename(copy_id)
+    names = {r.id: r.name for r in list_reports(settings=store)}
+    assert names[copy_id] == "Revenue by branch, copy (builder page test)"
+
+    page.zones.zones = {**SCENARIO, "values": []}
+    assert page.save() is None and "Not saved" in page.status.value  # nothing written
+    assert get_report(first.id, settings=store).version == 2
+
+    for report_id in (first.id, copy_id):
+        other.delete(report_id)
+    ids = [r.id for r in list_reports(settings=store)]
+    assert first.id not in ids and copy_id not in ids
+    assert first.id not in [key for _, key in other.saved.select.options]
+
+
+def test_under_papermill_the_notebook_says_to_open_a_saved_report(tmp_path: Path) -> None:
+    import papermill
+
+    out = tmp_path / "builder.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(out), parameters={"static": True}, progress_bar=False
+    )
+    text = out.read_text()
+    assert "live only" in text and "notebooks/custom_report.ipynb" in text
