@@ -58,7 +58,8 @@ def serve(
         settings = settings.replace(serve_port=port - deployment.port_offset)
     if dirs:
         absolute = tuple(d.absolute() for d in dirs)
-        deployment = deployment.replace(dirs=tuple(str(d) for d in absolute), home=None)
+        # the home stays when a served folder holds it; otherwise the first page is the home
+        deployment = deployment.replace(dirs=tuple(str(d) for d in absolute))
     if preheat:
         deployment = deployment.replace(preheat=preheat)
     if snapshots is None:

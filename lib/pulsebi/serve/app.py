@@ -132,7 +132,8 @@ def build_config(deployment: Deployment, settings: Settings, root: Path) -> Conf
         raise ConfigError("the dashboards need a login: set PULSEBI_SERVE_TOKEN or a password hash")
     pages = list_pages(root)
     preheat = preheat_pages(deployment, root)
-    home = deployment.home or (pages[0]["path"] if pages else None)
+    served_home = deployment.home and (root / deployment.home).is_file()
+    home = deployment.home if served_home else (pages[0]["path"] if pages else None)
     c = Config()
     c.Voila.root_dir = str(root)
     c.Voila.ip = settings.serve_host
