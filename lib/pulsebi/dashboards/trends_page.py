@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 from collections.abc import Mapping
 from typing import Any
 
+from pulsebi.charts import current_mode
 from pulsebi.dashboards.filters import parse_date, resolve_filters
 from pulsebi.dashboards.notices import notice_html
 from pulsebi.dashboards.page import Page
@@ -83,6 +85,54 @@ def resolve_trend_filters(
     )  # fmt: skip
 
 
+def check_report_parameters(
+    *,
+    metric: str,
+    branch: str | None,
+    grain: str,
+    date_from: object,
+    date_to: object,
+    settings: Any = None,
+    today: dt.date | None = None,
+) -> tuple[Filters, dict[str, str]]:
+    """The page's filters for a report run, refusing what the page would only say in place.
+
+    `pulsebi report run` checks a page's parameters before anything runs (exit 2, one line);
+    its Summary sheet, subject and file names take the period, branch and grain from here.
+
+    Parameters
+    ----------
+    metric, branch, grain, date_from, date_to
+        The notebook's parameters (its defaults where not given).
+    settings
+        Where the branches are looked up (default: the process's settings).
+    today
+        The local date the default range counts from (default: today in the reporting zone).
+
+    Returns
+    -------
+    tuple
+        The filters (`pulsebi.widgets.filters.Filters`) and the branches (code → name).
+
+    Raises
+    ------
+    UsageError
+        A metric the page cannot show or one not counted by the grain, an unknown branch or
+        grain, a date that does not parse: the message names the value and what to use.
+    """
+    from pulsebi.dashboards.filters import list_branches
+    from pulsebi.dashboards.trends_data import check_metric
+
+    info = check_metric(str(metric))
+    known = list_branches(settings)
+    given = {"branch": branch, "grain": str(grain), "date_from": date_from, "date_to": date_to}
+    filters = resolve_trend_filters(**given, known_branches=known, today=today)
+    if filters.grain not in info.grains:
+        offered = ", ".join(g for g in GRAINS if g in info.grains)
+        raise UsageError(f"{metric} is not counted by {filters.grain}: use grain {offered}")
+    return filters, known
+
+
 class TrendsPage(Page):
     """A `Page` with a metric: the filter bar starts with a Metric list, the context line names
     the metric, the query string may carry ``metric``; a default range follows the grain."""
@@ -98,7 +148,12 @@ class TrendsPage(Page):
 
     def header_html(self, filters: Filters) -> str:
         notice = notice_html(self._notice_text) if self._notice_text else ""
-        return super().header_html(filters) + notice
+        header = super().header_html(filters)
+        label = self.metrics.get(self.view.metric)
+        if label and current_mode().static:  # a report's title (its subject, its files' names)
+            title = f">{html.escape(self.title)}</h1>"
+            header = header.replace(title, f">{html.escape(f'{self.title}: {label}')}</h1>", 1)
+        return header + notice
 
     def follow_live(self) -> None:
         """Nothing to follow: the page shows whole past buckets, from the views."""
