@@ -1,8 +1,10 @@
 """The Report builder page (notebooks/report_builder.ipynb) under `pulsebi serve` in Chromium, on
 the seeded demo data, with real pointer drags (mouse down / move / up): net revenue to Values,
-month to X, branch to Series, Line, last 12 months: the preview draws a line per branch; Table
-and back to Line loses no field; Save links the report's own page and lists it. The report
-saved is removed from the seeded database afterwards."""
+month to X, branch to Series, Line, last 12 months: the preview draws a line per branch; two
+lead channels picked in the filter (values from the data); Table, whose totals row is
+`metrics.compute`'s for the same request, and back to Line loses no field; Save links the
+report's own page and lists it. The report saved is removed from the seeded database afterwards.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +15,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from pulsebi import metrics
 from pulsebi.builder import list_reports
+from pulsebi.builder.dates import resolve_range
 from pulsebi.db import get_engine
 from pulsebi.settings import Settings
 from pulsebi.views import refresh_views
+from pulsebi.widgets.dates import local_today
 from serving import Server, start_server
 
 NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
@@ -44,6 +49,19 @@ def saved_cleanup(seeded: Settings) -> Iterator[None]:
     if ids:
         with get_engine(seeded).begin() as conn:
             conn.execute(text("delete from bi.saved_reports where id = any(:ids)"), {"ids": ids})
+
+
+def expected_total(settings: Settings) -> float:
+    """Net revenue of the last 12 months for the tv and digital channels (`metrics.compute`)."""
+    start, end = resolve_range("last_12_months", local_today(tz=settings.tz))
+    frame = metrics.compute(
+        "net_revenue",
+        start=start,
+        end=end,
+        where={"channel": ["tv", "digital"]},
+        settings=settings,
+    )
+    return float(frame["net_revenue"].iloc[0])
 
 
 def drag(page, source, target) -> None:
@@ -104,12 +122,21 @@ def test_drag_fields_preview_switch_and_save(
     assert lines.count() >= 2  # one line per branch
     assert shown_zones(page) == SCENARIO
 
-    visual(page, "Table")
-    expect(preview.locator("table").first).to_be_visible(timeout=60_000)
-    expect(preview).to_contain_text("Net revenue")
+    page.locator(".pbi-fz-search").fill("channel")
+    drag(page, field(page, "channel"), zone(page, "filters"))
+    page.locator(".pbi-fz-search").fill("")
+    picker = page.locator(".pbi-builder-filter-channel select")
+    picker.select_option(["tv", "digital"])
+    scenario = {**SCENARIO, "filters": ["channel"]}
+    assert shown_zones(page) == scenario
+
+    visual(page, "Table")  # its totals row: the metric layer's, for the same request
+    total = preview.locator("table.pbi-table tr", has_text="Total").locator("td").last
+    expect(total).to_have_attribute("data-sort", repr(expected_total(seeded)), timeout=60_000)
     visual(page, "Line")
     expect(preview.locator("path.line").first).to_be_visible(timeout=60_000)
-    assert shown_zones(page) == SCENARIO  # no field lost
+    assert shown_zones(page) == scenario  # no field lost
+    assert picker.evaluate("s => [...s.selectedOptions].map((o) => o.value)") == ["digital", "tv"]
     expect(page.locator(".pbi-builder-message")).not_to_contain_text("left out")
 
     page.locator(".pbi-builder-title input").fill(NAME)
