@@ -146,3 +146,31 @@ def test_under_papermill_the_notebook_says_to_open_a_saved_report(tmp_path: Path
     )
     text = out.read_text()
     assert "live only" in text and "notebooks/custom_report.ipynb" in text
+
+
+def test_custom_dates_and_filters_are_saved_and_opened_again(live, store: Settings) -> None:
+    page = _page(store)
+    page.zones.zones = {**SCENARIO, "filters": ["branch"]}
+    page.filters.pickers["branch"].options = [("Dallas", "DAL"), ("Austin", "AUS")]  # empty db
+    page.filters.pickers["branch"].value = ("DAL",)
+    page.dates.preset.value = "custom"
+    assert page.dates.custom.layout.display is None  # the from / through pickers are shown
+    page.dates.date_from.value = dt.date(2026, 1, 1)
+    page.dates.through.value = dt.date(2026, 3, 31)
+    document = page.document()
+    assert document["dates"] == {"preset": "custom", "from": "2026-01-01", "to": "2026-04-01"}
+    assert document["filters"] == [{"field": "branch", "values": ["DAL"]}]
+    [chart] = page.blocks
+    assert (chart.spec.period, chart.spec.grain) == (
+        (dt.date(2026, 1, 1), dt.date(2026, 4, 1)),
+        "month",
+    )
+    page.title.value = "Q1 in Dallas (builder page test)"
+    saved = page.save()
+
+    other = _page(store)
+    other.filters._choices["branch"] = [("Dallas", "DAL"), ("Austin", "AUS")]
+    other.open_report(saved.id)
+    assert other.document() == {**document, "title": "Q1 in Dallas (builder page test)"}
+    assert other.dates.through.value == dt.date(2026, 3, 31)
+    other.delete(saved.id)
