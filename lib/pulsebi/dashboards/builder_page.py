@@ -6,8 +6,8 @@ duplicate, rename, delete) and the preview: the spec run (`builder.run_spec`) an
 (`builder.report_blocks`) on every change. A spec not complete yet says what is missing in the
 preview's place; switching visual keeps the fields the new one can use and says which it
 cannot (`builder.fields_kept`). After a save the report's own page is linked
-(notebooks/custom_report.ipynb?report_id=N). Under Papermill the page says to render a saved
-report with notebooks/custom_report.ipynb instead.
+(notebooks/custom_report.ipynb?report_id=N); ``?report_id=N`` on the builder's own URL opens
+that report in it. Under Papermill the page says to use notebooks/custom_report.ipynb.
 
     page = prepare()                 # the widgets, built (no kernel needed)
     page.zones.zones = {"values": ["net_revenue"], "x": ["month"], "series": ["branch"]}
@@ -18,8 +18,6 @@ report with notebooks/custom_report.ipynb instead.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,20 +27,16 @@ from pulsebi.dashboards.builder_controls import (
     SavedList,
     build_visual_picker,
 )
+from pulsebi.dashboards.builder_saved import SavedReportActions, note_html
+from pulsebi.dashboards.request import request_params
 from pulsebi.errors import UsageError
 from pulsebi.settings import Settings
 
-log = logging.getLogger(__name__)
 TITLE = "Report builder"
 STATIC_NOTE = (
     "The report builder is live only (open it in the dashboards). To render a saved report "
     "here, run notebooks/custom_report.ipynb with its report_id."
 )
-
-
-def report_url(report_id: int) -> str:
-    """A saved report's own page, relative to the builder's (both are in notebooks/)."""
-    return f"custom_report.ipynb?report_id={int(report_id)}"
 
 
 def _number(text: str) -> Any:
@@ -53,11 +47,7 @@ def _number(text: str) -> Any:
         return text.strip()
 
 
-def _note(text: str, kind: str = "info") -> str:
-    return f'<div class="pbi-builder-note pbi-builder-{kind}">{html.escape(text)}</div>'
-
-
-class BuilderPage:
+class BuilderPage(SavedReportActions):
     """The builder's widgets and the spec they make; `prepare()` builds them."""
 
     def __init__(
@@ -198,7 +188,7 @@ class BuilderPage:
         finally:
             self._quiet = quiet
         said = "; ".join(f"{d.field} left out: {d.why}" for d in dropped)
-        self.message.value = _note(said, "dropped") if said else ""
+        self.message.value = note_html(said, "dropped") if said else ""
         self.redraw()
 
     def _spec_for(self, visual: str) -> Any:
@@ -216,20 +206,28 @@ class BuilderPage:
             spec = self.spec()
             missing = spec.missing()
             if missing:
-                self._show_note("Not shown yet: " + "; ".join(what for _, what in missing))
+                self._shownote_html("Not shown yet: " + "; ".join(what for _, what in missing))
                 return
             today = self._today() if self._today else None
             result = run_spec(spec, today=today, settings=self.settings)
             self._show_blocks(report_blocks(result))
         except SpecError as error:
-            self._show_note("; ".join(what for _, what in error.problems) or str(error), "error")
+            self._shownote_html(
+                "; ".join(what for _, what in error.problems) or str(error), "error"
+            )
         except UsageError as error:
-            self._show_note(str(error), "error")
+            self._shownote_html(str(error), "error")
+        except Exception as error:  # kept in the preview's place, the traceback logged
+            from pulsebi.dashboards.notices import crash_html, log_crash
+            from pulsebi.dashboards.page import Html
 
-    def _show_note(self, text: str, kind: str = "missing") -> None:
+            error_id = log_crash(f"the preview of {TITLE!r}", error)
+            self._show_blocks([Html(crash_html(error_id))])
+
+    def _shownote_html(self, text: str, kind: str = "missing") -> None:
         from pulsebi.dashboards.page import Html
 
-        self._show_blocks([Html(_note(text, kind))])
+        self._show_blocks([Html(note_html(text, kind))])
 
     def _show_blocks(self, blocks: list[Any]) -> None:
         """Put `blocks` in the preview, reusing the widgets that fit (charts redrawn)."""
@@ -249,118 +247,6 @@ class BuilderPage:
         del self._live[len(blocks) :]
         self.preview.children = [b.widget for b in self._live]
 
-    # saved reports ---------------------------------------------------------------------------
-    def _say(self, text: str, kind: str = "info", raw: str = "") -> None:
-        self.status.value = _note(text, kind) + raw
-
-    def save(self) -> Any:
-        """Save the spec: a new report, or a new version of the one opened; says where it is.
-
-        Returns
-        -------
-        SavedReport or None
-            None when the spec cannot be saved (the reason is said on the page).
-        """
-        from pulsebi.builder import save_report
-
-        try:
-            saved = save_report(
-                self.document(),
-                by=self.owner,
-                report_id=self.report_id,
-                name=self.title.value.strip() or None,
-                settings=self.settings,
-            )
-        except UsageError as error:
-            self._say(f"Not saved: {error}", "error")
-            return None
-        self.report_id = saved.id
-        url = report_url(saved.id)
-        link = (
-            f' <a class="pbi-builder-url" href="{html.escape(url)}" target="_blank">'
-            f"notebooks/{html.escape(url)}</a>"
-        )
-        self._say(f"Saved {saved.name!r}, version {saved.version}. Its page:", raw=link)
-        self.refresh_list()
-        self.saved.select.value = saved.id
-        return saved
-
-    def refresh_list(self) -> None:
-        """List the saved reports again."""
-        from pulsebi.builder import list_reports
-
-        try:
-            self.saved.show(list_reports(settings=self.settings))
-        except UsageError as error:
-            self._say(str(error), "error")
-
-    def open_report(self, report_id: int) -> None:
-        """Show saved report `report_id` in the builder (saves become its new versions)."""
-        from pulsebi.builder import get_report
-        from pulsebi.builder.zones import Zones
-
-        try:
-            saved = get_report(report_id, settings=self.settings)
-        except UsageError as error:
-            self._say(str(error), "error")
-            return
-        doc = saved.spec.to_json()
-        zones = Zones.from_spec(doc).to_dict()
-        self._quiet = True
-        try:
-            self.visual.value = doc["visual"]
-            self.zones.zones = zones
-            self.filters.show(zones["filters"], {f["field"]: f["values"] for f in doc["filters"]})
-            self.dates.set(doc["dates"])
-            target = doc["options"].get("target")
-            self.target.value = "" if target is None else f"{target:g}"
-            self.comparison.value = doc["options"].get("comparison")
-            self.title.value = doc["title"] or saved.name
-        finally:
-            self._quiet = False
-        self.report_id = saved.id
-        self.message.value = ""
-        self._say(f"Opened {saved.name!r}, version {saved.version}.")
-        self.redraw()
-
-    def duplicate(self, report_id: int) -> None:
-        """Copy saved report `report_id` as a new report and open the copy."""
-        from pulsebi.builder import duplicate_report
-
-        try:
-            copy = duplicate_report(report_id, by=self.owner, settings=self.settings)
-        except UsageError as error:
-            self._say(str(error), "error")
-            return
-        self.refresh_list()
-        self.open_report(copy.id)
-
-    def rename(self, report_id: int) -> None:
-        """Give saved report `report_id` the title box's text as its name."""
-        from pulsebi.builder import rename_report
-
-        try:
-            info = rename_report(report_id, self.title.value.strip(), settings=self.settings)
-        except UsageError as error:
-            self._say(f"Not renamed: {error}", "error")
-            return
-        self._say(f"Renamed to {info.name!r}.")
-        self.refresh_list()
-
-    def delete(self, report_id: int) -> None:
-        """Delete saved report `report_id` (the one opened is then saved as a new report)."""
-        from pulsebi.builder import delete_report
-
-        try:
-            delete_report(report_id, settings=self.settings)
-        except UsageError as error:
-            self._say(str(error), "error")
-            return
-        if self.report_id == report_id:
-            self.report_id = None
-        self._say(f"Deleted report #{report_id}.")
-        self.refresh_list()
-
     # showing ---------------------------------------------------------------------------------
     def present(self) -> None:
         """Display the page (live), or the note that it is live only (static)."""
@@ -369,9 +255,11 @@ class BuilderPage:
         from pulsebi.charts import current_mode
 
         if current_mode().static:
-            display(HTML(f"<h1>{TITLE}</h1>" + _note(STATIC_NOTE)))
+            display(HTML(f"<h1>{TITLE}</h1>" + note_html(STATIC_NOTE)))
             return
-        display(self.prepare())
+        self.prepare()
+        self.follow_request(request_params())
+        display(self._root)
 
 
 def prepare(*, static: bool = False, owner: str = "analyst", **kwargs: Any) -> BuilderPage:

@@ -174,3 +174,30 @@ def test_custom_dates_and_filters_are_saved_and_opened_again(live, store: Settin
     assert other.document() == {**document, "title": "Q1 in Dallas (builder page test)"}
     assert other.dates.through.value == dt.date(2026, 3, 31)
     other.delete(saved.id)
+
+
+def test_the_builders_url_opens_a_saved_report(live, store: Settings) -> None:
+    from pulsebi.builder import save_report
+
+    spec = {"visual": "bar", "values": ["leads"], "x": "branch", "title": "Leads by branch"}
+    saved = save_report(spec, by="ana", settings=store)
+    page = _page(store)
+    page.follow_request({"report_id": str(saved.id)})
+    assert page.report_id == saved.id and page.visual.value == "bar"
+    assert page.zones.zones == {"values": ["leads"], "x": ["branch"], "series": [], "filters": []}
+    page.follow_request({"report_id": "7; drop table"})
+    assert "drop table&#x27; is not a report" in page.status.value and page.report_id == saved.id
+    page.follow_request({"report_id": "999999"})
+    assert "999999" in page.status.value
+    page.delete(saved.id)
+
+
+def test_a_crash_in_the_preview_stays_in_its_place(live, store: Settings) -> None:
+    import uuid
+
+    page = _page(store)
+    url = store.database_url.rsplit("/", 1)[0] + "/pulsebi_no_such_database"
+    page.settings = store.replace(database_url=url, namespace=f"pulsebi-test-{uuid.uuid4().hex}")
+    page.zones.zones = SCENARIO  # the database cannot be reached: a crash box, error id logged
+    assert "pbi-crash" in _preview_text(page) and "data-error-id" in _preview_text(page)
+    assert "pulsebi_no_such_database" not in _preview_text(page)
