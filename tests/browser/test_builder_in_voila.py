@@ -3,7 +3,9 @@ the seeded demo data, with real pointer drags (mouse down / move / up): net reve
 month to X, branch to Series, Line, last 12 months: the preview draws a line per branch; two
 lead channels picked in the filter (values from the data); Table, whose totals row is
 `metrics.compute`'s for the same request, and back to Line loses no field; Save links the
-report's own page and lists it. The report saved is removed from the seeded database afterwards.
+report's own page and lists it; the builder's URL with ?report_id=N opens it, Duplicate copies
+it, a branch filter saved on the copy leaves the original as it was. The reports saved are
+removed from the seeded database afterwards.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from pulsebi import metrics
-from pulsebi.builder import list_reports
+from pulsebi.builder import get_report, list_reports
 from pulsebi.builder.dates import resolve_range
 from pulsebi.db import get_engine
 from pulsebi.settings import Settings
@@ -45,7 +47,7 @@ def builder_server(seeded: Settings, tmp_path_factory) -> Iterator[Server]:
 def saved_cleanup(seeded: Settings) -> Iterator[None]:
     """Remove the reports this test saves (the seeded database is shared read-only data)."""
     yield
-    ids = [r.id for r in list_reports(settings=seeded) if r.name == NAME]
+    ids = [r.id for r in list_reports(settings=seeded) if r.name.startswith(NAME)]
     if ids:
         with get_engine(seeded).begin() as conn:
             conn.execute(text("delete from bi.saved_reports where id = any(:ids)"), {"ids": ids})
@@ -148,6 +150,27 @@ def test_drag_fields_preview_switch_and_save(
     expect(link).to_have_text(f"notebooks/custom_report.ipynb?report_id={saved.id}")
     listed = f'.pbi-builder-saved select option[value="{NAME} (#{saved.id}, v1)"]'
     expect(page.locator(listed)).to_have_count(1)
+    assert page.locator(".pulsebi-error").count() == 0
+
+    # a colleague opens it by the builder's URL, duplicates it from the list, picks a branch
+    page.goto(builder_server.page_url(PAGE, f"token={builder_server.token}&report_id={saved.id}"))
+    status = page.locator(".pbi-builder-status")
+    expect(status).to_contain_text(f"Opened '{NAME}', version 1", timeout=90_000)
+    assert shown_zones(page) == scenario
+    page.locator(".pbi-builder-saved select").select_option(f"{NAME} (#{saved.id}, v1)")
+    page.locator(".pbi-builder-duplicate").click()
+    expect(status).to_contain_text(f"Opened '{NAME} (copy)', version 1", timeout=30_000)
+    [copy] = [r for r in list_reports(settings=seeded) if r.name == f"{NAME} (copy)"]
+    copies = page.locator(f'.pbi-builder-saved select option[value^="{NAME} (copy)"]')
+    expect(copies).to_have_count(1)
+    page.locator(".pbi-fz-search").fill("bran")
+    drag(page, field(page, "branch"), zone(page, "filters"))
+    page.locator(".pbi-builder-filter-branch select").select_option(label="Dallas")
+    page.locator(".pbi-builder-save").click()
+    expect(status).to_contain_text("version 2", timeout=30_000)
+    branch = [f for f in get_report(copy.id, settings=seeded).spec.filters if f.field == "branch"]
+    assert [f.values for f in branch] == [("DAL",)]
+    assert get_report(saved.id, settings=seeded).version == 1  # the original is untouched
     assert page.locator(".pulsebi-error").count() == 0
     assert page_log.errors == []
     assert page_log.outside(builder_server.url) == []
