@@ -40,7 +40,7 @@ STATIC_NOTE = (
 
 
 def _number(text: str) -> Any:
-    """A target typed in the box: a number, or the text itself (the spec then names it)."""
+    """A target typed in the box: a number, or the text (the spec then says it is none)."""
     try:
         return float(text.replace(",", ""))
     except ValueError:
@@ -66,7 +66,6 @@ class BuilderPage(SavedReportActions):
         self._root: Any = None
         self._quiet = False  # while a report is being opened: one redraw at the end
 
-    # building --------------------------------------------------------------------------------
     def prepare(self) -> Any:
         """The page widget (built once)."""
         if self._root is None:
@@ -92,7 +91,9 @@ class BuilderPage(SavedReportActions):
             ],
             description="Compare",
         )
-        self.title = w.Text(placeholder="Report title", description="Title")
+        self.title = w.Text(
+            placeholder="Report title", description="Title", continuous_update=False
+        )
         self.title.add_class("pbi-builder-title")
         self.save_button = w.Button(description="Save", button_style="primary")
         self.save_button.add_class("pbi-builder-save")
@@ -130,7 +131,7 @@ class BuilderPage(SavedReportActions):
     def _wire(self) -> None:
         self.zones.on_change(self._zones_changed)
         self.visual.observe(self._switch_visual, names="value")
-        for control in [*self.dates.controls(), self.target, self.comparison]:
+        for control in [*self.dates.controls(), self.target, self.comparison, self.title]:
             control.observe(lambda _c: self.redraw(), names="value")
         self.save_button.on_click(lambda _b: self.save())
         self.saved.on("Open", self.open_report)

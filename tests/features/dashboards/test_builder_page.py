@@ -87,6 +87,9 @@ def test_preview_figures_are_metrics_compute_for_the_same_request(
     )
     assert len(shown) == 12 * shown["branch"].nunique()
 
+    page.title.value = "Revenue by branch"  # the preview's title follows the box
+    assert page.blocks[0].spec.title == "Revenue by branch"
+
     page.visual.value = "table"  # a table keeps every field ...
     assert isinstance(page.blocks[0], Table) and page.message.value == ""
     page.visual.value = "line"  # ... and so does the line again
