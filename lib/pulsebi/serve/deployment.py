@@ -181,6 +181,8 @@ def list_pages(root: Path) -> list[dict[str, str]]:
         if not found:
             found = sorted(p for p in top.glob("*.ipynb") if not _hidden(p.relative_to(top)))
         for nb in found:
+            if not in_navigation(nb):
+                continue
             rel = f"{top.name}/{nb.relative_to(top).as_posix()}"
             pages.append({"path": rel, "title": page_title(nb), "section": top.name.title()})
     return pages
@@ -190,11 +192,23 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
-_titles: dict[Path, tuple[tuple[int, int], str]] = {}  # path -> ((mtime_ns, size), title)
+# path -> ((mtime_ns, size), title, listed in the navigation)
+_titles: dict[Path, tuple[tuple[int, int], str, bool]] = {}
 
 
 def page_title(path: Path) -> str:
     """A notebook's title in the navigation: its metadata's, else made from the file name."""
+    return _page_meta(path)[0]
+
+
+def in_navigation(path: Path) -> bool:
+    """False for a page reached only by a link that says what to show (metadata
+    ``"pulsebi": {"nav": false}``, e.g. one saved report: ``custom_report.ipynb?report_id=N``);
+    such a page is still served."""
+    return _page_meta(path)[1]
+
+
+def _page_meta(path: Path) -> tuple[str, bool]:
     try:
         stat = path.stat()
     except OSError:
@@ -202,12 +216,14 @@ def page_title(path: Path) -> str:
     stamp = (stat.st_mtime_ns, stat.st_size) if stat else (0, 0)
     cached = _titles.get(path)
     if cached and cached[0] == stamp:
-        return cached[1]
+        return cached[1], cached[2]
     try:
         meta = json.loads(path.read_text()).get("metadata", {})
     except (OSError, ValueError):
         meta = {}
-    title = meta.get("pulsebi", {}).get("title") or meta.get("title")
+    ours = meta.get("pulsebi", {}) if isinstance(meta.get("pulsebi"), dict) else {}
+    title = ours.get("title") or meta.get("title")
     title = title or path.stem.replace("_", " ").replace("-", " ").capitalize()
-    _titles[path] = (stamp, title)
-    return title
+    listed = ours.get("nav", True) is not False
+    _titles[path] = (stamp, title, listed)
+    return title, listed
