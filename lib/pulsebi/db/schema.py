@@ -360,3 +360,25 @@ saved_report_versions = Table(
     _req("saved_by", Text),
     schema=BI,
 )
+
+# Deliveries scheduled from the report builder (pulsebi.builder.schedule; migration 0008): a saved
+# report sent by cron in a time zone to recipients in formats. Beat reads them on every scan
+# (pulsebi.reports.stored_schedules), beside schedules/*.yaml, joined to saved_reports: a deleted
+# report's deliveries are no longer sent (no foreign key: the migrations apply in no set order).
+report_deliveries = Table(
+    "report_deliveries",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    _req("report_id", BigInteger),
+    _req("cron", Text),
+    _req("timezone", Text),
+    _req("recipients", JSONB),
+    _req("formats", JSONB),
+    _opt("subject", Text),
+    _opt("owner", Text),  # the address told once when a delivery finally fails
+    _req("created_by", Text),
+    Column("created_at", Timestamp, nullable=False, server_default=func.now()),
+    Column("updated_at", Timestamp, nullable=False, server_default=func.now()),
+    Index("ix_report_deliveries_report_id", "report_id"),
+    schema=BI,
+)
