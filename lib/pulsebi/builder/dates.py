@@ -39,8 +39,10 @@ def resolve_range(
         One of `PRESETS`.
     today : datetime.date
         The local date the range is relative to.
-    date_from, date_to : datetime.date, optional
-        The custom range's first day and the day after its last (``preset="custom"``).
+    date_from : datetime.date, optional
+        The custom range's first day (``preset="custom"``).
+    date_to : datetime.date, optional
+        The day after the custom range's last (``preset="custom"``).
 
     Returns
     -------
