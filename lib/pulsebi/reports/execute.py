@@ -31,6 +31,8 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PAGE_PARAMETERS = frozenset({"branch", "preset", "date_from", "date_to", "grain"})
 # the filters of a reconciliation page (pulsebi.reconcile.filters.parse_filters)
 CHECK_PARAMETERS = frozenset({"branch", "date_from", "date_to"})
+# a saved report's page (notebooks/custom_report.ipynb: pulsebi.reports.custom_report)
+SAVED_REPORT_PARAMETER = "report_id"
 
 
 class NotebookRefused(NotebookFailed):
@@ -220,6 +222,9 @@ def check_parameter_values(
     A reconciliation notebook (branch, date_from, date_to) gets its branch and dates checked
     as the reconciliation page checks them (`pulsebi.reconcile.filters`).
 
+    A saved report's notebook (a ``report_id`` parameter) gets its id checked: a saved
+    report that exists, not deleted, whose spec still fits the catalog.
+
     Parameters
     ----------
     notebook : pathlib.Path
@@ -245,6 +250,12 @@ def check_parameter_values(
     if "static" in parameters and not isinstance(parameters["static"], bool):
         raise UsageError(f"parameter static: {parameters['static']!r} is not true or false")
     known = read_notebook_parameters(notebook)
+    if SAVED_REPORT_PARAMETER in known:  # a saved report's page: the report must exist and fit
+        from pulsebi.reports.custom_report import check_report_id
+
+        value = parameters.get(SAVED_REPORT_PARAMETER, _default(known[SAVED_REPORT_PARAMETER]))
+        check_report_id(value, settings)
+        return None
     if not set(known) >= PAGE_PARAMETERS:
         if set(known) >= CHECK_PARAMETERS:
             _check_reconciliation_values(parameters, settings)
@@ -261,6 +272,10 @@ def report_context(notebook: Path, parameters: dict[str, Any], settings: Setting
     """The run's context, taken as it starts (the page's title is read from its outputs)."""
     page = check_parameter_values(notebook, parameters, settings)
     shown = {k: v for k, v in parameters.items() if k != "static"}
+    if page is None and SAVED_REPORT_PARAMETER in parameters:  # checked: a saved report's page
+        from pulsebi.reports.custom_report import saved_report_context
+
+        return saved_report_context(parameters, settings)
     if page is None:
         return ReportContext(title=notebook.stem, parameters=shown)
     from pulsebi.metrics import data_as_of
