@@ -82,6 +82,11 @@ class Schedule:
     def notebook_path(self) -> Path:
         return self.root / self.notebook
 
+    @property
+    def origin(self) -> str:
+        """Where it is defined: its file (a builder's delivery: its saved report)."""
+        return str(self.source)
+
     def due_times(self, since: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
         """Fire times in (since, until], in the schedule's time zone."""
         from croniter import croniter
