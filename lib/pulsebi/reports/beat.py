@@ -1,9 +1,10 @@
 """What is due: scan `schedules/` and list the deliveries whose fire time has come.
 
-Called on every beat scan, so edited, added or removed schedule files take effect without a
-restart. The window (last scan, now] is kept in Redis; after a beat restart it reaches back
-LOOKBACK (at most MAX_CATCHUP), so a delivery due while no beat ran is still sent — once: keys
-make a repeat harmless, and a Redis marker spares the workers most duplicate tasks.
+Called on every beat scan, so edited, added or removed schedule files (and deliveries stored
+from the report builder, `stored_schedules`) take effect without a restart. The window (last
+scan, now] is kept in Redis; after a beat restart it reaches back LOOKBACK (at most
+MAX_CATCHUP), so a delivery due while no beat ran is still sent — once: keys make a repeat
+harmless, and a Redis marker spares the workers most duplicate tasks.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from pulsebi.reports.deliver import Delivery
 from pulsebi.reports.schedules import load_schedules
+from pulsebi.reports.stored_schedules import collect_stored_due
 from pulsebi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,9 @@ def collect_due(
     -------
     list of Delivery
         The deliveries of every fire time in the window, schedule by schedule, one per
-        ``for_each`` member; those an earlier scan already handed out are left out.
+        ``for_each`` member, then those stored from the builder (``bi.report_deliveries``,
+        `stored_schedules.collect_stored_due`); those an earlier scan already handed out are
+        left out.
     """
     now = now or dt.datetime.now(dt.UTC)
     client = client or _redis(settings)
@@ -80,6 +84,7 @@ def collect_due(
         for delivery in schedule.deliveries(when)
     ]
     client.set(mark, now.isoformat())
+    due += collect_stored_due(settings, now, client)  # the builder's, read from the database
     return [d for d in due if _first_to_queue(settings, client, d.key)]
 
 
