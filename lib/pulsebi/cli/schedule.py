@@ -18,7 +18,7 @@ _DIR = click.option(
 
 @click.group()
 def schedule() -> None:
-    """Scheduled report deliveries defined in schedules/*.yaml."""
+    """Scheduled report deliveries: schedules/*.yaml and those stored from the report builder."""
 
 
 def _load(directory: str):
@@ -32,22 +32,40 @@ def _load(directory: str):
     return loaded
 
 
+def _stored() -> list:
+    """The deliveries stored from the report builder; none (said on stderr) without a database."""
+    from sqlalchemy.exc import DBAPIError
+
+    from pulsebi.errors import PulseBIError
+    from pulsebi.reports.stored_schedules import stored_schedules
+
+    try:
+        return stored_schedules(get_settings())
+    except (DBAPIError, PulseBIError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        click.echo(f"warning: deliveries stored from the builder not read: {reason}", err=True)
+        return []
+
+
 @schedule.command("list")
 @_DIR
 def list_(directory: str) -> None:
-    """The valid schedules and when each runs next (bad files are reported on stderr)."""
+    """The valid schedules (schedules/*.yaml, then the deliveries stored from the report
+    builder) and when each runs next; bad files are reported on stderr."""
     import datetime as dt
 
     loaded = _load(directory)
     now = dt.datetime.now(dt.UTC)
-    for s in loaded.schedules:
+    schedules = [*loaded.schedules, *_stored()]
+    for s in schedules:
         who = f"for each {s.for_each} ({len(s.members)})" if s.for_each else "once"
         nxt = s.next_time(now)
         click.echo(
             f"{s.name:<20} {s.cron:<14} {s.timezone:<18} next {nxt:%Y-%m-%d %H:%M %Z}  "
-            f"{s.notebook}  {who}  -> {','.join(s.formats)}  owner {s.owner}"
+            f"{s.notebook}  {who}  -> {','.join(s.formats)}  owner {s.owner or '-'}  "
+            f"source {s.origin}"
         )
-    if not loaded.schedules:
+    if not schedules:
         click.echo("no valid schedules")
 
 
@@ -91,7 +109,8 @@ def run(name: str, directory: str, at: str | None, enqueue: bool) -> None:
     from pulsebi.errors import UsageError
 
     loaded = _load(directory)
-    sched = loaded.get(name)
+    stored = [s for s in _stored() if s.name == name] if name.startswith("saved-report-") else []
+    sched = stored[0] if stored else loaded.get(name)
     try:
         when = dt.datetime.fromisoformat(at) if at else dt.datetime.now(dt.UTC)
     except ValueError:
