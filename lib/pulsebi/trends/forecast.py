@@ -34,18 +34,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from pulsebi.trends.forecast_models import (
-    Fit,
-    one_blas_thread,
-    pool_context,
-    seasonal_min,
-    start_worker,
-)
+from pulsebi.trends.forecast_models import Fit, seasonal_min
 from pulsebi.trends.forecast_select import (
     calibration_factors,
     level_ratios,
     mase_scale,
+    one_blas_thread,
+    pool_context,
     select_model,
+    start_worker,
 )
 from pulsebi.trends.series import TrendInputError, TrendSeries, step
 

@@ -10,7 +10,6 @@ process pool's start (`pool_context`, `start_worker`).
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +23,14 @@ MIN_FIT = 5
 # (forecast_many must equal forecast), 1,000 paths as statsmodels' default.
 SIMULATIONS = 1000
 SEED = 20261201
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """statsmodels' warnings (convergence, overflow in a bad candidate) kept inside."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
 
 
 @dataclass(frozen=True)
@@ -92,8 +99,7 @@ class Fit:
 
     def _parts(self) -> tuple[np.ndarray, Callable, Callable]:
         if self._built is None:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
+            with quiet():
                 self._built = self._build()
         return self._built
 
@@ -105,15 +111,13 @@ class Fit:
     def point(self, horizon: int) -> np.ndarray:
         """Point forecasts for the next `horizon` periods."""
         point = self._parts()[1]
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with quiet():
             return np.asarray(point(horizon), dtype="float64")
 
     def predict(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
         """Point forecasts and their analytic standard deviations (statsmodels' own)."""
         _, point, spread = self._parts()
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with quiet():
             mean = np.asarray(point(horizon), dtype="float64")
             sd = np.asarray(spread(horizon), dtype="float64")
         return mean, np.nan_to_num(sd, nan=0.0, posinf=0.0)
@@ -152,8 +156,7 @@ def fit_spec(spec: Spec, y: np.ndarray, start: np.ndarray | None = None) -> Fit:
 
     `start`: an ETS fit's first guess of its smoothing weights (a sibling's `params`).
     """
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
+    with quiet():
         if spec.kind == "ets":
             return _fit_ets(spec, y, start)
         if spec.kind == "theta":
@@ -195,7 +198,8 @@ def _fit_ets(spec: Spec, y: np.ndarray, start: np.ndarray | None = None) -> Fit:
 
             # get_prediction needs pandas data (stack notes): rebuilt for the one model asked
             labelled = _ets_model(spec, pd.Series(y), heuristic).smooth(params)
-            pred = labelled.get_prediction(start=n, end=n + h - 1, rng=np.random.default_rng(SEED))
+            rng = np.random.default_rng(SEED)
+            pred = labelled.get_prediction(n, n + h - 1, simulate_repetitions=SIMULATIONS, rng=rng)
             return np.sqrt(np.asarray(pred.forecast_variance, dtype="float64"))
 
         return res.fittedvalues, res.forecast, spread
@@ -255,62 +259,3 @@ def _fit_snaive(spec: Spec, y: np.ndarray) -> Fit:
 
     fitted = np.concatenate([np.full(p, np.nan), y[:-p]])
     return Fit(spec, math.nan, lambda: (fitted, point, spread), len(resid), 0)
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """BLAS on one thread while fitting (threadpoolctl, when installed).
-
-    The fits multiply tiny matrices: OpenBLAS's extra threads only spin, and doubled the CPU
-    time per series; a pool of processes is the parallelism that pays.
-    """
-    _load_fitters()  # every BLAS the fits use must be loaded for the limit to reach it
-
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(1):
-        yield
-
-
-def start_worker() -> None:
-    """A pool worker: BLAS on one thread for good (libraries not yet loaded read the variables)."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = "1"
-    _load_fitters()
-
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(1)
-
-
-def pool_context():
-    """fork where it is safe (one thread: the CLI) and cheap; forkserver otherwise."""
-    import multiprocessing
-    import threading
-
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        ctx.set_forkserver_preload(["pulsebi.trends.forecast", *FITTERS])
-    return ctx
-
-
-FITTERS = (
-    "scipy.stats",
-    "statsmodels.tsa.exponential_smoothing.ets",
-    "statsmodels.tsa.forecasting.theta",
-)
-
-
-def _load_fitters() -> None:
-    import importlib
-
-    for name in FITTERS:
-        importlib.import_module(name)

@@ -5,12 +5,16 @@ criterion is comparable). The best ETS then meets Theta and (seasonal) naive in 
 backtest: each is refitted on the series up to a few origins near its end and forecasts the
 next periods it did not see; the lowest mean absolute scaled error (MASE) wins. The chosen
 model's backtest errors, set against its own analytic standard deviations, tell how much its
-intervals must widen (`calibration_factor`).
+intervals must widen (`calibration_factors`). Last, where fits run: BLAS on one thread
+(`one_blas_thread`) and a process pool's start (`pool_context`, `start_worker`).
 """
 
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -202,3 +206,60 @@ def _try_point(
     except FIT_ERRORS:
         return None
     return forecast if forecast is not None and np.all(np.isfinite(forecast)) else None
+
+
+# What the fits load: imported before BLAS is limited, so that the limit reaches every copy.
+FITTERS = (
+    "scipy.stats",
+    "statsmodels.tsa.exponential_smoothing.ets",
+    "statsmodels.tsa.forecasting.theta",
+)
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread while fitting (threadpoolctl, when installed).
+
+    The fits multiply tiny matrices: OpenBLAS's extra threads only spin, and doubled the CPU
+    time per series; a pool of processes is the parallelism that pays.
+    """
+    limits = _limit_blas()
+    try:
+        yield
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
+
+
+def start_worker() -> None:
+    """A pool worker: BLAS on one thread for good (libraries not yet loaded read the variables)."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    _limit_blas()
+
+
+def pool_context():
+    """fork where it is safe (one thread: the CLI) and cheap; forkserver otherwise."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["pulsebi.trends.forecast", *FITTERS])
+    return ctx
+
+
+def _limit_blas():
+    """Load the fitters, then limit BLAS to one thread: the limit (None without threadpoolctl)."""
+    import importlib
+
+    for name in FITTERS:
+        importlib.import_module(name)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(1)
