@@ -9,6 +9,7 @@
     trends.growth(s).to_frame()                            # PoP, YoY, CAGR, rolling 4/13/52 weeks
     trends.read_series_csv("mine.csv")                     # {series: TrendSeries}, date,value
     trends.read_strip(settings)                            # the early-warning strip, cached
+    trends.forecast(s, trends.horizon_to(s, year_end)).frame   # 80% / 95% bands, .model named
     trends.anomalies(s).explain(day)                       # "12, expected 31–44, lowest in 2 years"
 
 Each method fits once and returns a results object to ask for what is shown (statsmodels'
@@ -18,6 +19,7 @@ model/results split). Importing this package loads no statsmodels: each method d
 from pulsebi.trends.anomalies import SENSITIVITIES, anomalies
 from pulsebi.trends.anomaly_results import AnomalyResults
 from pulsebi.trends.csvinput import read_series_csv
+from pulsebi.trends.forecast import ForecastResults, forecast, forecast_many, horizon_to
 from pulsebi.trends.growth import GrowthResults, growth
 from pulsebi.trends.seasonality import SeasonalityResults, seasonality
 from pulsebi.trends.series import GRAINS, TrendInputError, TrendSeries
@@ -29,6 +31,7 @@ __all__ = [
     "HEADLINE_METRICS",
     "SENSITIVITIES",
     "AnomalyResults",
+    "ForecastResults",
     "GrowthResults",
     "SeasonalityResults",
     "TrendInputError",
@@ -36,7 +39,10 @@ __all__ = [
     "YoYResults",
     "anomalies",
     "compute_strip",
+    "forecast",
+    "forecast_many",
     "growth",
+    "horizon_to",
     "read_series_csv",
     "read_strip",
     "seasonality",
