@@ -202,6 +202,20 @@ def forecast_many(
 
     Every series is checked before any is fitted, so a bad one fails fast with its name.
     A handful of series, or `jobs=1`, runs in this process. Results equal `forecast`'s.
+
+    Parameters
+    ----------
+    series : dict of str to TrendSeries
+        The series by key (a CSV's series name, "" for a one-series file).
+    horizon : int
+        Periods to forecast after each series' last bucket.
+    jobs : int, optional
+        Worker processes; default one per core.
+
+    Returns
+    -------
+    dict of str to ForecastResults
+        In the order of `series`.
     """
     for key, s in series.items():
         prepare_values(s, horizon, label=s.name or key)
@@ -228,6 +242,17 @@ def horizon_to(s: TrendSeries, day: date | str | pd.Timestamp) -> int:
     """Periods from the series' last bucket to the one containing `day` (0 if not after it).
 
     E.g. a monthly series ending with November 2026 and 31 December 2026: 1.
+
+    Parameters
+    ----------
+    s : TrendSeries
+    day : datetime.date, str or pandas.Timestamp
+        E.g. the last day of the quarter or of the year.
+
+    Returns
+    -------
+    int
+        The horizon to give `forecast` to reach `day`.
     """
     day = pd.Timestamp(day).date()
     last = s.values.index[-1].date()
