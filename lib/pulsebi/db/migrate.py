@@ -36,8 +36,32 @@ def head_revision() -> str:
 
 
 def upgrade_database(engine: Engine, revision: str = "heads") -> None:
-    """Bring the database's schemas up to `revision` (idempotent)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Bring the database's schemas up to `revision` (idempotent).
+
+    Each revision runs in its own transaction: one that fails leaves the revisions before it
+    applied and nothing of itself.
+
+    Raises
+    ------
+    ConfigError
+        If the database refuses a revision (e.g. a table it creates exists already, made
+        outside the migrations): the message names the revision and the database's reason.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from pulsebi.errors import ConfigError
+
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except DBAPIError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        applied = current_revision(engine) or "none"
+        raise ConfigError(
+            f"migrating the database stopped: {reason} (applied: {applied}; newest: "
+            f"{head_revision()}); the failed revision left nothing behind: fix what the "
+            "database says, e.g. drop a table made outside the migrations, and run "
+            "`pulsebi migrate` again"
+        ) from None
 
 
 def downgrade_database(engine: Engine, revision: str) -> None:
