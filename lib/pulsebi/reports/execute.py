@@ -33,6 +33,8 @@ PAGE_PARAMETERS = frozenset({"branch", "preset", "date_from", "date_to", "grain"
 CHECK_PARAMETERS = frozenset({"branch", "date_from", "date_to"})
 # a saved report's page (notebooks/custom_report.ipynb: pulsebi.reports.custom_report)
 SAVED_REPORT_PARAMETER = "report_id"
+# the Trends page (notebooks/trends.ipynb: pulsebi.dashboards.trends_page)
+TREND_PARAMETERS = frozenset({"metric", "branch", "grain", "date_from", "date_to"})
 
 
 class NotebookRefused(NotebookFailed):
@@ -225,6 +227,10 @@ def check_parameter_values(
     A saved report's notebook (a ``report_id`` parameter) gets its id checked: a saved
     report that exists, not deleted, whose spec still fits the catalog.
 
+    The Trends page (metric, branch, grain, date_from, date_to) gets them checked as it takes
+    them (`pulsebi.dashboards.trends_page.check_report_parameters`): a metric it can show at
+    that grain, a known branch, dates; its period is its own default range.
+
     Parameters
     ----------
     notebook : pathlib.Path
@@ -256,6 +262,12 @@ def check_parameter_values(
         value = parameters.get(SAVED_REPORT_PARAMETER, _default(known[SAVED_REPORT_PARAMETER]))
         check_report_id(value, settings)
         return None
+    if set(known) >= TREND_PARAMETERS:  # the Trends page: its metric, its own default range
+        from pulsebi.dashboards.trends_page import check_report_parameters
+
+        values = {name: _default(known[name]) for name in TREND_PARAMETERS}
+        values.update({k: v for k, v in parameters.items() if k in TREND_PARAMETERS})
+        return check_report_parameters(**values, settings=settings)
     if not set(known) >= PAGE_PARAMETERS:
         if set(known) >= CHECK_PARAMETERS:
             _check_reconciliation_values(parameters, settings)
