@@ -13,7 +13,7 @@ error over it divided by the in-sample MAE of seasonal naive (naive on yearly da
 training part; mean over series, for `forecast` and for seasonal naive itself. Coverage: the
 share of held-out values inside the 80% and 95% intervals, over `--origins` rolling origins
 (the last horizon, then each half a horizon earlier), with the calibrated intervals
-`forecast` returns and with statsmodels' analytic ones (the calibration factor undone).
+`forecast` returns and with statsmodels' analytic ones (`calibration["analytic_sd"]`).
 Speed: `forecast_many` on random-walk-with-season monthly series of 60-120 points, then the
 same series through `pulsebi trends forecast --input FILE.csv` end to end.
 """
@@ -156,10 +156,9 @@ def evaluate(collection: dict[str, TrendSeries], origins: int, jobs: int) -> pd.
             scale = np.mean(np.abs(y[m:] - y[:-m]))
             f = res.frame
             c = res.calibration
-            # statsmodels' own band: the calibration undone on the upper side (never clipped)
-            up = c["small_sample"] * c["above"]
-            half80 = (f["upper_80"] - f["forecast"]).to_numpy() / (up * c["t_80"])
-            half95 = (f["upper_95"] - f["forecast"]).to_numpy() / (up * c["t_95"])
+            # statsmodels' own band (never clipped)
+            half80 = 1.2815515655446004 * np.asarray(c["analytic_sd"])
+            half95 = 1.959963984540054 * np.asarray(c["analytic_sd"])
             rows.append(
                 pd.DataFrame(
                     {
@@ -181,7 +180,7 @@ def evaluate(collection: dict[str, TrendSeries], origins: int, jobs: int) -> pd.
                         "scale": scale if scale > 0 else np.nan,
                         "model": res.model,
                         "calibration": max(c["below"], c["above"]),
-                        **{f"cal_{k}": v for k, v in c.items()},
+                        **{f"cal_{k}": v for k, v in c.items() if np.ndim(v) == 0},
                         "bt_horizon": res.backtest["horizon"],
                         "bt_origins": len(res.backtest["origins"]),
                         "bt_errors": [res.backtest["errors"]] * h,

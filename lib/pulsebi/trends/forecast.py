@@ -19,7 +19,10 @@ model fitted (smoothing weights and initial states), (2) Student's t quantiles w
 degrees of freedom instead of the normal's, (3) the backtest: the chosen model's errors there,
 brought to today's level and divided by those deviations, should have unit root mean square
 and no sign; each side of the band is widened by the root mean square of the errors on that
-side (`calibration_factors`; never narrowed).
+side (`calibration_factors`; never narrowed), (4) a floor: the 95% band's half-width at step h
+is at least the 95% quantile of the series' own h-period changes |y[t + h] − y[t]|
+(`change_floor`), (5) on positive money and counts the half-widths are relative ones, on a log
+scale (`band_bounds`): the band leans up as growth compounds.
 Series that are never negative (counts, money, rates: every value ≥ 0 and the unit not a
 score) have forecast and bounds clipped at 0. Missing values (NaN) are interpolated for the
 fit.
@@ -34,9 +37,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from pulsebi.trends.forecast_models import Fit, seasonal_min
+from pulsebi.trends.forecast_models import seasonal_min, small_sample
 from pulsebi.trends.forecast_select import (
+    band_bounds,
     calibration_factors,
+    change_floor,
     level_ratios,
     mase_scale,
     one_blas_thread,
@@ -49,7 +54,6 @@ from pulsebi.trends.series import TrendInputError, TrendSeries, step
 # Fewest values (NaN not counted) a forecast is made from: enough for a trend model and a
 # backtest of a few periods.
 MIN_LENGTH = 8
-Z80, Z95 = 1.2815515655446004, 1.959963984540054
 # Below this many series per worker, a process pool costs more than it saves.
 POOL_MIN = 4
 
@@ -73,8 +77,11 @@ class ForecastResults:
     calibration : dict
         How the intervals were widened from statsmodels' analytic ones: "dof" (residual degrees
         of freedom), "small_sample" (√(n / dof)), "t_80" and "t_95" (Student's quantile over
-        the normal's), "below" and "above" (`calibration_factors`, ≥ 1). A band's half-width
-        above the forecast is the analytic one times small_sample × t × above.
+        the normal's), "below" and "above" (`calibration_factors`, ≥ 1), "analytic_sd"
+        (statsmodels' deviations, per step), "floor_95" (`change_floor`, per step) and
+        "log_scale". A band's half-width above the forecast is the analytic one times
+        small_sample × t × above (at least floor_95 for the 95% band), read as a relative one
+        (mean · exp(width / mean)) when log_scale.
     backtest : dict
         "horizon" (periods ahead), "origins" (the last date each backtest fit saw) and
         "errors" (the chosen model's, actual minus forecast: origins × horizon).
@@ -149,19 +156,26 @@ def _forecast(
 ) -> ForecastResults:
     sel = select_model(y, period, horizon, s.grain)
     mean, sd = sel.best.predict(horizon)
-    calibration, q80, q95 = _small_sample(sel.best)
+    calibration, q80, q95 = small_sample(sel.best)
+    calibration["analytic_sd"] = sd
     sd = sd * calibration["small_sample"]
     errors = sel.errors * level_ratios(y, sel.origins, period)[:, None]
     below, above = calibration_factors(errors, sd, tiny=1e-6 * mase_scale(y, period))
-    calibration.update(below=below, above=above)
+    floor = change_floor(y, horizon)
+    log_scale = non_negative and bool(np.all(y > 0))
+    calibration.update(below=below, above=above, floor_95=floor, log_scale=log_scale)
+    lower_80, upper_80 = band_bounds(mean, q80 * below * sd, q80 * above * sd, log_scale)
+    lower_95, upper_95 = band_bounds(
+        mean, np.maximum(q95 * below * sd, floor), np.maximum(q95 * above * sd, floor), log_scale
+    )
     frame = pd.DataFrame(
         {
             "date": s.next_dates(horizon),
             "forecast": mean,
-            "lower_80": mean - q80 * below * sd,
-            "upper_80": mean + q80 * above * sd,
-            "lower_95": mean - q95 * below * sd,
-            "upper_95": mean + q95 * above * sd,
+            "lower_80": lower_80,
+            "upper_80": upper_80,
+            "lower_95": lower_95,
+            "upper_95": upper_95,
         }
     )
     if non_negative:
@@ -178,21 +192,6 @@ def _forecast(
     }
     name = sel.best.spec.name
     return ForecastResults(s, name, frame, sel.candidates, fitted, calibration, backtest)
-
-
-def _small_sample(fit: Fit) -> tuple[dict, float, float]:
-    """The small-sample part of the calibration, and Student's t quantiles for 80% and 95%."""
-    from scipy.stats import t
-
-    dof = fit.dof
-    q80, q95 = float(t.ppf(0.9, dof)), float(t.ppf(0.975, dof))
-    calibration = {
-        "dof": dof,
-        "small_sample": float(np.sqrt(fit.n_resid / dof)),
-        "t_80": q80 / Z80,
-        "t_95": q95 / Z95,
-    }
-    return calibration, q80, q95
 
 
 def forecast_many(

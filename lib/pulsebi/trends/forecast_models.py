@@ -259,3 +259,21 @@ def _fit_snaive(spec: Spec, y: np.ndarray) -> Fit:
 
     fitted = np.concatenate([np.full(p, np.nan), y[:-p]])
     return Fit(spec, math.nan, lambda: (fitted, point, spread), len(resid), 0)
+
+
+_Z80, _Z95 = 1.2815515655446004, 1.959963984540054
+
+
+def small_sample(fit: Fit) -> tuple[dict, float, float]:
+    """The small-sample part of the calibration, and Student's t quantiles for 80% and 95%."""
+    from scipy.stats import t
+
+    dof = fit.dof
+    q80, q95 = float(t.ppf(0.9, dof)), float(t.ppf(0.975, dof))
+    calibration = {
+        "dof": dof,
+        "small_sample": float(np.sqrt(fit.n_resid / dof)),
+        "t_80": q80 / _Z80,
+        "t_95": q95 / _Z95,
+    }
+    return calibration, q80, q95

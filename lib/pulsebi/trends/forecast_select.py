@@ -168,6 +168,37 @@ def calibration_factors(
     return max(1.0, below), max(1.0, above)
 
 
+def change_floor(y: np.ndarray, horizon: int, level: float = 0.95) -> np.ndarray:
+    """Per step ahead h, the `level` quantile of |y[t + h] − y[t]| over `y` (the series' own
+    h-period changes): the least half-width a `level` band may have.
+
+    A prior on how far the series can move, for when the last few origins' errors understate
+    it (M1's yearly series grew faster than their training part showed). Steps with fewer
+    than 3 changes to measure repeat the last step's floor; a constant series has none.
+    """
+    floor = np.zeros(horizon)
+    for h in range(1, horizon + 1):
+        if len(y) - h >= 3:
+            floor[h - 1] = float(np.quantile(np.abs(y[h:] - y[:-h]), level))
+        elif h > 1:
+            floor[h - 1] = floor[h - 2]
+    return floor
+
+
+def band_bounds(
+    mean: np.ndarray, below: np.ndarray, above: np.ndarray, log_scale: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds from the half-widths below and above `mean`.
+
+    On a log scale (`log_scale` and a positive forecast: money, counts) the half-widths are
+    read as relative ones, mean · exp(∓width / mean): the band leans up, as growth compounds,
+    and stays above 0. Otherwise mean − below, mean + above.
+    """
+    if log_scale and np.all(mean > 0):
+        return mean * np.exp(-below / mean), mean * np.exp(above / mean)
+    return mean - below, mean + above
+
+
 def _choose(scores: list[tuple[Spec, float]]) -> Spec:
     """The finalist with the lowest backtest MASE; ties to the earlier (simpler) one."""
     valid = [(spec, s) for spec, s in scores if math.isfinite(s)]

@@ -94,6 +94,40 @@ def test_bands_widen_with_the_horizon(make_series):
     assert width[-1] > width[0]
 
 
+def _yearly_growth(make_series, unit: str | None = None):
+    rng = np.random.default_rng(11)
+    values = 100 * np.exp(0.08 * np.arange(20) + rng.normal(0, 0.05, 20).cumsum())
+    kwargs = {"unit": unit} if unit else {}
+    return make_series(values, date(2005, 1, 1), "year", name="sales", **kwargs)
+
+
+def test_the_95_band_is_at_least_the_series_own_changes_that_far_ahead(make_series):
+    # a steady climb: the model's own errors are tiny, the series' 6-year changes are not
+    values = 10 + 5.0 * np.arange(20) + np.random.default_rng(2).normal(0, 0.5, 20)
+    s = make_series(values, date(2005, 1, 1), "year", name="index", unit="score")
+    res = forecast(s, 6)
+    y = s.values.to_numpy()
+    f = res.frame
+    for h in range(1, 7):
+        floor = np.quantile(np.abs(y[h:] - y[:-h]), 0.95)
+        assert res.calibration["floor_95"][h - 1] == pytest.approx(floor)
+        assert f["upper_95"].iloc[h - 1] - f["forecast"].iloc[h - 1] >= floor - 1e-9
+        assert f["forecast"].iloc[h - 1] - f["lower_95"].iloc[h - 1] >= floor - 1e-9
+    half = (f["upper_95"] - f["forecast"]).to_numpy()
+    np.testing.assert_allclose(half[-1], res.calibration["floor_95"][-1])  # the floor binds
+    assert not res.calibration["log_scale"]  # a score: the band stays additive
+
+
+def test_positive_money_gets_a_band_leaning_up_on_a_log_scale(make_series):
+    res = forecast(_yearly_growth(make_series), 6)
+    f = res.frame
+    assert res.calibration["log_scale"]
+    up = (f["upper_95"] - f["forecast"]).to_numpy()
+    down = (f["forecast"] - f["lower_95"]).to_numpy()
+    assert np.all(up > down) and np.all(f["lower_95"] > 0)
+    assert np.all(f[BANDS].diff(axis=1).iloc[:, 1:].to_numpy() >= -1e-9)
+
+
 def test_counts_are_clipped_at_zero(make_series):
     # a count falling towards zero: the unclipped bands would go below it
     values = np.maximum(0, np.round(20 - 0.6 * np.arange(36) + np.tile([2, -2, 1, -1], 9)))
