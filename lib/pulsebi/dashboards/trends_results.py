@@ -62,12 +62,57 @@ def anomaly_view(request: TrendRequest, series: TrendSeries) -> dict[str, Any]:
     from pulsebi.trends.anomalies import anomalies
 
     def compute() -> dict[str, Any]:
-        res = anomalies(series, SENSITIVITY)
-        days = [*res.flagged["date"], res.frame["date"].iloc[-1]]
+        # judged with the year before the range too: a point is judged from what came before
+        # it, so without that year the range's first months had almost no past to go by
+        res = anomalies(with_history(request, series), SENSITIVITY)
+        frame = res.frame[res.frame["date"] >= series.values.index[0]].reset_index(drop=True)
+        days = [*frame.loc[frame["anomaly"], "date"], frame["date"].iloc[-1]]
         explained = {d.date().isoformat(): res.explain(d) for d in days}
-        return {"frame": res.frame, "explained": explained, "threshold": res.threshold}
+        return {"frame": frame, "explained": explained, "threshold": res.threshold}
 
-    return cached_view("anomalies", request, {"sensitivity": SENSITIVITY}, compute)
+    extra = {"sensitivity": SENSITIVITY, "history_days": HISTORY_DAYS}
+    return cached_view("anomalies", request, extra, compute)
+
+
+HISTORY_DAYS = 366  # how far before the range the anomaly detector looks back
+
+
+def with_history(request: TrendRequest, series: TrendSeries) -> TrendSeries:
+    """`series` preceded by the whole buckets of the year before it (as far as data go).
+
+    Parameters
+    ----------
+    request
+        The series' request (metric, grain, branch).
+    series
+        The range's series.
+
+    Returns
+    -------
+    TrendSeries
+        The longer series; `series` itself when the year before cannot be read.
+    """
+    import pandas as pd
+
+    from pulsebi.errors import UsageError
+
+    first = series.values.index[0].date()
+    try:
+        before = TrendSeries.from_metric(
+            request.metric,
+            start=first - dt.timedelta(days=HISTORY_DAYS),
+            end=first,
+            grain=request.grain,
+            branch=request.branch,
+        )
+    except UsageError:
+        return series
+    if not len(before):
+        return series
+    try:
+        return series.with_values(pd.concat([before.values, series.values]))
+    except UsageError:  # not one regular series (cannot happen with whole buckets; be safe)
+        return series
 
 
 def seasonality_view(request: TrendRequest, series: TrendSeries) -> dict[str, Any]:
