@@ -40,6 +40,7 @@ EXAMPLES: dict[str, tuple[object, ...]] = {
         "Traceback (most recent call last): ...",
     ),
     "pulsebi.reports.schedule_fields.ScheduleError": ("weekly.yaml", "cron", "'x' is not a cron"),
+    "pulsebi.builder.schedule.ScheduleInputError": ("cron", "'x' is not a cron expression"),
     "pulsebi.reconcile.accounting.AccountingFileError": ("acct.csv", [(2, "bad amount")]),
 }
 

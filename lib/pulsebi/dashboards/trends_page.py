@@ -102,8 +102,16 @@ def check_report_parameters(
 
     Parameters
     ----------
-    metric, branch, grain, date_from, date_to
-        The notebook's parameters (its defaults where not given).
+    metric
+        The notebook's `metric` parameter (a catalog id).
+    branch
+        Its `branch` ("all", None or a branch code).
+    grain
+        Its `grain` (day, week or month).
+    date_from
+        Its `date_from` ("" for the default range, or YYYY-MM-DD).
+    date_to
+        Its `date_to` (exclusive; "" for the default range).
     settings
         Where the branches are looked up (default: the process's settings).
     today
