@@ -75,11 +75,15 @@ def nav_paths(page) -> list[str]:
 
 
 def served_paths(project: Path) -> list[str]:
-    """Every notebook of the copy, as the navigation orders them."""
+    """Every notebook of the copy the navigation lists (not those marked `"nav": false`, such
+    as a saved report's page), in its order."""
+    from pulsebi.serve.deployment import in_navigation
+
     found = []
     for folder in ("notebooks", "scorecards"):
         top = project / folder
-        found += [f"{folder}/{p.relative_to(top).as_posix()}" for p in sorted(top.rglob("*.ipynb"))]
+        pages = [p for p in sorted(top.rglob("*.ipynb")) if in_navigation(p)]
+        found += [f"{folder}/{p.relative_to(top).as_posix()}" for p in pages]
     return found
 
 

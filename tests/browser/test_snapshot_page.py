@@ -63,10 +63,12 @@ def year_to_date(settings: Settings, branch: str | None = None) -> str:
 
 
 def served_notebooks() -> list[Path]:
-    """The notebooks the server serves (the navigation lists each: executive, trends, the
-    reconciliation checks, the scorecards)."""
+    """The notebooks the navigation lists (executive, trends, the builder, the reconciliation
+    checks, the scorecards; not a saved report's page, marked `"nav": false`)."""
+    from pulsebi.serve.deployment import in_navigation
+
     found = sorted(NOTEBOOKS.rglob("*.ipynb")) + sorted(SCORECARDS.glob("*.ipynb"))
-    return [path for path in found if ".ipynb_checkpoints" not in path.parts]
+    return [p for p in found if ".ipynb_checkpoints" not in p.parts and in_navigation(p)]
 
 
 def nav_of(page) -> list[tuple[str, str, str]]:
