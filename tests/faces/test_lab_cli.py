@@ -5,6 +5,7 @@ with its kernels, on SIGTERM and on Ctrl-C without a terminal."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import signal
@@ -78,7 +79,10 @@ class Lab:
 
     def execute(self, kernel_id: str, code: str) -> str:
         """Run `code` in the kernel over the Jupyter websocket; its standard output."""
-        return asyncio.run(execute_over_websocket(self, kernel_id, code))
+        # on a thread of its own: an earlier test may leave a loop running in this one
+        # (Playwright's sync API does), where asyncio.run refuses to start
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, execute_over_websocket(self, kernel_id, code)).result()
 
     def stop(self, signum: int = signal.SIGTERM) -> int:
         if self.process.poll() is None:

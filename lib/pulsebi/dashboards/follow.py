@@ -160,6 +160,8 @@ def _kernel_loop() -> asyncio.AbstractEventLoop | None:
     kernelapp = sys.modules.get("ipykernel.kernelapp")
     if kernelapp is None or not kernelapp.IPKernelApp.initialized():
         return None
+    if getattr(kernelapp.IPKernelApp.instance(), "kernel", None) is None:
+        return None  # an application object, but no kernel started in this process
     try:
         return asyncio.get_running_loop()
     except RuntimeError:

@@ -239,7 +239,7 @@ def _strength(remainder: np.ndarray, part: np.ndarray, tol: float) -> float:
 def _index(name: str, component: pd.Series, grain: str, y: np.ndarray) -> pd.Series:
     dates = component.index
     if name == "weekday":
-        keys, labels = dates.weekday, WEEKDAYS
+        keys, labels = dates.day_of_week, WEEKDAYS
     elif name == "quarter":
         keys, labels = dates.quarter - 1, QUARTERS
     else:

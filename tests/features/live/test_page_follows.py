@@ -234,10 +234,26 @@ def test_a_loop_running_outside_a_kernel_does_not_swallow_the_figures():
     runs in the page's thread (Playwright's sync API keeps one running in a test process: the
     figures were handed to it and never shown, so this module failed after the browser tests)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from pulsebi.dashboards.follow import _kernel_loop
 
-    async def inside_a_loop():
+    async def kernel_loop():
         return _kernel_loop()
 
-    assert asyncio.run(inside_a_loop()) is None
+    def inside_a_loop():
+        # a loop of its own on a thread of its own: one may already run in this thread
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: asyncio.run(kernel_loop())).result()
+
+    assert inside_a_loop() is None
+    # also once a kernel application object exists in the process (widget tests make one)
+    from ipykernel.kernelapp import IPKernelApp
+
+    made = not IPKernelApp.initialized()
+    IPKernelApp.instance()
+    try:
+        assert inside_a_loop() is None
+    finally:
+        if made:
+            IPKernelApp.clear_instance()

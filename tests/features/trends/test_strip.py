@@ -109,7 +109,7 @@ def test_a_dip_in_a_small_count_is_not_an_alarm(refreshed, injected) -> None:
             s for b, _, s in branch_series("leads", day - 120 * ONE_DAY, day, "day", refreshed)
             if b == code
         ]  # fmt: skip
-        usual = series.values[series.values.index.dayofweek == day.weekday()].tail(8).median()
+        usual = series.values[series.values.index.day_of_week == day.weekday()].tail(8).median()
         if warning is None:
             assert usual < 7, (code, day, usual)
         else:

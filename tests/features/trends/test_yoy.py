@@ -32,7 +32,7 @@ def test_daily_data_is_also_compared_weekday_to_weekday(leap_days):
     compared = r.weekday.dropna(subset=["last_year"])
     bases = pd.to_datetime(compared["last_year"].astype(int).astype(str))
     assert ((compared["date"] - bases).dt.days == 364).all()
-    assert (compared["date"].dt.weekday == bases.dt.weekday).all()
+    assert (compared["date"].dt.day_of_week == bases.dt.day_of_week).all()
     assert len(compared) == len(leap_days) - 364
 
 
