@@ -23,7 +23,6 @@ from pulsebi.charts.bands import (
 from pulsebi.charts.legend import ROW_PX
 from pulsebi.charts.live import (
     MAX_MARKED,
-    TOP,
     _build_empty,
     _Drawing,
     _legend_marks,
@@ -32,8 +31,8 @@ from pulsebi.charts.live import (
     _x_array,
     _x_axis,
     _x_scale,
+    empty_figure,
 )
-from pulsebi.charts.style import bq_title_style
 from pulsebi.charts.ticks import value_ticks
 
 MARKED_SIZE = 64  # px², an anomaly's dot
@@ -56,19 +55,7 @@ def render_bands_live(spec: BandSpec) -> Any:
         `figure.pulsebi_data` holds the lines' `ChartData`, `figure.pulsebi_bands` the
         `BandData`.
     """
-    import bqplot as bq
-    import ipywidgets as w
-
-    fig = bq.Figure(  # as `live.render_live` makes every live chart's
-        layout=w.Layout(width="100%", height=f"{spec.height}px"),
-        min_aspect_ratio=0.01,
-        max_aspect_ratio=100,
-        fig_margin={"top": TOP, "bottom": 50, "left": 80, "right": 30},
-        title_style=bq_title_style(),
-        animation_duration=300,
-        padding_y=0.0,
-    )
-    fig.add_class("pbi-chart")
+    fig = empty_figure(spec)
     draw_bands_live(fig, spec)
     return fig
 

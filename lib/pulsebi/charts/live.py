@@ -48,6 +48,23 @@ class _Drawing:
 
 def render_live(spec: ChartSpec) -> Any:
     """A bqplot Figure of `spec`; `figure.pulsebi_data` holds the ChartData it draws."""
+    fig = empty_figure(spec)
+    draw_live(fig, spec)
+    return fig
+
+
+def empty_figure(spec: ChartSpec) -> Any:
+    """The Figure every live chart is drawn on: full width, `spec.height` high, no marks yet.
+
+    Parameters
+    ----------
+    spec
+        The chart (its height).
+
+    Returns
+    -------
+    bqplot.Figure
+    """
     import bqplot as bq
     import ipywidgets as w
 
@@ -61,7 +78,6 @@ def render_live(spec: ChartSpec) -> Any:
         padding_y=0.0,
     )
     fig.add_class("pbi-chart")
-    draw_live(fig, spec)
     return fig
 
 
