@@ -259,7 +259,11 @@ class BuilderPage(SavedReportActions):
             display(HTML(f"<h1>{TITLE}</h1>" + note_html(STATIC_NOTE)))
             return
         self.prepare()
-        self.follow_request(request_params())
+        query = request_params()  # in a preheated kernel: waits for the visit
+        # A preheated kernel built the page before anyone asked for it: list the saved
+        # reports as they are at the visit, not as they were then.
+        self.refresh_list()
+        self.follow_request(query)
         display(self._root)
 
 

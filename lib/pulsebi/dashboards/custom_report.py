@@ -80,6 +80,8 @@ class ReportPage(Page):
     def follow_request(self, query: Mapping[str, str]) -> None:
         """Show the report the query string names (``?report_id=7``); a bad id: a notice."""
         if PARAMETER not in query:
+            if self.view.saved is None and not self.view.problem and self._root is not None:
+                self.show_view(ReportView())  # the list as it is at the visit (preheated)
             return
         try:
             report_id = parse_report_id(query[PARAMETER])

@@ -236,6 +236,17 @@ def test_a_report_the_page_cannot_show_is_a_notice_in_place(in_demo, saved) -> N
     assert "report_id='abc' is not a saved report's id" in _paint(page)
 
 
+def test_a_preheated_list_shows_the_reports_saved_before_the_visit(in_demo) -> None:
+    page = _page()  # built ahead of the visit, with no report named
+    report = save_report(LINE, by="ana", name="Saved meanwhile", settings=in_demo)
+    try:
+        page.follow_request({})  # the visit names none: the list as it is now
+        assert f'href="?report_id={report.id}"' in page.first_paint_html()
+    finally:
+        with get_engine(in_demo).begin() as conn:
+            conn.execute(text("delete from bi.saved_reports where id = :id"), {"id": report.id})
+
+
 def test_a_spec_that_no_longer_fits_is_a_notice_in_place(in_demo, saved) -> None:
     engine = get_engine(in_demo)
     report = save_report(LINE, by="ana", name="Old report", settings=in_demo)

@@ -195,6 +195,17 @@ def test_the_builders_url_opens_a_saved_report(live, store: Settings) -> None:
     page.delete(saved.id)
 
 
+def test_a_preheated_page_lists_reports_saved_before_its_visit(live, store: Settings) -> None:
+    from pulsebi.builder import save_report
+
+    page = _page(store)  # a preheated kernel builds the page ahead of any visit
+    spec = {"visual": "bar", "values": ["leads"], "x": "branch", "title": "Saved meanwhile"}
+    saved = save_report(spec, by="ana", settings=store)
+    page.present()
+    assert saved.id in [value for _, value in page.saved.select.options]
+    page.delete(saved.id)
+
+
 def test_a_crash_in_the_preview_stays_in_its_place(live, store: Settings) -> None:
     import uuid
 
