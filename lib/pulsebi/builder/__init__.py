@@ -9,6 +9,7 @@
     kept, dropped = builder.fields_kept(spec, "pie")   # switch visuals, say what is lost
     saved = builder.save_report(spec, by="ana", name="Revenue by branch")
     builder.get_report(saved.id).spec == spec
+    page = builder.open(report_id=saved.id)   # in a notebook: the builder in the cell's output
 
 A spec names only catalog fields (`builder.fields()`); an invalid one raises `SpecError`
 naming each field and problem, before anything runs or is written. Totals (a table's row, a
@@ -19,6 +20,7 @@ Importing this package loads no pandas or widgets and connects to nothing.
 
 from pulsebi.builder.blocks import report_blocks, report_frames
 from pulsebi.builder.fields import Field, fields, find_field
+from pulsebi.builder.notebook import open_builder
 from pulsebi.builder.query import run_spec
 from pulsebi.builder.records import ReportInfo, ReportNotFound, ReportVersion, SavedReport
 from pulsebi.builder.result import Figure, ReportResult
@@ -34,6 +36,8 @@ from pulsebi.builder.store import (
     save_report,
 )
 from pulsebi.builder.switch import Dropped, fields_kept
+
+open = open_builder  # `builder.open()` in a notebook; the builtin is untouched elsewhere
 
 __all__ = [
     "VISUALS",
@@ -55,6 +59,8 @@ __all__ = [
     "get_report",
     "list_reports",
     "load_spec",
+    "open",
+    "open_builder",
     "rename_report",
     "report_blocks",
     "report_frames",
