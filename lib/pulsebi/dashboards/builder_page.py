@@ -27,6 +27,7 @@ from pulsebi.dashboards.builder_controls import (
     SavedList,
     build_visual_picker,
 )
+from pulsebi.dashboards.builder_delivery import DeliveryPanel
 from pulsebi.dashboards.builder_saved import SavedReportActions, note_html
 from pulsebi.dashboards.request import request_params
 from pulsebi.errors import UsageError
@@ -104,6 +105,7 @@ class BuilderPage(SavedReportActions):
         self.preview.add_class("pbi-builder-preview")
         self.status = w.HTML()
         self.status.add_class("pbi-builder-status")
+        self.delivery = DeliveryPanel(self)  # Export and Schedule, of the saved report open
         self._wire()
         self.refresh_list()
         self.redraw()
@@ -118,6 +120,7 @@ class BuilderPage(SavedReportActions):
                 self.saved.widget,
                 self.status,
                 self.preview,
+                self.delivery.widget,
             ],
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
