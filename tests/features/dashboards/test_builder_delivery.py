@@ -52,8 +52,10 @@ def demo(seeded_env: dict, seeded: Settings) -> Iterator[Settings]:
             text("select id from bi.saved_reports where name like :n"), {"n": f"{NAME}%"}
         ).scalars()
         for report_id in list(ids):
-            name = f"saved-report-{report_id}-%"
-            conn.execute(text("delete from bi.report_runs where schedule like :n"), {"n": name})
+            conn.execute(  # its exports' runs (and any delivery's)
+                text("delete from bi.report_runs where parameters->>'report_id' = :i"),
+                {"i": str(report_id)},
+            )
             conn.execute(
                 text("delete from bi.report_deliveries where report_id = :i"), {"i": report_id}
             )
