@@ -219,3 +219,43 @@ def test_scorecards_and_checks_from_their_snapshots(
     page.screenshot(path=str(SHOTS / f"snapshot_{name}_dallas.png"), full_page=True)
     assert page_log.errors == []
     assert page_log.outside(snapshot_server.url) == []
+
+
+def test_a_saved_report_opens_from_its_snapshot(page, page_log, snapshot_server, seeded) -> None:
+    from playwright.sync_api import expect
+    from sqlalchemy import text
+
+    from pulsebi.builder import run_spec, save_report
+    from pulsebi.builder.export import export_tables
+    from pulsebi.snapshots import build_snapshot, store_snapshot
+    from pulsebi.snapshots.pages import SAVED_REPORT
+
+    spec = {
+        "title": "Revenue by branch (snapshot page)",
+        "visual": "pivot",
+        "values": ["net_revenue"],
+        "x": "month",
+        "series": "branch",
+        "dates": {"preset": "year_to_date"},
+    }
+    saved = save_report(spec, by="ana", settings=seeded)
+    try:
+        query = {"report_id": str(saved.id)}
+        store_snapshot(seeded, build_snapshot(seeded, SAVED_REPORT, query))
+        before = kernel_ids(snapshot_server)
+        token = f"token={snapshot_server.token}&report_id={saved.id}"
+        page.goto(snapshot_server.page_url(SAVED_REPORT, token))
+        assert page.locator("body.pulsebi-snapshot").count() == 1
+        expect(page).to_have_title(f"{spec['title']} · Pulse BI")
+        total = export_tables(run_spec(saved.spec, settings=seeded))[0].df.iloc[-1, -1]
+        expect(page.locator(".pbi-first-paint table").first).to_contain_text(
+            format_value(total, "usd")
+        )
+        expect(page.locator(".pbi-first-paint")).to_contain_text("No filters")
+        expect(page.locator(".pulsebi-snapshot-filters select")).to_have_count(0)
+        page.screenshot(path=str(SHOTS / "snapshot_saved_report.png"), full_page=True)
+        assert kernel_ids(snapshot_server) == before  # a look at a saved report costs no kernel
+        assert page_log.errors == []
+    finally:
+        with get_engine(seeded).begin() as conn:
+            conn.execute(text("delete from bi.saved_reports where id = :id"), {"id": saved.id})

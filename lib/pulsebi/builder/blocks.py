@@ -123,7 +123,8 @@ def _table(result: ReportResult) -> Table:
     frame = result.table_frame()
     formats = {v: result.units[v] for v in result.spec.values}
     labels = {c: result.labels.get(c, c) for c in frame.columns}
-    return Table(frame, sheet_name(title_of(result)), formats, labels=labels, max_rows=None)
+    title = title_of(result)
+    return Table(frame, sheet_name(title), formats, labels=labels, max_rows=None, caption=title)
 
 
 def _pivots(result: ReportResult) -> list[Block]:
@@ -137,7 +138,8 @@ def _pivots(result: ReportResult) -> list[Block]:
         formats = {c: unit for c in frame.columns[1:]}
         name = label_of(measure) if several else title_of(result)
         labels = {c: str(c) for c in frame.columns}
-        blocks.append(Table(frame, sheet_name(name), formats, labels=labels, max_rows=None))
+        table = Table(frame, sheet_name(name), formats, labels=labels, max_rows=None, caption=name)
+        blocks.append(table)
     return blocks
 
 

@@ -9,6 +9,7 @@ catalog, completeness) before anything is written: an invalid one leaves the rep
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -29,6 +30,8 @@ from pulsebi.builder.spec import ReportSpec, load_spec
 from pulsebi.db.schema import saved_report_versions as versions
 from pulsebi.db.schema import saved_reports as reports
 from pulsebi.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def save_report(
@@ -87,7 +90,9 @@ def save_report(
         if name is not None:
             changes["name"] = check_name(name)
         conn.execute(update(reports).where(reports.c.id == report_id).values(**changes))
-        return read_version(conn, read_info(conn, report_id), None)
+        saved = read_version(conn, read_info(conn, report_id), None)
+    forget_page(report_id, settings)
+    return saved
 
 
 def get_report(
@@ -242,7 +247,9 @@ def rename_report(report_id: int, name: str, *, settings: Settings | None = None
             .where(reports.c.id == report_id)
             .values(name=label, updated_at=func.now())
         )
-        return read_info(conn, report_id)
+        info = read_info(conn, report_id)
+    forget_page(report_id, settings)
+    return info
 
 
 def duplicate_report(
@@ -294,3 +301,20 @@ def delete_report(report_id: int, *, settings: Settings | None = None) -> None:
     with engine_of(settings).begin() as conn:
         read_info(conn, report_id, lock=True)
         conn.execute(update(reports).where(reports.c.id == report_id).values(deleted_at=func.now()))
+    forget_page(report_id, settings)
+
+
+def forget_page(report_id: int, settings: Settings | None) -> None:
+    """Drop the snapshot of the report's page (`pulsebi.snapshots`): it showed what the report
+    was. Redis out of reach is logged; its snapshots are not served then either."""
+    import redis
+
+    from pulsebi.errors import ServiceError
+    from pulsebi.settings import get_settings
+    from pulsebi.snapshots import drop_snapshot
+    from pulsebi.snapshots.pages import SAVED_REPORT
+
+    try:
+        drop_snapshot(settings or get_settings(), SAVED_REPORT, {"report_id": str(report_id)})
+    except (redis.RedisError, OSError, ServiceError) as exc:
+        log.warning("the snapshot of saved report %s was not dropped: %s", report_id, exc)

@@ -159,16 +159,20 @@ def table_bundle(
     labels: Mapping[str, str] | None = None,
     max_rows: int | None = None,
     static: bool | None = None,
+    caption: str | None = None,
 ) -> dict[str, Any]:
-    """The display data `show_table` emits: HTML, the live widget's view, the export payload."""
+    """The display data `show_table` emits: HTML, the live widget's view, the export payload.
+    `caption` is the title shown above it (default `name`, which is also the sheet's name and
+    so at most 31 characters)."""
     check_table_name(name)
+    caption = name if caption is None else caption
     units = column_formats(df, formats)
     bundle: dict[str, Any] = {
         "text/plain": f"<table {name!r}: {len(df)} rows>",
-        "text/html": table_html(df, formats, labels=labels, caption=name, max_rows=max_rows),
+        "text/html": table_html(df, formats, labels=labels, caption=caption, max_rows=max_rows),
     }
     if not resolve_static(static):
-        widget = table_view(df, formats, labels=labels, caption=name, max_rows=max_rows)
+        widget = table_view(df, formats, labels=labels, caption=caption, max_rows=max_rows)
         bundle.update(widget_view(widget))
     if export:
         bundle[TABLE_MIMETYPE] = export_payload(df, name, units, chart)

@@ -83,6 +83,7 @@ class Table:
     chart: ChartSpec | None = None
     labels: Mapping[str, str] | None = None
     max_rows: int | None = 200
+    caption: str | None = None  # the title above it; default `name` (a sheet's: ≤ 31 characters)
 
 
 @dataclass
@@ -137,6 +138,7 @@ def _static_bundle(block: Block) -> dict[str, Any]:
             labels=block.labels,
             max_rows=block.max_rows,
             static=True,
+            caption=block.caption,
         )
     return {"text/html": block.html}
 
@@ -171,7 +173,7 @@ class _LiveBlock:
                 block.df,
                 block.formats,
                 labels=block.labels,
-                caption=block.name,
+                caption=block.name if block.caption is None else block.caption,
                 max_rows=block.max_rows,
             )
         else:
@@ -200,7 +202,7 @@ class _LiveBlock:
                 block.df,
                 block.formats,
                 labels=block.labels,
-                caption=block.name,
+                caption=block.name if block.caption is None else block.caption,
                 max_rows=block.max_rows,
             )
         else:

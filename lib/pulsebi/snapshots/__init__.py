@@ -19,13 +19,20 @@ from pulsebi.snapshots.build import build_snapshot
 from pulsebi.snapshots.model import Snapshot
 from pulsebi.snapshots.pages import default_params, normalize_params, snapshot_pages
 from pulsebi.snapshots.rebuild import rebuild_snapshots
-from pulsebi.snapshots.store import current_version, load_snapshot, snapshot_key, store_snapshot
+from pulsebi.snapshots.store import (
+    current_version,
+    drop_snapshot,
+    load_snapshot,
+    snapshot_key,
+    store_snapshot,
+)
 
 __all__ = [
     "Snapshot",
     "build_snapshot",
     "current_version",
     "default_params",
+    "drop_snapshot",
     "load_snapshot",
     "normalize_params",
     "rebuild_snapshots",

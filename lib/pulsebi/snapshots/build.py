@@ -19,7 +19,7 @@ from typing import Any
 from pulsebi.errors import UsageError
 from pulsebi.settings import Settings, get_settings, use_settings
 from pulsebi.snapshots.model import Snapshot
-from pulsebi.snapshots.pages import DASHBOARD_DEFAULTS, PageKind, normalize_params, page_kind
+from pulsebi.snapshots.pages import PageKind, normalize_params, page_kind
 from pulsebi.snapshots.store import database_version
 
 
@@ -83,9 +83,12 @@ def _dashboard_html(kind: PageKind, params: dict[str, str]) -> tuple[str, str]:
     with use_mode(False):
         # static: `prepare` returns the page computed lazily and not built, so that it can be
         # built here without following the CRM, live as a kernel builds it
-        page = module.prepare(static=True, **{**DASHBOARD_DEFAULTS, **params})
+        page = module.prepare(static=True, **{**kind.base, **params})
         use_mode(False)
         page.follow_live = lambda: None
+        view = getattr(page, "view", None)  # a saved report's page
+        if view is not None and (view.saved is None or view.problem):
+            raise UsageError(f"{kind.path} {params}: {view.problem or 'no such report'}")
         root = page.prepare()
         try:
             return page.title, page.first_paint_html(svg_charts=True)

@@ -107,6 +107,36 @@ def store_snapshot(settings: Settings, snapshot: Snapshot) -> None:
         pipe.execute()
 
 
+def drop_snapshot(settings: Settings, page: str, params: Mapping[str, str]) -> None:
+    """Forget the snapshot of `page` for `params` (what it shows changed without new data: a
+    saved report's new version, its new name, its deletion); a kernel serves it until the next
+    rebuild.
+
+    Parameters
+    ----------
+    settings
+        Which Redis, which namespace.
+    page
+        The served path.
+    params
+        Normalized parameters (``{"report_id": "7"}``).
+
+    Raises
+    ------
+    redis.RedisError
+        When Redis cannot be reached.
+    """
+    client = _client(settings)
+    field = f"{page}:{_query(params)}"
+    stored = client.hget(_index_key(settings), field)
+    if stored is None:
+        return
+    with client.pipeline() as pipe:
+        pipe.delete(snapshot_key(settings, page, params, int(stored)))
+        pipe.hdel(_index_key(settings), field)
+        pipe.execute()
+
+
 def current_version(settings: Settings) -> int | None:
     """The data version the views hold now.
 

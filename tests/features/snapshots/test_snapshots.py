@@ -29,10 +29,11 @@ from pulsebi.snapshots import (
     store_snapshot,
 )
 from pulsebi.snapshots.build import close_widgets
-from pulsebi.snapshots.pages import CHECKS, DASHBOARD_DEFAULTS, PAGES
+from pulsebi.snapshots.pages import CHECKS, DASHBOARD_DEFAULTS, PAGES, SAVED_REPORT
 
 REPO = Path(pulsebi.__file__).parents[2]
 EXECUTIVE = "notebooks/executive.ipynb"
+BRANCH_PAGES = [page for page, kind in PAGES.items() if kind.ident is None]
 
 # --- figures read out of a page's HTML -------------------------------------------------------
 
@@ -132,11 +133,16 @@ def test_normalized_params_keep_only_what_changes_the_figures() -> None:
     assert normalize_params(check, {"branch": "DAL"}) == {"branch": "DAL"}
     assert normalize_params(check, {"to": "2026-02-01"}) is None
     assert normalize_params("notebooks/nothing.ipynb", {}) is None
+    # a saved report's page: one snapshot per report, its own filters in its spec
+    assert normalize_params(SAVED_REPORT, {"report_id": "007", "token": "x"}) == {"report_id": "7"}
+    assert normalize_params(SAVED_REPORT, {"report_id": "7", "branch": "DAL"}) == {"report_id": "7"}
+    for bad in ({}, {"report_id": ""}, {"report_id": "7; drop"}, {"report_id": "²"}):
+        assert normalize_params(SAVED_REPORT, bad) is None  # the list, or the page's notice
 
 
 def test_the_defaults_are_the_notebooks_parameters() -> None:
     for page, kind in PAGES.items():
-        if kind.module is None:
+        if kind.module is None or kind.ident is not None:
             continue
         cells = json.loads((REPO / page).read_text())["cells"]
         cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
@@ -155,7 +161,7 @@ def test_default_params_are_all_branches_then_each(on_seeded_day, branch_code) -
 
 
 @pytest.mark.parametrize("scope", ["all", "one"])
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", BRANCH_PAGES)
 def test_the_snapshot_shows_the_interactive_pages_figures(
     on_seeded_day, branch_code, page, scope
 ) -> None:
