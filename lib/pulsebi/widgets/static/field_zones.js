@@ -113,6 +113,11 @@ function render({ model, el }) {
     zones = clone(model.get("zones"), defs);
   }
 
+  const listAttrs = (zone) => ({
+    role: "listbox",
+    "aria-labelledby": `${uid}-z-${zone.id}`,
+    "aria-describedby": `${uid}-chelp`,
+  });
   function buildZones() {
     zonesBox.replaceChildren();
     for (const zone of defs) {
@@ -126,13 +131,7 @@ function render({ model, el }) {
       const heading = make("div", { class: "pbi-fz-zone-title" });
       heading.append(make("span", { id: title }, zone.label));
       if (zone.capacity === 1) heading.append(make("span", { class: "pbi-fz-where" }, " one field"));
-      const chips = make("div", {
-        class: "pbi-fz-chips",
-        role: "listbox",
-        "aria-labelledby": title,
-        "aria-describedby": `${uid}-chelp`,
-        "data-zone": zone.id,
-      });
+      const chips = make("div", { class: "pbi-fz-chips", "data-zone": zone.id });
       const empty = make("div", { class: "pbi-fz-placeholder" }, `Drop ${zone.takes} here`);
       const reason = make("div", { class: "pbi-fz-reason", "aria-hidden": "true" });
       box.append(heading, chips, empty, reason);
@@ -217,6 +216,11 @@ function render({ model, el }) {
         chips.append(chip);
       });
       empty.hidden = items.length > 0;
+      // an empty zone is no list (a listbox needs options); its group still names it
+      for (const [key, value] of Object.entries(listAttrs(zone))) {
+        if (items.length) chips.setAttribute(key, value);
+        else chips.removeAttribute(key);
+      }
     }
   }
 
@@ -333,12 +337,14 @@ function render({ model, el }) {
         tabindex: -1,
         "data-zone": zone.id,
         "aria-disabled": reason ? "true" : null,
-        "aria-label": zone.label, // the reason is its description, not its name
         "aria-describedby": reason ? `${uid}-why-${zone.id}` : null,
       });
       item.append(make("span", {}, zone.label));
       if (reason) {
-        item.append(make("span", { id: `${uid}-why-${zone.id}`, class: "pbi-fz-menu-why" }, reason));
+        // the reason is the item's description, not part of its name (hidden from the name,
+        // read as the description it is referenced as)
+        const why = { id: `${uid}-why-${zone.id}`, class: "pbi-fz-menu-why", "aria-hidden": "true" };
+        item.append(make("span", why, reason));
       }
       item.dataset.reason = reason || "";
       items.push(item);
