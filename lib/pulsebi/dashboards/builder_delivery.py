@@ -22,7 +22,7 @@ from typing import Any
 
 from pulsebi.dashboards.builder_saved import note_html
 from pulsebi.dashboards.builder_schedule import ScheduleForm
-from pulsebi.errors import PulseBIError
+from pulsebi.errors import DeliveryDeferred, PulseBIError
 
 EXPORTS = {"pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
 MIME = {
@@ -31,6 +31,7 @@ MIME = {
     "csv": "text/csv;charset=utf-8",
 }
 SAVE_FIRST = "Save the report first: the {what} are the saved report's"
+UNREACHABLE = "the database cannot be reached just now: try again in a moment"
 
 
 def size_text(size: int) -> str:
@@ -127,7 +128,12 @@ class DeliveryPanel:
 
         if self.page.report_id is None:
             return None, SAVE_FIRST.format(what=what) + " (nothing is saved yet)."
-        saved = get_report(self.page.report_id, settings=self.page.settings)
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        try:
+            saved = get_report(self.page.report_id, settings=self.page.settings)
+        except (OperationalError, InterfaceError):
+            raise DeliveryDeferred(UNREACHABLE) from None
         try:
             shown = load_spec(self.page.document(), complete=False).to_json()
             shown = canonical(shown, saved.name)

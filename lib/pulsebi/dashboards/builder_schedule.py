@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pulsebi.dashboards.builder_saved import note_html
-from pulsebi.errors import UsageError
+from pulsebi.errors import PulseBIError, UsageError
 
 TYPED = "typed"  # the cron picker's "type your own" choice
 CRONS = [
@@ -136,7 +136,7 @@ class ScheduleForm:
                 box.add_class("pbi-builder-invalid")
             self.status.value = note_html(f"Not scheduled: {error}", "error")
             return None
-        except UsageError as error:
+        except PulseBIError as error:  # no such report any more, the database unreachable...
             self.status.value = note_html(f"Not scheduled: {error}", "error")
             return None
         except Exception as error:  # a crash: in place, its traceback logged
@@ -174,6 +174,9 @@ class ScheduleForm:
             nexts = self.next_runs() if stored else {}
         except UsageError as error:
             self.status.value = note_html(str(error), "error")
+            return
+        except Exception as error:  # called as the page says something: never raise there
+            self._crash(self.status, "listing the deliveries", error)
             return
         rows = []
         for d in stored:

@@ -205,3 +205,32 @@ def test_schedule_names_a_wrong_field_stores_nothing_then_lists_and_unschedules(
     assert list_deliveries(saved.id, settings=demo) == []
     assert other.delivery.form.deliveries.children == ()
     assert f"Delivery #{stored.id} unscheduled" in other.delivery.form.status.value
+
+
+def test_errors_are_said_in_place(live, demo) -> None:
+    import uuid
+
+    from pulsebi.builder import delete_report
+
+    page = _page(demo)
+    _pivot(page)
+    saved = page.save()
+    delete_report(saved.id, settings=demo)  # deleted elsewhere meanwhile
+    assert page.delivery.export("xlsx") is None
+    said = page.delivery.export_status.value
+    assert "Excel not exported: " in said and f"no saved report has id {saved.id}" in said
+    assert page.delivery.form.schedule() is None
+    assert f"no saved report has id {saved.id}" in page.delivery.form.status.value
+    assert not any(b.disabled for b in page.delivery.buttons.values())
+
+    url = demo.database_url.rsplit("/", 1)[0] + "/pulsebi_no_such_database"
+    page.settings = demo.replace(database_url=url, namespace=f"pulsebi-test-{uuid.uuid4().hex}")
+    assert page.delivery.export("pdf") is None  # the database is unreachable: said so
+    said = page.delivery.export_status.value
+    assert "PDF not exported: the database cannot be reached just now" in said
+    assert "pulsebi_no_such" not in said
+    assert not any(b.disabled for b in page.delivery.buttons.values())
+    assert page.delivery.form.schedule() is None
+    assert "Not scheduled: the database cannot be reached" in page.delivery.form.status.value
+    page.delivery.follow_page()  # listing the deliveries: a box in place, nothing raised
+    assert "pbi-crash" in page.delivery.form.status.value
