@@ -140,7 +140,8 @@ class BuilderPage(SavedReportActions):
         self.saved.on("Open", self.open_report)
         self.saved.on("Duplicate", self.duplicate)
         self.saved.on("Rename", self.rename)
-        self.saved.on("Delete", self.delete)
+        self.saved.on("Delete", self.ask_delete)
+        self.saved.select.observe(lambda _c: self.disarm_delete(), names="value")
 
     # the spec --------------------------------------------------------------------------------
     def document(self, visual: str | None = None) -> dict[str, Any]:

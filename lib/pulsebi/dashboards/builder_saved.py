@@ -128,6 +128,30 @@ class SavedReportActions:
         self._say(f"Renamed to {info.name!r}.")
         self.refresh_list()
 
+    def ask_delete(self, report_id: int) -> None:
+        """The Delete button: the first click asks (the button becomes "Confirm delete"), a
+        second one on the same report deletes it; choosing another report takes it back."""
+        if getattr(self, "_armed", None) != report_id:
+            name = dict((v, k) for k, v in self.saved.select.options).get(report_id, "")
+            self.disarm_delete()
+            self._armed = report_id
+            button = self.saved.buttons["Delete"]
+            button.description, button.button_style = "Confirm delete", "danger"
+            self._say(
+                f"Delete {name or f'report #{report_id}'}? Its page stops opening and its "
+                "scheduled emails stop. Click Confirm delete to go on, or choose another report.",
+                "error",
+            )
+            return
+        self.disarm_delete()
+        self.delete(report_id)
+
+    def disarm_delete(self) -> None:
+        """Take back a Delete asked for and not confirmed."""
+        self._armed = None
+        button = self.saved.buttons["Delete"]
+        button.description, button.button_style = "Delete", ""
+
     def delete(self, report_id: int) -> None:
         """Delete saved report `report_id` (the one opened is then saved as a new report)."""
         from pulsebi.builder import delete_report

@@ -195,6 +195,31 @@ def test_the_builders_url_opens_a_saved_report(live, store: Settings) -> None:
     page.delete(saved.id)
 
 
+def test_delete_asks_first_and_choosing_another_report_takes_it_back(live, store) -> None:
+    from pulsebi.builder import save_report
+
+    spec = {"visual": "bar", "values": ["leads"], "x": "branch", "title": "To delete"}
+    keep = save_report({**spec, "title": "To keep"}, by="ana", settings=store)
+    gone = save_report(spec, by="ana", settings=store)
+    page = _page(store)
+    delete = page.saved.buttons["Delete"]
+    page.saved.select.value = gone.id
+    delete.click()  # asks
+    assert delete.description == "Confirm delete" and delete.button_style == "danger"
+    assert "Delete To delete" in page.status.value and "Confirm delete" in page.status.value
+    assert gone.id in [r.id for r in list_reports(settings=store)]  # nothing deleted yet
+    page.saved.select.value = keep.id  # another report: the question is taken back
+    assert delete.description == "Delete"
+    delete.click()
+    page.saved.select.value = gone.id
+    delete.click()
+    delete.click()  # asked and confirmed on the same report
+    ids = [r.id for r in list_reports(settings=store)]
+    assert gone.id not in ids and keep.id in ids
+    assert f"Deleted report #{gone.id}" in page.status.value and delete.description == "Delete"
+    page.delete(keep.id)
+
+
 def test_a_preheated_page_lists_reports_saved_before_its_visit(live, store: Settings) -> None:
     from pulsebi.builder import save_report
 
