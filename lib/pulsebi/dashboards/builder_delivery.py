@@ -31,6 +31,7 @@ MIME = {
     "csv": "text/csv;charset=utf-8",
 }
 SAVE_FIRST = "Save the report first: the {what} are the saved report's"
+LINK_STYLE = "color:#1d4ed8;text-decoration:underline"
 UNREACHABLE = "the database cannot be reached just now: try again in a moment"
 
 
@@ -44,12 +45,13 @@ def size_text(size: int) -> str:
 
 
 def download_link(path: Path, fmt: str) -> str:
-    """An ``<a download>`` holding the file itself (a ``data:`` URL)."""
+    """An ``<a download>`` holding the file itself (a ``data:`` URL), and its size."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     name = html.escape(path.name)
     return (
-        f'<a class="pbi-builder-download pbi-builder-download-{fmt}" download="{name}" '
-        f'href="data:{MIME[fmt]};base64,{data}">{name}</a>'
+        f'<div><a class="pbi-builder-download pbi-builder-download-{fmt}" download="{name}" '
+        f'href="data:{MIME[fmt]};base64,{data}" style="{LINK_STYLE}">{name}</a> '
+        f"({size_text(path.stat().st_size)})</div>"
     )
 
 
@@ -89,7 +91,8 @@ class DeliveryPanel:
         self._shown: int | None = None  # the report the links and deliveries are of
         self.buttons = {}
         for fmt, label in EXPORTS.items():
-            button = w.Button(description=label, layout=w.Layout(width="auto"))
+            tip = f"Download the saved report as {label}"
+            button = w.Button(description=label, tooltip=tip, layout=w.Layout(width="auto"))
             button.add_class(f"pbi-builder-export-{fmt}")
             button.on_click(lambda _b, fmt=fmt: self.export(fmt))
             self.buttons[fmt] = button
@@ -174,7 +177,8 @@ class DeliveryPanel:
             size = size_text(path.stat().st_size)
             text = f"{label} ready: {path.name}, {size} (version {saved.version})."
             self.export_status.value = note_html(text)
-            self.downloads.value = " ".join(self.links[f] for f in EXPORTS if f in self.links)
+            links = "".join(self.links[f] for f in EXPORTS if f in self.links)
+            self.downloads.value = f"<div>Download:</div>{links}"
             return path
         except PulseBIError as error:  # UsageError, NotebookFailed, DeliveryDeferred...
             first = (str(error).strip() or type(error).__name__).splitlines()[0]

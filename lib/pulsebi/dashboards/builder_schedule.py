@@ -59,11 +59,15 @@ class ScheduleForm:
         self.timezone = w.Text(value=zone, description="Time zone")
         self.timezone.add_class("pbi-builder-timezone")
         self.recipients = w.Text(
-            description="To", placeholder="ana@pulse.example, ops@pulse.example"
+            description="To",
+            placeholder="ana@pulse.example, ops@pulse.example",
+            layout=w.Layout(width="520px"),
         )
         self.recipients.add_class("pbi-builder-recipients")
         self.formats = {
-            fmt: w.Checkbox(value=True, description=label, indent=False)
+            fmt: w.Checkbox(
+                value=True, description=label, indent=False, layout=w.Layout(width="90px")
+            )
             for fmt, label in FORMATS.items()
         }
         for fmt, box in self.formats.items():
@@ -88,7 +92,13 @@ class ScheduleForm:
                 w.HBox([self.when, self.cron]),
                 self.timezone,
                 self.recipients,
-                w.HBox([*self.formats.values(), self.button]),
+                w.HBox(
+                    [
+                        w.HTML("Formats", layout=w.Layout(width="90px")),
+                        *self.formats.values(),
+                        self.button,
+                    ]
+                ),
                 self.status,
                 self.deliveries,
             ]
@@ -186,9 +196,13 @@ class ScheduleForm:
                 f"#{d.id}: {d.cron} ({d.timezone}) to {', '.join(d.recipients)}; "
                 f"{', '.join(FORMATS.get(f, f) for f in d.formats)}{when}"
             )
-            label = w.HTML(html.escape(text))
+            label = w.HTML(html.escape(text), layout=w.Layout(flex="1 1 auto"))
             label.add_class("pbi-builder-delivery-text")
-            button = w.Button(description="Unschedule", layout=w.Layout(width="auto"))
+            button = w.Button(
+                description="Unschedule",
+                tooltip=f"Unschedule delivery #{d.id}",
+                layout=w.Layout(flex="0 0 auto"),
+            )
             button.add_class("pbi-builder-unschedule")
             button.on_click(lambda _b, delivery_id=d.id: self.unschedule(delivery_id))
             row = w.HBox([label, button])
