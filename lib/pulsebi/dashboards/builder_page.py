@@ -28,12 +28,14 @@ from pulsebi.dashboards.builder_controls import (
     build_visual_picker,
 )
 from pulsebi.dashboards.builder_delivery import DeliveryPanel
+from pulsebi.dashboards.builder_preview import PreviewBlocks
 from pulsebi.dashboards.builder_saved import SavedReportActions, note_html
 from pulsebi.dashboards.request import request_params
 from pulsebi.errors import UsageError
 from pulsebi.settings import Settings
 
 TITLE = "Report builder"
+SHARE_HEADING = "<h2 class='pbi-builder-share' style='margin:18px 0 4px'>Save and share</h2>"
 STATIC_NOTE = (
     "The report builder is live only (open it in the dashboards). To render a saved report "
     "here, run notebooks/custom_report.ipynb with its report_id."
@@ -48,7 +50,7 @@ def _number(text: str) -> Any:
         return text.strip()
 
 
-class BuilderPage(SavedReportActions):
+class BuilderPage(SavedReportActions, PreviewBlocks):
     """The builder's widgets and the spec they make; `prepare()` builds them."""
 
     def __init__(
@@ -86,7 +88,7 @@ class BuilderPage(SavedReportActions):
         self.target = w.Text(placeholder="a gauge's target", description="Target")
         self.comparison = w.Dropdown(
             options=[
-                ("No comparison", None),
+                ("No comparison", ""),  # not None: ipywidgets reads None as no choice
                 ("Previous period", "previous_period"),
                 ("Same period last year", "last_year"),
             ],
@@ -109,17 +111,22 @@ class BuilderPage(SavedReportActions):
         self._wire()
         self.refresh_list()
         self.redraw()
+        # What shapes the figures first, the preview right under it; saving and sharing below.
+        share = w.HTML(SHARE_HEADING)
         right = w.VBox(
             [
                 self.visual,
-                self.dates.widget,
+                w.HBox(
+                    [self.dates.widget, self.target, self.comparison],
+                    layout=w.Layout(flex_flow="row wrap", align_items="flex-start"),
+                ),
                 self.filters.widget,
-                w.HBox([self.target, self.comparison]),
-                w.HBox([self.title, self.save_button]),
                 self.message,
-                self.saved.widget,
-                self.status,
                 self.preview,
+                share,
+                w.HBox([self.title, self.save_button]),
+                self.status,
+                self.saved.widget,
                 self.delivery.widget,
             ],
             layout=w.Layout(flex="1 1 auto", min_width="0"),
@@ -136,7 +143,7 @@ class BuilderPage(SavedReportActions):
         self.visual.observe(self._switch_visual, names="value")
         for control in [*self.dates.controls(), self.target, self.comparison, self.title]:
             control.observe(lambda _c: self.redraw(), names="value")
-        self.save_button.on_click(lambda _b: self.save())
+        self.save_button.on_click(lambda _b: self.save_soon())
         self.saved.on("Open", self.open_report)
         self.saved.on("Duplicate", self.duplicate)
         self.saved.on("Rename", self.rename)
@@ -228,29 +235,6 @@ class BuilderPage(SavedReportActions):
 
             error_id = log_crash(f"the preview of {TITLE!r}", error)
             self._show_blocks([Html(crash_html(error_id))])
-
-    def _shownote_html(self, text: str, kind: str = "missing") -> None:
-        from pulsebi.dashboards.page import Html
-
-        self._show_blocks([Html(note_html(text, kind))])
-
-    def _show_blocks(self, blocks: list[Any]) -> None:
-        """Put `blocks` in the preview, reusing the widgets that fit (charts redrawn)."""
-        from pulsebi.dashboards.page import _LiveBlock
-
-        self.blocks = list(blocks)
-        for i, block in enumerate(blocks):
-            if i < len(self._live) and self._live[i].fits(block):
-                self._live[i].put(block, None)
-            elif i < len(self._live):
-                self._live[i].close()
-                self._live[i] = _LiveBlock(block, None)
-            else:
-                self._live.append(_LiveBlock(block, None))
-        for old in self._live[len(blocks) :]:
-            old.close()
-        del self._live[len(blocks) :]
-        self.preview.children = [b.widget for b in self._live]
 
     # showing ---------------------------------------------------------------------------------
     def present(self) -> None:

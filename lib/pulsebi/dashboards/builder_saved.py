@@ -12,6 +12,8 @@ from typing import Any
 
 from pulsebi.errors import UsageError
 
+SAVE_SETTLE = 0.3  # seconds a click on Save waits for the controls' held-back values
+
 
 def report_url(report_id: int) -> str:
     """A saved report's own page, relative to the builder's (both are in notebooks/)."""
@@ -33,6 +35,25 @@ class SavedReportActions:
 
     def _say(self, text: str, kind: str = "info", raw: str = "") -> None:
         self.status.value = note_html(text, kind) + raw
+
+    def save_soon(self) -> None:
+        """The Save button: save once the controls' last changes have arrived.
+
+        The browser holds a control's newest value back while the kernel is still busy with
+        its previous one, but sends a click at once: a quick Save would otherwise reach the
+        kernel before the title typed or the filter value picked just before it. In a kernel
+        the save waits `SAVE_SETTLE` seconds on its event loop (the held-back values come
+        meanwhile and are handled first); elsewhere it saves at once.
+        """
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.save()
+            return
+        self._say("Saving…")
+        loop.call_later(SAVE_SETTLE, self.save)
 
     def save(self) -> Any:
         """Save the spec: a new report, or a new version of the one opened; says where it is.
@@ -94,8 +115,8 @@ class SavedReportActions:
             self.filters.show(zones["filters"], {f["field"]: f["values"] for f in doc["filters"]})
             self.dates.set(doc["dates"])
             target = doc["options"].get("target")
-            self.target.value = "" if target is None else f"{target:g}"
-            self.comparison.value = doc["options"].get("comparison")
+            self.target.value = "" if target is None else f"{target:,.15g}"
+            self.comparison.value = doc["options"].get("comparison") or ""
             self.title.value = doc["title"] or saved.name
         finally:
             self._quiet = False
