@@ -32,7 +32,16 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ground": ("pulsebi", "settings", "services", "errors", "processes"),
     "data": ("db", "importer", "seed", "views", "metrics", "cache"),
     "rendering": ("charts", "widgets"),
-    "features": ("dashboards", "reports", "reconcile", "live", "snapshots", "trends", "builder"),
+    "features": (
+        "dashboards",
+        "reports",
+        "reconcile",
+        "live",
+        "snapshots",
+        "trends",
+        "builder",
+        "attribution",
+    ),
     # stack.py is a face: `pulsebi up` in library form, it starts the whole platform, the
     # dashboards (serve) and the report worker and beat (tasks) included.
     "faces": ("cli", "serve", "tasks", "stack"),

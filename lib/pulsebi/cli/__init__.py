@@ -25,6 +25,7 @@ COMMANDS = {
     "refresh": "pulsebi.cli.refresh:refresh",
     "kpi": "pulsebi.cli.kpi:kpi",
     "trends": "pulsebi.cli.trends:trends",
+    "attribution": "pulsebi.cli.attribution:attribution",
     "reconcile": "pulsebi.cli.reconcile:reconcile",
     "serve": "pulsebi.cli.serve:serve",
     "lab": "pulsebi.cli.lab:lab",
