@@ -55,7 +55,7 @@ def _cell(column: str, value: object) -> str:
 def _table(result: AttributionResult, records: list[dict], columns: list[str]) -> str:
     cells = [[_cell(c, r[c]) for c in columns] for r in records]
     total = ["total", *([""] if result.by == "source" else [])]
-    cells.append([*total, f"{result.total_conversions:,}", f"{result.total_revenue:,.2f}"])
+    cells.append([*total, f"{result.total_conversions:,.2f}", f"{result.total_revenue:,.2f}"])
     widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
     text = [c in ("source_name", "channel") for c in columns]
     pad = [(str.ljust if t else str.rjust) for t in text]
