@@ -131,7 +131,9 @@ class BuilderPage(SavedReportActions, PreviewBlocks):
             ],
             layout=w.Layout(flex="1 1 auto", min_width="0"),
         )
-        left = w.Box([self.zones], layout=w.Layout(flex="0 0 auto"))
+        left = w.Box(
+            [self.zones], layout=w.Layout(flex="0 0 300px", width="300px", margin="0 20px 0 0")
+        )
         heading = w.HTML(f"<h1 style='margin:0 0 4px'>{TITLE}</h1>")
         page = w.VBox([heading, w.HBox([left, right], layout=w.Layout(width="100%"))])
         page.add_class("pbi-page")
