@@ -118,3 +118,23 @@ def test_a_long_table_still_breaks_between_rows_with_its_header_on_each_page(tmp
     pdf = get_sink("pdf")(run)
     assert page_count(pdf) >= 3
     assert all("Sales" in page_text(pdf, p) for p in range(1, page_count(pdf) + 1))
+
+
+def test_a_wide_money_table_fits_the_pages_width(tmp_path):
+    """A pivot of months × five branches and a total, in dollars: every figure on the page (the
+    screen's inline cell padding and font size give way to the print sheet's)."""
+    branches = ["Austin", "Dallas", "Houston", "Oklahoma City", "San Antonio", "Total"]
+    frame = pd.DataFrame({"month": [f"Sep {2000 + i}" for i in range(12)]})
+    for i, name in enumerate(branches):
+        frame[name] = [23_871_530.95 + i * 1000.5 + m for m in range(12)]
+    formats = dict.fromkeys(branches, "usd")
+    table = display(table_bundle(frame, "Revenue by branch", formats, static=True))
+    run = run_of(tmp_path, [new_code_cell("t", outputs=[table])])
+    pdf = get_sink("pdf")(run)
+    width = 595.3  # A4, points
+    placed = words(pdf, 1)
+    assert any(text == "$23,871,530.95" for _, text in placed)
+    assert max(box[2] for box, _ in placed) <= width - 12 / 25.4 * 72 + 1  # inside the margin
+    months = [box for box, text in placed if text == "Sep"]
+    years = [box for box, text in placed if text == "2000"]
+    assert months and years and abs(months[0][1] - years[0][1]) < 2  # "Sep 2000" on one line
