@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from pulsebi.attribution.journeys import Journeys, load_journeys
 from pulsebi.attribution.markov import markov
@@ -38,6 +38,7 @@ from pulsebi.attribution.results import (
     source_rows,
 )
 from pulsebi.attribution.rules import RULES, Options
+from pulsebi.db.schema import branches
 from pulsebi.errors import UsageError
 from pulsebi.settings import Settings, get_settings
 
@@ -177,7 +178,6 @@ def attribute(
     """
     from pulsebi.db import get_engine
     from pulsebi.db.schema import lead_sources
-    from pulsebi.metrics.dimensions import resolve_branch
 
     function = model_function(model)
     if by not in DIMENSIONS:
@@ -187,7 +187,7 @@ def attribute(
     options = check_options(half_life, lookback)
     settings = settings or get_settings()
     with get_engine(settings).connect() as conn:
-        branch_ids = resolve_branch(conn, branch) if branch is not None else None
+        branch_ids = branch_ids_of(conn, branch) if branch is not None else None
         journeys = load_journeys(conn, start, end, settings.tz, branch_ids, lookback)
         sources = [
             SourceInfo(r.id, r.name, r.channel)
@@ -210,3 +210,32 @@ def attribute(
         branch=branch,
         options={"half_life": options.half_life, "lookback": lookback},
     )
+
+
+def branch_ids_of(conn: Connection, code: str) -> tuple[int, ...]:
+    """The ids of the branch(es) with exactly this code.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        A connection to the CRM database.
+    code : str
+        A branch code (`branches.code`, compared exactly).
+
+    Returns
+    -------
+    tuple of int
+        One id or more.
+
+    Raises
+    ------
+    UsageError
+        When no branch has that code (the message lists the known codes).
+    """
+    ids = tuple(conn.execute(select(branches.c.id).where(branches.c.code == code)).scalars())
+    if not ids:
+        known = conn.execute(select(branches.c.code).order_by(branches.c.code)).scalars().all()
+        raise UsageError(
+            f"unknown branch {code!r}; known branch codes: {', '.join(known) or '(none)'}"
+        )
+    return ids

@@ -266,16 +266,17 @@ def load_journeys(
         Sorted, every conversion with at least one touch.
     """
     stmt = journeys_query(local_midnight(start, tz), local_midnight(end, tz), branch_ids, lookback)
-    rows = conn.execute(stmt).fetchall()
-    if not rows:
-        empty = np.zeros(0, np.int64)
-        return Journeys.from_rows(empty, empty, empty.astype(float), empty, empty, empty)
-    sale_id, cents, sold_at, source, touched_at, touch_id = zip(*rows, strict=True)
-    return Journeys.from_rows(
-        np.array(sale_id, np.int64),
-        np.array(cents, np.int64),
-        np.array(sold_at, np.float64),
-        np.array(source, np.int64),
-        np.array(touched_at, np.float64),
-        np.array(touch_id, np.int64),
-    )
+    # The Core statement, its values bound, run on the DBAPI cursor: rows go straight into a
+    # numpy record array (SQLAlchemy's Row objects cost ~3x the fetch itself on millions of rows).
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        rows = cursor.fetchall()
+    data = np.fromiter(rows, dtype=ROW_DTYPE, count=len(rows))
+    return Journeys.from_rows(*(data[name] for name in ROW_DTYPE.names))
+
+
+ROW_DTYPE = np.dtype(
+    [("sale_id", np.int64), ("cents", np.int64), ("sold_at", np.float64),
+     ("source", np.int64), ("touched_at", np.float64), ("touch_id", np.int64)]
+)  # fmt: skip
