@@ -171,3 +171,13 @@ def test_errors_name_the_fix(crm, settings) -> None:
         credits(settings, "linear", lookback=-2)
     with pytest.raises(UsageError, match="unknown dimension 'branch'"):
         credits(settings, "linear", by="branch")
+
+
+@pytest.mark.parametrize("model", [*RULES, "markov"])
+def test_a_period_without_conversions_lists_every_source_at_zero(crm, settings, model) -> None:
+    result = attribution.attribute(model, start=START, end=END, by="source", settings=settings)
+    assert result.to_records() == [
+        {"source": s, "source_name": n, "conversions": 0.0, "revenue": 0.0}
+        for s, n in ((1, "Web"), (2, "TV"), (3, "Radio"))
+    ]
+    assert result.total_conversions == 0 and list(result.to_frame()["source"]) == [1, 2, 3]
