@@ -63,6 +63,9 @@ def _context_rows(context: ReportContext, styles: Any, workbook: Any) -> list[tu
             ("Through", context.through, styles.date),
             ("Branch", _branch(context), None),
         ]
+        filters = getattr(context, "filters_text", None)  # a saved report's, in words
+        if filters is not None:
+            rows.append(("Filters", filters or "No filters", None))
         if context.data_as_of is not None:
             local = context.data_as_of.astimezone(_zone())
             zone = local.strftime("%Z")

@@ -173,6 +173,7 @@ def test_a_charts_figures_go_to_the_workbook(demo, saved) -> None:
         assert all(_close(s, e) for s, e in zip(shown, expected, strict=True)), shown
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
     assert summary["Leads by month"] is None and summary["Period"] == "Jan 01, 2025 – Dec 31, 2025"
+    assert summary["Filters"] == "Lead channel: TV, Digital"  # as the page and the PDF say
     assert "data:image/svg+xml" in run.html and "Lead channel: TV, Digital" in run.html
 
 
