@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pulsebi.errors import ConfigError
 from pulsebi.serve.deployment import resolve_token
 from pulsebi.settings import load_settings
 from serving import free_port
@@ -104,9 +105,11 @@ def test_serve_names_an_unknown_deployment(cli_env) -> None:
     assert "no deployment named 'nope'; use one of main, cmo" in result.stderr
 
 
-def test_serve_says_the_cmo_service_has_no_pages_yet(cli_env) -> None:
-    result = run(["serve", "--deployment", "cmo"], cli_env)
-    assert result.returncode == 2
-    assert "the CMO service has no pages yet" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert "http://" not in result.stdout  # said before any URL is offered
+def test_the_cmo_service_serves_its_marketing_overview(tmp_path) -> None:
+    from pulsebi.serve.deployment import DEPLOYMENTS, served_dirs
+
+    cmo = DEPLOYMENTS["cmo"]
+    assert list(served_dirs(cmo)) == ["cmo"]
+    assert cmo.home == "cmo/overview.ipynb"
+    with pytest.raises(ConfigError, match="the CMO service has no pages yet"):
+        served_dirs(cmo.replace(project_dir=tmp_path))  # a checkout without cmo/

@@ -50,6 +50,8 @@ DEPLOYMENTS = {
         name="cmo",
         title="Pulse BI · Marketing",
         dirs=("cmo",),
+        home="cmo/overview.ipynb",
+        preheat=("cmo/*.ipynb",),
         port_offset=1,
         pending="the CMO service has no pages yet (its cmo/ folder is still being built); "
         "serve the main dashboards with `pulsebi serve`, or point it at pages with --dir",

@@ -27,3 +27,10 @@ def test_side_by_side_matches_the_metrics(seeded_in_use):
     assert sorted(df["Net revenue rank"].tolist()) == sorted(
         df["Net revenue"].rank(ascending=False, method="min").astype(int).tolist()
     )
+
+
+def test_the_overview_builds_live_and_static(seeded_in_use):
+    for static in (False, True):
+        page = cmo_overview.prepare(static=static, today=SEED_TODAY)
+        assert page.title == "Marketing overview"
+        assert [s.title for s in page.sections] == ["Today", "Branches side by side"]
