@@ -24,9 +24,8 @@ SIDE_BY_SIDE = (
     ("lead_to_appointment_rate", "Lead → appointment", "rate"),
     ("closing_rate", "Closing rate", "rate"),
     ("lead_to_sale_rate", "Lead → sale", "rate"),
-    ("marketing_roi", "Marketing ROI", "ratio"),
+    ("marketing_roi", "Marketing ROI", "score"),
 )
-FORMATS = {"usd": "${:,.0f}", "count": "{:,.0f}", "rate": "{:.1%}", "ratio": "{:.2f}"}
 
 
 def today_tiles(filters: Filters) -> list[Any]:
@@ -86,7 +85,7 @@ def side_by_side_frame(filters: Filters, branches: dict[str, str]) -> pd.DataFra
         df.insert(
             df.columns.get_loc(label) + 1,
             f"{label} rank",
-            df[label].astype(float).rank(ascending=False, method="min").astype("Int64"),
+            df[label].astype(float).rank(ascending=False, method="min"),  # NaN: no figure
         )
     return df
 
@@ -115,9 +114,10 @@ def side_by_side(filters: Filters, branches: dict[str, str]) -> list[Any]:
     """
     formats = {}
     for _, label, unit in SIDE_BY_SIDE:
-        formats[label] = FORMATS[unit]
-        formats[f"{label} vs previous"] = "{:+.1%}"
-        formats[f"{label} vs last year"] = "{:+.1%}"
+        formats[label] = unit  # a `pulsebi.charts` unit
+        formats[f"{label} rank"] = "count"
+        formats[f"{label} vs previous"] = "rate"
+        formats[f"{label} vs last year"] = "rate"
     df = side_by_side_frame(filters, branches)
     return [Table(df, "Branches side by side", formats=formats)]
 

@@ -34,3 +34,12 @@ def test_the_overview_builds_live_and_static(seeded_in_use):
         page = cmo_overview.prepare(static=static, today=SEED_TODAY)
         assert page.title == "Marketing overview"
         assert [s.title for s in page.sections] == ["Today", "Branches side by side"]
+
+
+def test_the_notebook_renders_the_side_by_side_table(kernel_env, tmp_path):
+    from dashboard_helpers import execute_notebook
+
+    html = execute_notebook("cmo/overview.ipynb", tmp_path, static=True)
+    assert "Branches side by side" in html
+    assert "Marketing ROI" in html
+    assert "Traceback" not in html
