@@ -4,8 +4,9 @@
     REDIS_URL=redis://127.0.0.1:6379/0 python bench/builder_latency.py [--drops 20] [--opens 10]
         [--parts drops,opens,profile] [--pool 1] [--snapshots]
 
-Starts its own `pulsebi serve` (main deployment, `--pool` preheated kernels per page, a Redis
-namespace of its own so flushing its metric cache touches nobody else's keys), logs in, then:
+Starts its own `pulsebi serve --dir notebooks` with kernels preheated for the three pages it
+opens (`--pool` for the executive dashboard, one for the others; a Redis namespace of its own
+so flushing its metric cache touches nobody else's keys), logs in, then:
 
 - *drops*: opens notebooks/report_builder.ipynb, builds net revenue × month, Line, last 12
   months with real pointer drags, then toggles branch in and out of Series by dragging (in: a
@@ -44,11 +45,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from builder_probe import DROP_ARM, PAINT_WATCH, drag, flush_metrics, profile_redraw
-from dashboard_load import CHROMIUM_ARGS, TOKEN, Server, keep_accounting_export, served_pages
+from dashboard_load import CHROMIUM_ARGS, TOKEN, Server, keep_accounting_export
 
 NAMESPACE = "pulsebi_bench_builder"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 BUILDER = "notebooks/report_builder.ipynb"
 EXECUTIVE = "notebooks/executive.ipynb"
+SAVED = "notebooks/custom_report.ipynb"
 LINE_SPEC = {
     "title": "Bench: revenue by branch",
     "visual": "line",
@@ -65,6 +68,41 @@ TABLE_SPEC = {
     "dates": {"preset": "last_12_months"},
 }
 TILE = '.pbi-tile[data-state="ready"] .pbi-tile-value'
+
+
+class PagesServer(Server):
+    """`dashboard_load.Server` over notebooks/ with kernels preheated for `pages` only: the
+    main deployment's reconciliation kernels each hold 5-7 GB on the 5M-row set and keep the
+    machine busy for minutes (the pages measured here do not need them)."""
+
+    def __init__(self, args: argparse.Namespace, pool: int, data_dir: Path, pages: list[str]):
+        import subprocess
+
+        from dashboard_load import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = {
+            **os.environ,
+            "PULSEBI_SERVE_TOKEN": TOKEN,
+            "PULSEBI_SERVE_POOL": str(pool),
+            "PULSEBI_SERVE_CULL": "0",
+            "PULSEBI_DATA_DIR": str(data_dir),
+        }
+        argv = ["pulsebi", "serve", "--port", str(self.port), "--dir", str(NOTEBOOKS)]
+        if args.snapshots:
+            argv.append("--snapshots")
+        for page in pages:
+            argv += ["--preheat", page]
+        self.log = open(data_dir / "serve.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            argv, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 120
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"pulsebi serve did not start; see {self.log.name}")
+            time.sleep(0.3)
 
 
 def load() -> str:
@@ -177,12 +215,12 @@ def measure_opens(browser, server: Server, args, kernels: int, reports: dict[str
     pages = {
         "executive dashboard": (EXECUTIVE, TILE, f".pbi-page {TILE}"),
         "saved table report": (
-            f"notebooks/custom_report.ipynb?report_id={reports['table']}",
+            f"{SAVED}?report_id={reports['table']}",
             ".pbi-table",
             ".pbi-page .pbi-table",
         ),
         "saved line report": (
-            f"notebooks/custom_report.ipynb?report_id={reports['line']}",
+            f"{SAVED}?report_id={reports['line']}",
             ".pbi-first-paint-chart",
             ".pbi-page path.line",
         ),
@@ -267,11 +305,7 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=1)
     parser.add_argument("--snapshots", action="store_true", help="serve with --snapshots")
     parser.add_argument("--profile-runs", type=int, default=20)
-    parser.add_argument(
-        "--dir", action="append", default=[], help="serve this directory (drops only: quicker)"
-    )
     args = parser.parse_args()
-    args.page = BUILDER  # with --dir, the page dashboard_load.Server preheats
     os.environ["PULSEBI_NAMESPACE"] = NAMESPACE
     if args.snapshots:
         os.environ["PULSEBI_SERVE_SNAPSHOTS"] = "on"
@@ -285,7 +319,8 @@ def main() -> None:
     if "profile" in parts:
         results["profile"] = profile_redraw(LINE_SPEC, NAMESPACE, args.profile_runs, stamp)
     if "drops" in parts or "opens" in parts:
-        kernels = args.pool if args.dir else served_pages(args.pool)[1]
+        pages = [EXECUTIVE, SAVED, BUILDER]
+        kernels = args.pool + 2  # the pool for the home page (executive), one for the others
         reports = save_reports(settings) if "opens" in parts else {}
         try:
             with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
@@ -293,7 +328,7 @@ def main() -> None:
                 browser = playwright.chromium.launch(
                     executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
                 )
-                server = Server(args, args.pool, Path(tmp))
+                server = PagesServer(args, args.pool, Path(tmp), pages)
                 try:
                     server.wait_for_kernels(kernels)
                     server.wait_until_quiet()
