@@ -328,6 +328,9 @@ Index("ix_sales_sold_at", sales.c.sold_at)
 Index("ix_appointments_scheduled_for", appointments.c.scheduled_for)
 # migration 0006: bi.leads_daily's "has an active sale" as an index-only scan
 Index("ix_sales_lead_id_active", sales.c.lead_id, postgresql_where=sales.c.status == "active")
+Index(  # attribution reads the converted leads' journeys, in order (migration 0009)
+    "ix_lead_touches_lead_id", lead_touches.c.lead_id, lead_touches.c.touched_at, lead_touches.c.id
+)
 
 # Saved custom reports (pulsebi.builder.store): a report's name and owner, and every save of its
 # spec kept as a numbered version (restoring one saves it again as the newest). Deleting sets
